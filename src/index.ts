@@ -1,0 +1,51 @@
+/**
+ * wp-connector-api, Effect-TS edition: the connector API of the WarpParse log/ETL engine.
+ * This module mirrors the Rust crate's `lib.rs` re-exports.
+ *
+ * @since 0.1.0
+ */
+
+// Errors (section 4)
+export { type Coded, type CodedFacet, isCoded } from "./errors/coded.js"
+export { ConfigError } from "./errors/config.js"
+export { describeCause } from "./errors/describe.js"
+export * from "./errors/sink.js"
+export * from "./errors/source.js"
+export * from "./errors/unified.js"
+
+// Configuration-time interfaces (section 1)
+export * as ConnectorKindAdapter from "./config/adapter.js"
+export * as ConnectorDef from "./config/def.js"
+export * as ParamMap from "./config/param.js"
+export * as Suggest from "./config/suggest.js"
+
+// Model
+export * as DataRecord from "./model/record.js"
+export * as RawData from "./model/raw.js"
+export * as Tags from "./model/tags.js"
+
+// Source runtime (section 3)
+export * as ControlPlane from "./source/control.js"
+export { ControlEvent, type CtrlRx, SeekPosition } from "./source/control.js"
+export * as DataSource from "./source/data-source.js"
+export type { SourceCaps } from "./source/data-source.js"
+export * as SourceEvent from "./source/event.js"
+export type { AckToken, EventPreHook, SourceBatch } from "./source/event.js"
+export * as SourceFactory from "./source/factory.js"
+export type {
+  AcceptorHandle,
+  ResolvedSourceSpec,
+  ServiceAcceptor,
+  SourceBuildCtx,
+  SourceHandle,
+  SourceMeta,
+  SourceSvcIns
+} from "./source/factory.js"
+
+// Sink runtime (section 2)
+export * as SinkFactory from "./sink/factory.js"
+export type { ResolvedSinkSpec, SinkBuildCtx, SinkHandle } from "./sink/factory.js"
+export * as AsyncSink from "./sink/sink.js"
+
+// Registration
+export * as ConnectorRegistry from "./registry/registry.js"

@@ -1,0 +1,350 @@
+/**
+ * `DataRecord` (wp-model-core): an ordered list of `DataField`s, each a name, a meta (the value kind)
+ * and a `Value`. `Digit` holds a 64-bit signed integer as a `bigint`, so no precision is lost.
+ *
+ * @since 0.1.0
+ */
+import { Data, Either, Function, Option } from "effect"
+import { isIP } from "node:net"
+import { formatPath } from "../config/param.js"
+import { ConfigError } from "../errors/config.js"
+
+/** The variants of `Value`. */
+export declare namespace Value {
+  /** No value. */
+  export interface Null {
+    readonly _tag: "Null"
+  }
+  /** A boolean. */
+  export interface Bool {
+    readonly _tag: "Bool"
+    readonly value: boolean
+  }
+  /** A string. */
+  export interface Chars {
+    readonly _tag: "Chars"
+    readonly value: string
+  }
+  /** A 64-bit signed integer (always within `digitMin..digitMax`). */
+  export interface Digit {
+    readonly _tag: "Digit"
+    readonly value: bigint
+  }
+  /** A 64-bit float. */
+  export interface Float {
+    readonly _tag: "Float"
+    readonly value: number
+  }
+  /** A point in time, as ISO-8601 text. */
+  export interface Time {
+    readonly _tag: "Time"
+    readonly value: string
+  }
+  /** An IPv4 or IPv6 address, as text. */
+  export interface IpAddr {
+    readonly _tag: "IpAddr"
+    readonly value: string
+  }
+  /** A nested object: names to values, in insertion order. */
+  export interface Obj {
+    readonly _tag: "Obj"
+    readonly value: ReadonlyMap<string, Value>
+  }
+  /** A list of values. */
+  export interface Array {
+    readonly _tag: "Array"
+    readonly value: ReadonlyArray<Value>
+  }
+}
+
+/** A field value: a tagged union (`Null`, `Bool`, `Chars`, `Digit`, `Float`, `Time`, `IpAddr`, `Obj`, `Array`). */
+export type Value =
+  | Value.Null
+  | Value.Bool
+  | Value.Chars
+  | Value.Digit
+  | Value.Float
+  | Value.Time
+  | Value.IpAddr
+  | Value.Obj
+  | Value.Array
+
+/** The kind name of a value, used as a field's default `meta`. */
+export type ValueKind = "null" | "bool" | "chars" | "digit" | "float" | "time" | "ip" | "obj" | "array"
+
+/** One named value of a record; `meta` is the value kind name unless given. */
+export interface DataField {
+  readonly name: string
+  readonly meta: string
+  readonly value: Value
+}
+
+/** A structured record: fields in order (names may repeat; lookups take the first). */
+export interface DataRecord {
+  readonly fields: ReadonlyArray<DataField>
+}
+
+const V = Data.taggedEnum<Value>()
+
+/** The smallest `Digit`: -2^63. */
+export const digitMin: bigint = -(2n ** 63n)
+
+/** The largest `Digit`: 2^63 - 1. */
+export const digitMax: bigint = 2n ** 63n - 1n
+
+/** Pattern-matches a value by tag: `match(value, { Null: () => ..., Digit: ({ value }) => ..., ... })`. */
+export const match = V.$match
+
+/** A type guard for one variant: `is("Digit")(u)`. */
+export const is = V.$is
+
+/** The `Null` value. */
+export const nil: Value.Null = V.Null()
+
+/** A `Bool` value. */
+export const bool = (value: boolean): Value.Bool => V.Bool({ value })
+
+/** A `Chars` value. */
+export const chars = (value: string): Value.Chars => V.Chars({ value })
+
+/**
+ * A `Digit` value, or `None` when `n` is not an integer in the i64 range `digitMin..digitMax`
+ * (e.g. `digit(2n ** 63n)`, `digit(1.5)`). Total (always `Some`) for safe integers.
+ */
+export const digit = (n: bigint | number): Option.Option<Value.Digit> => {
+  if (typeof n === "number" && !Number.isInteger(n)) return Option.none()
+  const big = typeof n === "bigint" ? n : BigInt(n)
+  return big < digitMin || big > digitMax ? Option.none() : Option.some(V.Digit({ value: big }))
+}
+
+const decimalInteger = /^[+-]?[0-9]+$/
+
+/** Parses decimal integer text (optional sign, no spaces) into a `Digit`; `None` if malformed or outside i64. */
+export const parseDigit = (text: string): Option.Option<Value.Digit> =>
+  decimalInteger.test(text) ? digit(BigInt(text)) : Option.none()
+
+/** A `Float` value (any number, including `NaN` and infinities). */
+export const float = (value: number): Value.Float => V.Float({ value })
+
+/** A `Time` value from ISO-8601 text (kept as given) or from a valid `Date`. `None` for an invalid `Date`. */
+export const time = (value: string | Date): Option.Option<Value.Time> => {
+  if (typeof value === "string") return Option.some(V.Time({ value }))
+  return Number.isNaN(value.getTime()) ? Option.none() : Option.some(V.Time({ value: value.toISOString() }))
+}
+
+/** An `IpAddr` value; `None` unless `text` is an IPv4 or IPv6 address. */
+export const ipAddr = (text: string): Option.Option<Value.IpAddr> =>
+  isIP(text) === 0 ? Option.none() : Option.some(V.IpAddr({ value: text }))
+
+/** An `Obj` value from entries or a record of values (insertion order kept). */
+export const obj = (
+  entries: Iterable<readonly [string, Value]> | { readonly [name: string]: Value }
+): Value.Obj => {
+  const iterable: Iterable<readonly [string, Value]> = Symbol.iterator in entries
+    ? (entries as Iterable<readonly [string, Value]>)
+    : Object.entries(entries as { readonly [name: string]: Value })
+  return V.Obj({ value: new Map(iterable) })
+}
+
+/** An `Array` value. */
+export const array = (values: Iterable<Value>): Value.Array => V.Array({ value: Array.from(values) })
+
+const kinds: { readonly [K in Value["_tag"]]: ValueKind } = {
+  Null: "null",
+  Bool: "bool",
+  Chars: "chars",
+  Digit: "digit",
+  Float: "float",
+  Time: "time",
+  IpAddr: "ip",
+  Obj: "obj",
+  Array: "array"
+}
+
+/** The kind name of a value: `"digit"`, `"chars"`, `"ip"`, ... */
+export const kindOf = (value: Value): ValueKind => kinds[value._tag]
+
+/** A field; `meta` defaults to the kind name of `value`. */
+export const field = (name: string, value: Value, meta?: string): DataField => ({
+  name,
+  meta: meta ?? kindOf(value),
+  value
+})
+
+/** A record of the given fields, in order. */
+export const make = (fields: Iterable<DataField>): DataRecord => ({ fields: Array.from(fields) })
+
+/** The record without fields. */
+export const empty: DataRecord = { fields: [] }
+
+/** The value of the first field named `name`. */
+export const get: {
+  /** The value of the first field named `name`. */
+  (name: string): (record: DataRecord) => Option.Option<Value>
+  /** The value of the first field named `name`. */
+  (record: DataRecord, name: string): Option.Option<Value>
+} = Function.dual(
+  2,
+  (record: DataRecord, name: string): Option.Option<Value> =>
+    Option.map(Option.fromNullable(record.fields.find((f) => f.name === name)), (f) => f.value)
+)
+
+const isPlainObject = (u: unknown): u is { readonly [key: string]: unknown } => {
+  if (typeof u !== "object" || u === null || Array.isArray(u)) return false
+  const proto: unknown = Object.getPrototypeOf(u)
+  return proto === null || proto === Object.prototype
+}
+
+const invalid = (path: ReadonlyArray<PropertyKey>, where: string | undefined, detail: string, expected: string) => {
+  const at = formatPath(where, path)
+  return Either.left(new ConfigError(at === undefined ? { detail, expected } : { detail, expected, path: at }))
+}
+
+const jsonExpected = "a JSON value (null, boolean, finite number, string, array or object) or a bigint"
+
+const valueFromJson = (
+  u: unknown,
+  path: Array<PropertyKey>,
+  where: string | undefined,
+  ancestors: Set<object>
+): Either.Either<Value, ConfigError> => {
+  switch (typeof u) {
+    case "boolean":
+      return Either.right(bool(u))
+    case "string":
+      return Either.right(chars(u))
+    case "number":
+      if (!Number.isFinite(u)) return invalid([...path], where, `${u} is not a JSON number`, jsonExpected)
+      return Either.right(Number.isInteger(u) ? Option.getOrElse(digit(u), () => float(u)) : float(u))
+    case "bigint":
+      return Option.match(digit(u), {
+        onNone: () => invalid([...path], where, `integer ${u} is outside the 64-bit range`, `${digitMin}..${digitMax}`),
+        onSome: Either.right
+      })
+    case "object": {
+      if (u === null) return Either.right(nil)
+      if (u instanceof Date) {
+        return Option.match(time(u), {
+          onNone: () => invalid([...path], where, "invalid Date", "a valid Date"),
+          onSome: Either.right
+        })
+      }
+      if (ancestors.has(u)) return invalid([...path], where, "circular reference", jsonExpected)
+      if (Array.isArray(u)) {
+        ancestors.add(u)
+        const out: Array<Value> = []
+        for (let i = 0; i < u.length; i++) {
+          path.push(i)
+          const item = valueFromJson(u[i], path, where, ancestors)
+          path.pop()
+          if (Either.isLeft(item)) return item
+          out.push(item.right)
+        }
+        ancestors.delete(u)
+        return Either.right(array(out))
+      }
+      if (!isPlainObject(u)) return invalid([...path], where, "a class instance is not a JSON value", jsonExpected)
+      ancestors.add(u)
+      const entries: Array<[string, Value]> = []
+      for (const key of Object.keys(u)) {
+        path.push(key)
+        const item = valueFromJson(u[key], path, where, ancestors)
+        path.pop()
+        if (Either.isLeft(item)) return item
+        entries.push([key, item.right])
+      }
+      ancestors.delete(u)
+      return Either.right(obj(entries))
+    }
+    default:
+      return invalid(
+        [...path],
+        where,
+        `${u === undefined ? "undefined" : `a ${typeof u}`} is not a JSON value`,
+        jsonExpected
+      )
+  }
+}
+
+/**
+ * A record from a JSON object (e.g. `JSON.parse` output): one field per key, in order. Integers in the
+ * i64 range become `Digit`, other numbers `Float`, objects `Obj`, arrays `Array`; a `bigint` becomes `Digit`
+ * and a `Date` becomes `Time` (numbers above 2^53 are already rounded by `JSON.parse`: pass bigints to keep
+ * them exact). Anything else fails with a `ConfigError` whose path names the key (under `where`).
+ */
+export const fromJson = (u: unknown, where?: string): Either.Either<DataRecord, ConfigError> => {
+  if (!isPlainObject(u)) {
+    const actual = Array.isArray(u) ? "an array" : u === null ? "null" : typeof u
+    return invalid([], where, `${actual} is not a JSON object`, "a JSON object")
+  }
+  const item = valueFromJson(u, [], where, new Set())
+  if (Either.isLeft(item)) return Either.left(item.left)
+  const value = item.right as Value.Obj
+  return Either.right(make(Array.from(value.value, ([name, v]) => field(name, v))))
+}
+
+/** JSON text of a float the way serde_json writes it: integral values keep `.0`, non-finite become `null`. */
+const floatText = (n: number): string => {
+  if (!Number.isFinite(n)) return "null"
+  const text = JSON.stringify(n)
+  return /[.eE]/.test(text) ? text : `${text}.0`
+}
+
+const valueJson = (value: Value): string => {
+  switch (value._tag) {
+    case "Null":
+      return "null"
+    case "Bool":
+      return value.value ? "true" : "false"
+    case "Digit":
+      return value.value.toString()
+    case "Float":
+      return floatText(value.value)
+    case "Chars":
+    case "Time":
+    case "IpAddr":
+      return JSON.stringify(value.value)
+    case "Obj":
+      return `{${Array.from(value.value, ([k, v]) => `${JSON.stringify(k)}:${valueJson(v)}`).join(",")}}`
+    case "Array":
+      return `[${value.value.map(valueJson).join(",")}]`
+  }
+}
+
+/**
+ * Compact JSON text of a record: an object of its fields in order. `Digit`s are written as exact integer
+ * text (i64 precision kept), floats as serde_json does, `Time`/`IpAddr` as strings.
+ */
+export const toJsonText = (record: DataRecord): string =>
+  `{${record.fields.map((f) => `${JSON.stringify(f.name)}:${valueJson(f.value)}`).join(",")}}`
+
+const bare = /^[^\s"=\\]+$/
+
+const kvToken = (text: string): string => (bare.test(text) ? text : JSON.stringify(text))
+
+const valueKv = (value: Value): string => {
+  switch (value._tag) {
+    case "Null":
+      return "null"
+    case "Bool":
+      return value.value ? "true" : "false"
+    case "Digit":
+      return value.value.toString()
+    case "Float":
+      return Number.isFinite(value.value) ? floatText(value.value) : String(value.value)
+    case "Chars":
+    case "Time":
+    case "IpAddr":
+      return kvToken(value.value)
+    case "Obj":
+    case "Array":
+      return kvToken(valueJson(value))
+  }
+}
+
+/**
+ * Key-value text of a record (`a=1 b="x y"`): names and texts are bare unless empty or containing
+ * spaces, `"`, `=` or `\`, in which case they are JSON-quoted; objects and arrays are written as JSON.
+ */
+export const toKv = (record: DataRecord): string =>
+  record.fields.map((f) => `${kvToken(f.name)}=${valueKv(f.value)}`).join(" ")

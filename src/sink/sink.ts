@@ -1,0 +1,89 @@
+/**
+ * `AsyncSink`: one interface for runtime control (`stop`, `reconnect`), structured records and
+ * raw text/bytes, whose methods return Effects. `make` fills the batch methods from the single ones.
+ *
+ * @since 0.1.0
+ */
+import { Effect } from "effect"
+import { SinkError } from "../errors/sink.js"
+import * as DataRecord from "../model/record.js"
+import * as RawData from "../model/raw.js"
+
+/** A sink (`AsyncCtrl + AsyncRecordSink + AsyncRawDataSink`). */
+export interface AsyncSink {
+  /** Stops and releases everything; idempotent. Writes after it fail with a coded error. */
+  readonly stop: Effect.Effect<void, SinkError>
+  /** Rebuilds connections or resets state, keeping configuration. */
+  readonly reconnect: Effect.Effect<void, SinkError>
+  /** Writes one record. */
+  readonly sinkRecord: (record: DataRecord.DataRecord) => Effect.Effect<void, SinkError>
+  /** Writes records in order. */
+  readonly sinkRecords: (records: ReadonlyArray<DataRecord.DataRecord>) => Effect.Effect<void, SinkError>
+  /** Writes one text payload. */
+  readonly sinkStr: (data: string) => Effect.Effect<void, SinkError>
+  /** Writes one bytes payload. */
+  readonly sinkBytes: (data: Uint8Array) => Effect.Effect<void, SinkError>
+  /** Writes text payloads in order. */
+  readonly sinkStrBatch: (data: ReadonlyArray<string>) => Effect.Effect<void, SinkError>
+  /** Writes bytes payloads in order. */
+  readonly sinkBytesBatch: (data: ReadonlyArray<Uint8Array>) => Effect.Effect<void, SinkError>
+}
+
+/** What `make` needs: `sinkStr`, and whatever else the sink does better than the defaults. */
+export interface AsyncSinkOptions {
+  /** A name used in the "sink stopped" error. */
+  readonly identifier?: string | undefined
+  readonly sinkStr: (data: string) => Effect.Effect<void, SinkError>
+  /** Defaults to `sinkStr` of the bytes decoded lossily. */
+  readonly sinkBytes?: ((data: Uint8Array) => Effect.Effect<void, SinkError>) | undefined
+  /** Defaults to `sinkStr` of the record as a JSON line. */
+  readonly sinkRecord?: ((record: DataRecord.DataRecord) => Effect.Effect<void, SinkError>) | undefined
+  /** Defaults to `sinkRecord` for each, in order. */
+  readonly sinkRecords?: ((records: ReadonlyArray<DataRecord.DataRecord>) => Effect.Effect<void, SinkError>) | undefined
+  /** Defaults to `sinkStr` for each, in order. */
+  readonly sinkStrBatch?: ((data: ReadonlyArray<string>) => Effect.Effect<void, SinkError>) | undefined
+  /** Defaults to `sinkBytes` for each, in order. */
+  readonly sinkBytesBatch?: ((data: ReadonlyArray<Uint8Array>) => Effect.Effect<void, SinkError>) | undefined
+  /** Defaults to doing nothing. Runs at most once. */
+  readonly stop?: Effect.Effect<void, SinkError> | undefined
+  /** Defaults to doing nothing. */
+  readonly reconnect?: Effect.Effect<void, SinkError> | undefined
+}
+
+const each = <A>(single: (a: A) => Effect.Effect<void, SinkError>) => (items: ReadonlyArray<A>): Effect.Effect<void, SinkError> =>
+  Effect.forEach(items, single, { discard: true })
+
+/**
+ * An `AsyncSink` from `options`: batch methods default to the single ones in order, `stop` runs
+ * at most once (later calls succeed at once), and every write or reconnect after `stop` fails with
+ * `SinkUnavailable` "sink stopped" instead of hanging or succeeding silently.
+ */
+export const make = (options: AsyncSinkOptions): AsyncSink => {
+  let stopped = false
+  const stoppedError = SinkError.stopped(options.identifier)
+  const guard = <A>(write: (a: A) => Effect.Effect<void, SinkError>) => (a: A): Effect.Effect<void, SinkError> =>
+    Effect.suspend(() => (stopped ? Effect.fail(stoppedError) : write(a)))
+  const sinkStr = options.sinkStr
+  const sinkBytes = options.sinkBytes ?? ((data: Uint8Array) => sinkStr(RawData.text(data)))
+  const sinkRecord = options.sinkRecord ?? ((record: DataRecord.DataRecord) => sinkStr(DataRecord.toJsonText(record)))
+  const stop = options.stop ?? Effect.void
+  const reconnect = options.reconnect ?? Effect.void
+  return {
+    stop: Effect.suspend(() => {
+      if (stopped) return Effect.void
+      stopped = true
+      return stop
+    }),
+    reconnect: Effect.suspend(() => (stopped ? Effect.fail(stoppedError) : reconnect)),
+    sinkStr: guard(sinkStr),
+    sinkBytes: guard(sinkBytes),
+    sinkRecord: guard(sinkRecord),
+    sinkRecords: guard(options.sinkRecords ?? each(sinkRecord)),
+    sinkStrBatch: guard(options.sinkStrBatch ?? each(sinkStr)),
+    sinkBytesBatch: guard(options.sinkBytesBatch ?? each(sinkBytes))
+  }
+}
+
+/** Writes a payload with the raw method that fits it: `sinkStr` for text, `sinkBytes` for bytes. */
+export const sinkRaw = (self: AsyncSink, data: RawData.RawData): Effect.Effect<void, SinkError> =>
+  typeof data === "string" ? self.sinkStr(data) : self.sinkBytes(data)

@@ -1,0 +1,117 @@
+/**
+ * `SourceEvent`: one event pulled from a source, and `SourceBatch`, what one `receive` returns.
+ *
+ * @since 0.1.0
+ */
+import { Inspectable } from "effect"
+import * as RawData from "../model/raw.js"
+import * as Tags from "../model/tags.js"
+
+/** A hook that pre-processes an event before it is parsed (`EventPreHook`). */
+export type EventPreHook = (event: SourceEvent) => SourceEvent
+
+/**
+ * An opaque token a source hands out with an event and takes back in `ack`
+ * (a byte offset, a stream id, a message handle: the source decides).
+ */
+export type AckToken = unknown
+
+/** The fields of a `SourceEvent`. */
+export interface SourceEventFields {
+  /** The event's id within its source (monotonic per source where the source can). */
+  readonly eventId: number
+  /** The key of the source that produced it. */
+  readonly srcKey: string
+  /** The payload: text or bytes. */
+  readonly payload: RawData.RawData
+  /** Tags, usually shared by every event of a source. */
+  readonly tags?: Tags.Tags | undefined
+  /** The upstream peer's address, when the source knows it. */
+  readonly upsIp?: string | undefined
+  /** An optional pre-processing hook. */
+  readonly preproc?: EventPreHook | undefined
+  /** What to pass to `ack` once this event is safely written. */
+  readonly ackToken?: AckToken
+}
+
+/** One event: id, source key, payload, tags, peer address, pre-processing hook and ack token. */
+export class SourceEvent implements Inspectable.Inspectable {
+  /** The event's id within its source. */
+  readonly eventId: number
+  /** The key of the source that produced it. */
+  readonly srcKey: string
+  /** The payload: text or bytes. */
+  readonly payload: RawData.RawData
+  /** The event's tags. */
+  readonly tags: Tags.Tags
+  /** The upstream peer's address, when known. */
+  readonly upsIp: string | undefined
+  /** An optional pre-processing hook. */
+  readonly preproc: EventPreHook | undefined
+  /** What to pass to the source's `ack` once this event is written. */
+  readonly ackToken: AckToken
+
+  constructor(fields: SourceEventFields) {
+    this.eventId = fields.eventId
+    this.srcKey = fields.srcKey
+    this.payload = fields.payload
+    this.tags = fields.tags ?? Tags.empty
+    this.upsIp = fields.upsIp
+    this.preproc = fields.preproc
+    this.ackToken = fields.ackToken
+  }
+
+  /** A debug summary that shows the payload's length, never its content. */
+  summary(): string {
+    const kind = typeof this.payload === "string" ? "str" : "bytes"
+    const parts = [
+      `id=${this.eventId}`,
+      `src=${this.srcKey}`,
+      `payload=${kind}(${RawData.length(this.payload)})`,
+      `tags=${Tags.size(this.tags)}`
+    ]
+    if (this.upsIp !== undefined) parts.push(`ups_ip=${this.upsIp}`)
+    if (this.preproc !== undefined) parts.push("preproc")
+    return `SourceEvent(${parts.join(", ")})`
+  }
+
+  /** The summary as JSON: lengths, not payloads. */
+  toJSON(): unknown {
+    return {
+      _id: "SourceEvent",
+      eventId: this.eventId,
+      srcKey: this.srcKey,
+      payloadKind: typeof this.payload === "string" ? "str" : "bytes",
+      payloadLen: RawData.length(this.payload),
+      tags: Tags.size(this.tags),
+      upsIp: this.upsIp,
+      preproc: this.preproc !== undefined
+    }
+  }
+
+  /** Same as `summary()`. */
+  toString(): string {
+    return this.summary()
+  }
+
+  /** What `console.log` and `util.inspect` show: the summary. */
+  [Inspectable.NodeInspectSymbol](): unknown {
+    return this.summary()
+  }
+}
+
+/** A new event (`SourceEvent::new`). */
+export const make = (fields: SourceEventFields): SourceEvent => new SourceEvent(fields)
+
+/** The event after its pre-processing hook, if it has one. */
+export const applyPreproc = (self: SourceEvent): SourceEvent => (self.preproc === undefined ? self : self.preproc(self))
+
+/** What one `receive` returns: the events of a batch, in order; empty means "no data yet". */
+export type SourceBatch = ReadonlyArray<SourceEvent>
+
+/** Total payload bytes of a batch. */
+export const batchBytes = (batch: SourceBatch): number => {
+  let n = 0
+  for (const e of batch) n += RawData.length(e.payload)
+  return n
+}
