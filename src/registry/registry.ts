@@ -135,10 +135,10 @@ export const layer: Layer.Layer<ConnectorRegistry> = Layer.effect(ConnectorRegis
 export const register = (registration: ConnectorRegistration): Layer.Layer<never, ConfigError, ConnectorRegistry> =>
   Layer.effectDiscard(Effect.flatMap(ConnectorRegistry, (r) => r.register(registration)))
 
-/** A registry holding the connectors of `layers` (each a connector's `register` Layer). */
-export const fromConnectors = <E>(
-  ...layers: ReadonlyArray<Layer.Layer<never, E, ConnectorRegistry>>
-): Layer.Layer<ConnectorRegistry, E> =>
-  layers.length === 0
-    ? layer
-    : Layer.provideMerge(Layer.mergeAll(...(layers as [Layer.Layer<never, E, ConnectorRegistry>])), layer)
+/** A registry holding the connectors of `layers` (each a connector's `register` Layer); other needs pass through. */
+export const fromConnectors = <E = never, R = never>(
+  ...layers: ReadonlyArray<Layer.Layer<never, E, ConnectorRegistry | R>>
+): Layer.Layer<ConnectorRegistry, E, Exclude<R, ConnectorRegistry>> => {
+  const [first, ...rest] = layers
+  return first === undefined ? layer : Layer.provideMerge(Layer.mergeAll(first, ...rest), layer)
+}

@@ -1,0 +1,59 @@
+/**
+ * Parameters, definitions and URL adapter of the `memory` connector.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Schema } from "effect"
+import * as ConnectorKindAdapter from "../../config/adapter.js"
+import * as ConnectorDef from "../../config/def.js"
+
+/** The connector kind. */
+export const kind = "memory"
+
+const Count = Schema.Int.pipe(Schema.greaterThanOrEqualTo(0))
+const Positive = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
+
+/** Source params: fixed `events`, or `count` generated payloads of `payload_bytes`; `batch_size` per receive. */
+export const SourceParams = Schema.Struct({
+  events: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+  count: Schema.optionalWith(Count, { default: () => 0 }),
+  payload_bytes: Schema.optionalWith(Count, { default: () => 200 }),
+  batch_size: Schema.optionalWith(Positive, { default: () => 1024 }),
+  eof: Schema.optionalWith(Schema.Boolean, { default: () => true })
+})
+
+/** Decoded source params. */
+export type SourceParams = typeof SourceParams.Type
+
+/** Sink params: the name of the `MemoryStore` buffer to write (default: the sink's name). */
+export const SinkParams = Schema.Struct({
+  buffer: Schema.optional(Schema.String.pipe(Schema.minLength(1)))
+})
+
+/** Decoded sink params. */
+export type SinkParams = typeof SinkParams.Type
+
+/** The source definition `memory-src`. */
+export const sourceDefs = ConnectorDef.makeSourceDefProvider({
+  sourceDef: () =>
+    ConnectorDef.make({
+      id: "memory-src",
+      kind,
+      allowOverride: ["events", "count", "payload_bytes", "batch_size", "eof"],
+      defaultParams: { batch_size: 1024, payload_bytes: 200, eof: true },
+      origin: "builtin"
+    })
+})
+
+/** The sink definition `memory-sink`. */
+export const sinkDefs = ConnectorDef.makeSinkDefProvider({
+  sinkDef: () => ConnectorDef.make({ id: "memory-sink", kind, allowOverride: ["buffer"], origin: "builtin" })
+})
+
+/** `memory://<buffer>` names a sink buffer. */
+export const adapter = ConnectorKindAdapter.make({
+  kind,
+  defaults: { batch_size: 1024, payload_bytes: 200, eof: true },
+  urlToParams: (url) =>
+    Effect.map(ConnectorKindAdapter.parseUrl(url, ["memory"]), (u) => (u.hostname.length > 0 ? { buffer: u.hostname } : {}))
+})
