@@ -40,8 +40,10 @@ export interface DataSource {
   readonly canTryReceive: () => boolean
   /** A batch if one is ready right now, without waiting; `None` otherwise. */
   readonly tryReceive: () => Option.Option<SourceBatch>
-  /** Acknowledges the events up to `token`; fails with "ack unsupported" unless implemented. */
+  /** Acknowledges the event that carried `token`; fails with "ack unsupported" unless implemented. */
   readonly ack: (token: AckToken) => Effect.Effect<void, SourceError>
+  /** Acknowledges several events in order; by default `ack` for each (a source may do it in one go). */
+  readonly ackBatch: (tokens: ReadonlyArray<AckToken>) => Effect.Effect<void, SourceError>
   /** Moves the read position; fails with "seek unsupported" unless implemented. */
   readonly seek: (position: SeekPosition) => Effect.Effect<void, SourceError>
   /** Prepares resources and may listen to control events; runs in the Scope of `open`. */
@@ -62,6 +64,8 @@ export interface DataSourceOptions {
   /** Defaults to the static `supportsTryReceive`. */
   readonly canTryReceive?: (() => boolean) | undefined
   readonly ack?: ((token: AckToken) => Effect.Effect<void, SourceError>) | undefined
+  /** Defaults to `ack` for each token, in order. */
+  readonly ackBatch?: ((tokens: ReadonlyArray<AckToken>) => Effect.Effect<void, SourceError>) | undefined
   readonly seek?: ((position: SeekPosition) => Effect.Effect<void, SourceError>) | undefined
   readonly start?: ((ctrl: CtrlRx) => Effect.Effect<void, SourceError, Scope.Scope>) | undefined
   readonly close?: Effect.Effect<void> | undefined
@@ -78,6 +82,7 @@ export const make = (options: DataSourceOptions): DataSource => {
   const supportsTryReceive = options.supportsTryReceive ?? options.tryReceive !== undefined
   let closed = false
   const close = options.close
+  const ack = options.ack ?? (() => Effect.fail(SourceError.ackUnsupported(identifier)))
   return {
     identifier,
     caps: {
@@ -89,7 +94,9 @@ export const make = (options: DataSourceOptions): DataSource => {
     supportsTryReceive,
     canTryReceive: options.canTryReceive ?? (() => supportsTryReceive),
     tryReceive: options.tryReceive ?? none,
-    ack: options.ack ?? (() => Effect.fail(SourceError.ackUnsupported(identifier))),
+    ack,
+    ackBatch: options.ackBatch ??
+      ((tokens) => (tokens.length === 1 ? ack(tokens[0]) : Effect.forEach(tokens, ack, { discard: true }))),
     seek: options.seek ?? (() => Effect.fail(SourceError.seekUnsupported(identifier))),
     start: options.start ?? (() => Effect.void),
     close: Effect.suspend(() => {
