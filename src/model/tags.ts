@@ -108,6 +108,12 @@ export const get: {
   return self.keys[i] === key ? Option.some(self.values[i]!) : Option.none()
 })
 
+/** The value of `key`, or `undefined`: `get` without allocating an `Option`, for hot paths such as filters. */
+export const getOrUndefined = (self: Tags, key: string): string | undefined => {
+  const i = search(self.keys, key)
+  return self.keys[i] === key ? self.values[i] : undefined
+}
+
 /** `true` when `key` is set. */
 export const has: {
   (key: string): (self: Tags) => boolean

@@ -141,15 +141,16 @@ const noControl: Effect.Effect<Option.Option<ControlEvent>> = Effect.never
 
 /**
  * Opens `self` now in the current Scope (subscribing to the control plane at once, so no control
- * event published after this returns is missed) and returns the stream of its batches.
- * Stop ends the stream after the batch in flight (a `receive` still waiting is interrupted),
- * Isolate(true) stops pulling until Isolate(false), Seek calls `seek`. `SourceEof` ends the stream;
- * empty batches and `SourceNotData` poll again on the `poll` schedule.
+ * event published after this returns is missed) and returns its pull: each run yields the next
+ * non-empty batch, or `None` at the end. Stop ends it after the batch in flight (a `receive`
+ * still waiting is interrupted), Isolate(true) stops pulling until Isolate(false), Seek calls
+ * `seek`. `SourceEof` is the end; empty batches and `SourceNotData` poll again on the `poll`
+ * schedule. This is the engine's hot path: it costs one Effect per batch, no Stream machinery.
  */
-export const toStream = (
+export const toPull = (
   self: DataSource,
   options: StreamOptions = {}
-): Effect.Effect<Stream.Stream<SourceEvent, SourceError>, SourceError, Scope.Scope> =>
+): Effect.Effect<Effect.Effect<Option.Option<SourceBatch>, SourceError>, SourceError, Scope.Scope> =>
   Effect.gen(function*() {
     const plane = options.control
     const own: CtrlRx | undefined = plane === undefined ? undefined : yield* plane.subscribe
@@ -208,8 +209,8 @@ export const toStream = (
             ))
       })
 
-    const received = (batch: SourceBatch): Effect.Effect<Option.Option<Chunk.Chunk<SourceEvent>>> | undefined =>
-      batch.length > 0 ? Effect.as(driver.reset, Option.some(Chunk.unsafeFromArray(batch))) : undefined
+    const received = (batch: SourceBatch): Effect.Effect<Option.Option<SourceBatch>> | undefined =>
+      batch.length > 0 ? Effect.as(driver.reset, Option.some(batch)) : undefined
 
     /** Waits before the next poll; `false` when the schedule is exhausted (the stream ends). */
     const idle: Effect.Effect<boolean, SourceError> = Effect.map(
@@ -218,7 +219,7 @@ export const toStream = (
     )
 
     /** One batch, or `None` at the end (Stop, EOF, poll schedule exhausted). */
-    const next: Effect.Effect<Option.Option<Chunk.Chunk<SourceEvent>>, SourceError> = Effect.gen(function*() {
+    const next: Effect.Effect<Option.Option<SourceBatch>, SourceError> = Effect.gen(function*() {
       while (true) {
         yield* drainPending
         if (stopped) return Option.none()
@@ -244,13 +245,24 @@ export const toStream = (
       }
     })
 
-    const pull: Effect.Effect<Chunk.Chunk<SourceEvent>, Option.Option<SourceError>> = next.pipe(
-      Effect.mapError((e) => (e._tag === "SourceEof" ? Option.none() : Option.some(e))),
-      Effect.flatMap((o) => (Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(Option.none())))
-    )
-
-    return Stream.repeatEffectChunkOption(pull)
+    return Effect.catchTag(next, "SourceEof", () => Effect.succeed(Option.none()))
   })
+
+/**
+ * Opens `self` now in the current Scope (see `toPull`) and returns the stream of its batches:
+ * each chunk is one batch `receive` returned.
+ */
+export const toStream = (
+  self: DataSource,
+  options: StreamOptions = {}
+): Effect.Effect<Stream.Stream<SourceEvent, SourceError>, SourceError, Scope.Scope> =>
+  Effect.map(toPull(self, options), (pull) =>
+    Stream.repeatEffectChunkOption(
+      Effect.matchEffect(pull, {
+        onFailure: (e) => Effect.fail(Option.some(e)),
+        onSuccess: (o) => (Option.isSome(o) ? Effect.succeed(Chunk.unsafeFromArray(o.value)) : Effect.fail(Option.none()))
+      })
+    ))
 
 /** The stream of `self`'s batches (see `toStream`); the source is opened when the stream starts and closed when it ends. */
 export const stream = (self: DataSource, options: StreamOptions = {}): Stream.Stream<SourceEvent, SourceError> =>

@@ -1,0 +1,80 @@
+/**
+ * `Rescue`: where batches go that a sink could not take (retries exhausted, or a failure that is
+ * not retryable): one JSON line per event, with the sink, the error code and detail, appended and
+ * fsynced before the batch counts as held. A batch is acked only once the rescue holds it.
+ *
+ * @since 0.1.0
+ */
+import { Effect } from "effect"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { SinkError } from "../errors/sink.js"
+import * as Tags from "../model/tags.js"
+import type { SourceEvent } from "../source/event.js"
+
+/** Why a batch was rescued. */
+export interface RescueReason {
+  readonly code: number
+  readonly reason: string
+  readonly detail: string
+}
+
+/** Appends rescued events to files under a directory. */
+export interface Rescue {
+  /** The directory that holds the rescue files. */
+  readonly dir: string
+  /** Appends `events` that `group/sink` could not take; fails only if the file cannot be written. */
+  readonly write: (group: string, sink: string, events: ReadonlyArray<SourceEvent>, why: RescueReason) => Effect.Effect<void, SinkError>
+  /** The file that holds what `group/sink` could not take. */
+  readonly fileOf: (group: string, sink: string) => string
+}
+
+const safe = (name: string): string => name.replace(/[^A-Za-z0-9._-]/g, "_")
+
+/** One rescued event as a JSON line. */
+export const line = (group: string, sink: string, event: SourceEvent, why: RescueReason, at: string): string => {
+  const payload = typeof event.payload === "string"
+    ? { payload: event.payload }
+    : { payload_b64: Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength).toString("base64") }
+  return JSON.stringify({
+    time: at,
+    group,
+    sink,
+    code: why.code,
+    reason: why.reason,
+    detail: why.detail,
+    event: {
+      event_id: event.eventId,
+      src_key: event.srcKey,
+      ...payload,
+      tags: Tags.toRecord(event.tags),
+      ...(event.upsIp === undefined ? {} : { ups_ip: event.upsIp })
+    }
+  })
+}
+
+/** A rescue writing `<dir>/<group>__<sink>.jsonl`. */
+export const make = (dir: string): Rescue => {
+  const fileOf = (group: string, sink: string) => path.join(dir, `${safe(group)}__${safe(sink)}.jsonl`)
+  return {
+    dir,
+    fileOf,
+    write: (group, sink, events, why) =>
+      Effect.tryPromise({
+        try: async () => {
+          await fs.mkdir(dir, { recursive: true })
+          const at = new Date().toISOString()
+          let text = ""
+          for (const e of events) text += line(group, sink, e, why, at) + "\n"
+          const handle = await fs.open(fileOf(group, sink), "a")
+          try {
+            await handle.writeFile(text)
+            await handle.sync()
+          } finally {
+            await handle.close()
+          }
+        },
+        catch: (cause) => SinkError.stgCtrl(`rescue file ${fileOf(group, sink)} could not be written`, cause)
+      })
+  }
+}

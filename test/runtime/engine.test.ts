@@ -1,0 +1,168 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Deferred, Duration, Effect, Fiber } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import * as Engine from "../../src/runtime/engine.js"
+import { labRegistry, makeLab, pipeline, snk, src } from "./fixtures.js"
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "wpc-engine-"))
+const fast = { batchWait: Duration.zero, retryBaseDelay: Duration.millis(2), retryMaxDelay: Duration.millis(20) }
+const range = (name: string, n: number) => Array.from({ length: n }, (_, i) => `${name}-${i}`)
+
+describe("Engine", () => {
+  it.live("delivers every event exactly where its filters say, in order, and acks it", () => {
+    const lab = makeLab()
+    const spec = pipeline(tmp(), [
+      src("api", { count: 50, batch: 7 }, ["env:prod", "app:api"]),
+      src("web", { count: 40, batch: 5 }, ["env:dev", "app:web"]),
+      src("db", { count: 30, batch: 4 }, ["env:prod", "app:db"])
+    ], [
+      { name: "prod", filter: "env == \"prod\"", sinks: [snk("prod", "all-prod"), snk("prod", "prod-api", {}, { filter: "app in [\"api\",\"web\"]" })] },
+      { name: "everything", sinks: [snk("everything", "all")] },
+      { name: "none", filter: "exists(nope)", sinks: [snk("none", "never")] }
+    ])
+    return Effect.gen(function*() {
+      const report = yield* Engine.runPipeline(spec, fast)
+      expect(report.status).toBe("completed")
+      expect(report.eventsIn).toBe(120)
+      const all = lab.written.get("all")!
+      expect(all).toHaveLength(120)
+      for (const name of ["api", "web", "db"]) {
+        expect(all.filter((l) => l.startsWith(`${name}-`))).toEqual(range(name, name === "api" ? 50 : name === "web" ? 40 : 30))
+      }
+      const prod = lab.written.get("all-prod")!
+      expect(prod.filter((l) => l.startsWith("api-"))).toEqual(range("api", 50))
+      expect(prod.filter((l) => l.startsWith("db-"))).toEqual(range("db", 30))
+      expect(prod.some((l) => l.startsWith("web-"))).toBe(false)
+      expect(lab.written.get("prod-api")).toEqual(range("api", 50))
+      expect(lab.written.get("never")).toBeUndefined()
+      expect(lab.acked.get("api")).toEqual(Array.from({ length: 50 }, (_, i) => i))
+      expect(lab.acked.get("web")).toEqual(Array.from({ length: 40 }, (_, i) => i))
+      expect(report.acked).toBe(120)
+      expect(report.unacked).toBe(0)
+      expect(report.sinks.find((s) => s.name === "all")!.events).toBe(120)
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+
+  it.live("a sink that fails twice then recovers loses nothing", () => {
+    const lab = makeLab()
+    const spec = pipeline(tmp(), [src("s", { count: 100, batch: 10 })], [
+      { name: "g", sinks: [snk("g", "flaky", { fail_first: 2 })] }
+    ])
+    return Effect.gen(function*() {
+      const report = yield* Engine.runPipeline(spec, fast)
+      expect(report.status).toBe("completed")
+      expect(lab.written.get("flaky")).toEqual(range("s", 100))
+      const stats = report.sinks[0]!
+      expect(stats.retries).toBe(2)
+      expect(stats.errors).toBe(2)
+      expect(stats.rescued).toBe(0)
+      expect(lab.reconnects.get("flaky")).toBe(2)
+      expect(lab.acked.get("s")).toEqual(Array.from({ length: 100 }, (_, i) => i))
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+
+  it.live("a sink that always fails sends everything to the rescue file and acks only then", () => {
+    const lab = makeLab()
+    const root = tmp()
+    const spec = pipeline(root, [src("s", { count: 25, batch: 10 }, ["env:test"])], [
+      { name: "g", sinks: [snk("g", "dead", { fail_always: true }), snk("g", "ok")] }
+    ])
+    return Effect.gen(function*() {
+      const report = yield* Engine.runPipeline(spec, { ...fast, maxRetries: 2 })
+      expect(report.status).toBe("completed")
+      expect(lab.written.get("ok")).toEqual(range("s", 25))
+      const lines = fs.readFileSync(path.join(root, "rescue", "g__dead.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l))
+      expect(lines.map((l) => l.event.payload)).toEqual(range("s", 25))
+      expect(lines[0]).toMatchObject({ group: "g", sink: "dead", code: 500, reason: "Sink", detail: "send error: connection refused", event: { event_id: 0, src_key: "s", tags: { env: "test" } } })
+      const dead = report.sinks.find((s) => s.name === "dead")!
+      expect(dead.rescued).toBe(25)
+      // each write is tried 3 times (2 retries) before its events are rescued
+      expect(dead.retries).toBeGreaterThan(0)
+      expect(lab.attempts.get("dead")).toBe((dead.retries / 2) * 3)
+      expect(lab.acked.get("s")).toEqual(Array.from({ length: 25 }, (_, i) => i))
+      expect(report.unacked).toBe(0)
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+
+  it.live("a failure that is not retryable goes to the rescue at once", () => {
+    const lab = makeLab()
+    const root = tmp()
+    const spec = pipeline(root, [src("s", { count: 5, batch: 5 })], [{ name: "g", sinks: [snk("g", "full", { fatal: true })] }])
+    return Effect.gen(function*() {
+      const report = yield* Engine.runPipeline(spec, fast)
+      expect(lab.attempts.get("full")).toBe(1)
+      expect(report.sinks[0]!.rescued).toBe(5)
+      const first = JSON.parse(fs.readFileSync(path.join(root, "rescue", "g__full.jsonl"), "utf8").split("\n")[0]!)
+      expect(first).toMatchObject({ code: 510, reason: "StgCtrl", detail: "disk quota exceeded" })
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+
+  it.live("Stop mid-run drains the queues, writes and acks everything read", () => {
+    const lab = makeLab()
+    const spec = pipeline(tmp(), [src("endless", { count: -1, batch: 20, delay_ms: 1 })], [
+      { name: "g", sinks: [snk("g", "slow", { delay_ms: 5 })] }
+    ])
+    return Effect.gen(function*() {
+      const ready = yield* Deferred.make<Engine.Engine>()
+      const fiber = yield* Effect.fork(Engine.runPipeline(spec, fast, (engine) => Deferred.succeed(ready, engine)))
+      const engine = yield* Deferred.await(ready)
+      while ((yield* engine.progress).written < 200) yield* Effect.sleep(Duration.millis(5))
+      yield* engine.stop
+      const report = yield* Fiber.join(fiber)
+      expect(report.status).toBe("stopped")
+      expect(report.eventsIn).toBeGreaterThanOrEqual(200)
+      const written = lab.written.get("slow")!
+      expect(written).toEqual(range("endless", report.eventsIn))
+      expect(report.acked).toBe(report.eventsIn)
+      expect(report.unacked).toBe(0)
+      expect(report.phases.map((p) => p.phase)).toEqual(["stopSources", "drain", "acks", "close"])
+      expect(report.phases.every((p) => !p.timedOut)).toBe(true)
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+
+  it.live("replicas are built with their index and share a group's load by source", () => {
+    const lab = makeLab()
+    const spec = pipeline(tmp(), [src("a", { count: 20, batch: 5 }), src("b", { count: 20, batch: 5 }), src("c", { count: 20, batch: 5 })], [
+      { name: "g", sinks: [snk("g", "rep", {}, { replicaCnt: 3 })] }
+    ])
+    return Effect.gen(function*() {
+      const report = yield* Engine.runPipeline(spec, fast)
+      expect(lab.replicaIdx.get("rep")).toEqual([0, 1, 2])
+      const written = lab.written.get("rep")!
+      expect(written).toHaveLength(60)
+      for (const name of ["a", "b", "c"]) expect(written.filter((l) => l.startsWith(`${name}-`))).toEqual(range(name, 20))
+      expect(report.sinks[0]!.events).toBe(60)
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+
+  it.live("honours rate_limit_rps", () => {
+    const lab = makeLab()
+    // 200 events/s with a one-second burst: 400 events take at least ~1 s
+    const spec = pipeline(tmp(), [src("s", { count: 400, batch: 50 })], [
+      { name: "g", sinks: [snk("g", "limited", {}, { rps: 200 })] }
+    ])
+    return Effect.gen(function*() {
+      const t0 = Date.now()
+      const report = yield* Engine.runPipeline(spec, fast)
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(900)
+      expect(lab.written.get("limited")).toEqual(range("s", 400))
+      expect(report.status).toBe("completed")
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+
+  it.live("a bad filter or an unknown kind fails before anything is built", () => {
+    const lab = makeLab()
+    return Effect.gen(function*() {
+      const bad = pipeline(tmp(), [src("s", { count: 1 })], [{ name: "g", filter: "env == ", sinks: [snk("g", "x")] }])
+      const e1 = yield* Effect.flip(Engine.runPipeline(bad, fast))
+      expect(e1._tag).toBe("ConfigError")
+      expect(e1.code).toBe(300)
+      const unknown = pipeline(tmp(), [src("s", { count: 1 })], [{ name: "g", sinks: [snk("g", "x", {}, { kind: "kafka" })] }])
+      const e2 = yield* Effect.flip(Engine.runPipeline(unknown, fast))
+      expect(e2._tag === "ConfigError" && e2.detail).toBe("unknown sink connector kind \"kafka\"")
+      expect(lab.replicaIdx.size).toBe(0)
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+})

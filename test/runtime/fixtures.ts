@@ -1,0 +1,149 @@
+import { Effect, Option } from "effect"
+import {
+  AsyncSink,
+  ConnectorRegistry,
+  DataSource,
+  ParamMap,
+  SinkError,
+  SinkFactory,
+  SourceError,
+  SourceEvent,
+  SourceFactory,
+  Tags
+} from "../../src/index.js"
+import type { PipelineSpec } from "../../src/runtime/pipeline.js"
+import type { SinkError as SinkErrorType } from "../../src/index.js"
+
+/** Shared observations of the test connectors. */
+export interface Lab {
+  /** Tokens acked by the `seq` sources, by source name, in the order acked. */
+  readonly acked: Map<string, Array<number>>
+  /** What each `rec` sink wrote, by sink name. */
+  readonly written: Map<string, Array<string>>
+  /** Write attempts per `rec` sink. */
+  readonly attempts: Map<string, number>
+  readonly reconnects: Map<string, number>
+  /** Replica indexes each `rec` sink was built with. */
+  readonly replicaIdx: Map<string, Array<number>>
+}
+
+export const makeLab = (): Lab => ({
+  acked: new Map(),
+  written: new Map(),
+  attempts: new Map(),
+  reconnects: new Map(),
+  replicaIdx: new Map()
+})
+
+const push = <K, V>(m: Map<K, Array<V>>, k: K, ...v: Array<V>) => {
+  const a = m.get(k)
+  if (a === undefined) m.set(k, [...v])
+  else a.push(...v)
+}
+const int = (pm: ParamMap.ParamMap, key: string, dflt: number): number => {
+  const v = pm[key]
+  return typeof v === "number" ? v : dflt
+}
+
+/**
+ * `seq` source: `count` events `"<name>-<i>"` in batches of `batch`, tagged with the spec's tags,
+ * ackable (tokens = ids). `count = -1` never ends; `delay_ms` waits between batches.
+ */
+export const seqSource = (lab: Lab) =>
+  SourceFactory.make({
+    kind: "seq",
+    build: (spec) =>
+      Effect.gen(function*() {
+        const count = int(spec.params, "count", 10)
+        const batch = int(spec.params, "batch", 3)
+        const delay = int(spec.params, "delay_ms", 0)
+        const tags = yield* Tags.fromStrings(spec.tags)
+        let next = 0
+        const source = DataSource.make({
+          identifier: `seq:${spec.name}`,
+          receive: Effect.suspend(() => {
+            if (count >= 0 && next >= count) return Effect.fail(SourceError.eof())
+            const end = count < 0 ? next + batch : Math.min(count, next + batch)
+            const events: Array<SourceEvent.SourceEvent> = []
+            for (; next < end; next++) {
+              events.push(SourceEvent.make({ eventId: next, srcKey: spec.name, payload: `${spec.name}-${next}`, tags, ackToken: next }))
+            }
+            return delay > 0 ? Effect.as(Effect.sleep(delay), events) : Effect.succeed(events)
+          }),
+          ack: (token) => Effect.sync(() => push(lab.acked, spec.name, token as number)),
+          ackBatch: (tokens) => Effect.sync(() => push(lab.acked, spec.name, ...(tokens as Array<number>)))
+        })
+        return SourceFactory.withSources(SourceFactory.svcIns, [SourceFactory.handle(source, SourceFactory.meta(spec.name, "seq"))])
+      })
+  })
+
+/**
+ * `rec` sink: records what it writes. `fail_first` write attempts fail with a retryable error;
+ * `fail_always = true` always fails (retryable); `fatal = true` always fails, not retryable;
+ * `delay_ms` per batch.
+ */
+export const recSink = (lab: Lab) =>
+  SinkFactory.make({
+    kind: "rec",
+    build: (spec, ctx) =>
+      Effect.sync(() => {
+        push(lab.replicaIdx, spec.name, ctx.replicaIdx)
+        const failFirst = int(spec.params, "fail_first", 0)
+        const failAlways = spec.params["fail_always"] === true
+        const fatal = spec.params["fatal"] === true
+        const delay = int(spec.params, "delay_ms", 0)
+        const write = (lines: ReadonlyArray<string>) =>
+          Effect.suspend((): Effect.Effect<void, SinkErrorType> => {
+            const n = (lab.attempts.get(spec.name) ?? 0) + 1
+            lab.attempts.set(spec.name, n)
+            if (fatal) return Effect.fail(SinkError.stgCtrl("disk quota exceeded"))
+            if (failAlways || n <= failFirst) return Effect.fail(SinkError.sendError("connection refused"))
+            push(lab.written, spec.name, ...lines)
+            return Effect.void
+          }).pipe(Effect.delay(delay))
+        return SinkFactory.handle(AsyncSink.make({
+          identifier: spec.name,
+          sinkStr: (s) => write([s]),
+          sinkStrBatch: write,
+          reconnect: Effect.sync(() => lab.reconnects.set(spec.name, (lab.reconnects.get(spec.name) ?? 0) + 1))
+        }))
+      })
+  })
+
+/** A registry with `seq` and `rec`. */
+export const labRegistry = (lab: Lab) =>
+  ConnectorRegistry.fromConnectors(
+    ConnectorRegistry.register({ kind: "seq", source: seqSource(lab) }),
+    ConnectorRegistry.register({ kind: "rec", sink: recSink(lab) })
+  )
+
+/** A source entry of a pipeline. */
+export const src = (name: string, params: ParamMap.ParamMap, tags: ReadonlyArray<string> = []) => ({
+  spec: { name, kind: "seq", connectorId: "seq", params, tags },
+  enabled: true
+})
+
+/** A sink entry of a group. */
+export const snk = (group: string, name: string, params: ParamMap.ParamMap = {}, options: { filter?: string; replicaCnt?: number; rps?: number; kind?: string } = {}) => ({
+  spec: {
+    group,
+    name,
+    kind: options.kind ?? "rec",
+    connectorId: options.kind ?? "rec",
+    params,
+    filter: options.filter === undefined ? Option.none() : Option.some(options.filter)
+  },
+  replicaCnt: options.replicaCnt ?? 1,
+  rateLimitRps: options.rps ?? 0
+})
+
+/** A pipeline under `workRoot`. */
+export const pipeline = (
+  workRoot: string,
+  sources: PipelineSpec["sources"],
+  groups: ReadonlyArray<{ name: string; filter?: string; sinks: PipelineSpec["groups"][number]["sinks"] }>
+): PipelineSpec => ({
+  workRoot,
+  sources,
+  groups: groups.map((g) => ({ name: g.name, filter: g.filter === undefined ? Option.none() : Option.some(g.filter), sinks: g.sinks }))
+})

@@ -1,0 +1,114 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Fiber, Option, TestClock } from "effect"
+import * as CircuitBreaker from "../../src/runtime/circuit-breaker.js"
+import * as RateLimiter from "../../src/runtime/rate-limiter.js"
+import * as SinkQueue from "../../src/runtime/sink-queue.js"
+import * as AckWatermark from "../../src/runtime/watermark.js"
+
+describe("AckWatermark", () => {
+  it("releases tokens only in batch order: C before B releases nothing past A", () => {
+    const w = AckWatermark.make()
+    const a = w.register(["a1", "a2"], 2)
+    const b = w.register(["b1"], 1)
+    const c = w.register(["c1", "c2"], 2)
+    expect(w.complete(a)).toEqual(["a1", "a2"])
+    expect(w.complete(c)).toEqual([])
+    expect(w.pendingEvents()).toBe(3)
+    expect(w.complete(b)).toEqual(["b1", "c1", "c2"])
+    expect(w.pendingEvents()).toBe(0)
+    expect(w.releasedEvents()).toBe(5)
+  })
+
+  it("never skips a batch that does not complete, and ignores a second completion", () => {
+    const w = AckWatermark.make()
+    const a = w.register([1], 1)
+    const b = w.register([2], 1)
+    expect(w.complete(b)).toEqual([])
+    expect(w.complete(b)).toEqual([])
+    expect(w.releasedEvents()).toBe(0)
+    expect(w.complete(a)).toEqual([1, 2])
+    expect(w.complete(a)).toEqual([])
+  })
+})
+
+describe("CircuitBreaker", () => {
+  it.effect("waits base delay below the threshold, then doubles, capped, with jitter in [half, full]", () =>
+    Effect.gen(function*() {
+      const b = CircuitBreaker.make({ threshold: 2, baseDelay: Duration.millis(100), maxDelay: Duration.millis(1000) })
+      const delays: Array<number> = []
+      for (let i = 0; i < 7; i++) delays.push(yield* b.failure)
+      const ceilings = [100, 100, 200, 400, 800, 1000, 1000]
+      delays.forEach((d, i) => {
+        expect(d).toBeGreaterThanOrEqual(ceilings[i]! / 2)
+        expect(d).toBeLessThanOrEqual(ceilings[i]!)
+      })
+      expect(yield* b.isOpen).toBe(true)
+      const waiting = yield* Effect.fork(b.awaitClosed)
+      yield* TestClock.adjust(Duration.millis(delays[6]! - 1))
+      expect(Option.isNone(yield* Fiber.poll(waiting))).toBe(true)
+      yield* TestClock.adjust(Duration.millis(1))
+      yield* Fiber.join(waiting)
+      yield* b.success
+      expect(b.failures()).toBe(0)
+      expect(yield* b.isOpen).toBe(false)
+    }))
+})
+
+describe("RateLimiter", () => {
+  it.effect("allows one second of burst, then spaces takes at rps", () =>
+    Effect.gen(function*() {
+      yield* TestClock.adjust(Duration.seconds(10))
+      const l = RateLimiter.make(1000)
+      yield* l.take(1000) // the burst
+      const f = yield* Effect.fork(Effect.zipRight(l.take(500), l.take(1)))
+      yield* TestClock.adjust(Duration.millis(499))
+      expect(Option.isNone(yield* Fiber.poll(f))).toBe(true)
+      yield* TestClock.adjust(Duration.millis(2))
+      yield* Fiber.join(f)
+      expect(RateLimiter.make(0)).toBe(RateLimiter.unlimited)
+    }))
+})
+
+describe("SinkQueue", () => {
+  const item = (n: number, bytes: number, done: Array<number>, id: number): SinkQueue.SinkItem => ({
+    events: Array.from({ length: n }, () => ({}) as never),
+    bytes,
+    done: () => void done.push(id),
+    offeredAt: 0
+  })
+
+  it.effect("blocks offers beyond its event bound until written items are released", () =>
+    Effect.gen(function*() {
+      const q = yield* SinkQueue.make({ events: 10, bytes: 1_000_000 })
+      const done: Array<number> = []
+      yield* q.offer(item(6, 10, done, 1))
+      const blocked = yield* Effect.fork(q.offer(item(6, 10, done, 2)))
+      yield* Effect.yieldNow()
+      expect(Option.isNone(yield* Fiber.poll(blocked))).toBe(true)
+      expect(q.depth()).toEqual({ events: 6, bytes: 10 })
+      const first = Option.getOrThrow(yield* q.take)
+      // taken but not written: still counted, still blocking
+      yield* Effect.yieldNow()
+      expect(Option.isNone(yield* Fiber.poll(blocked))).toBe(true)
+      yield* q.release(first)
+      yield* Fiber.join(blocked)
+      expect(q.depth()).toEqual({ events: 6, bytes: 10 })
+    }))
+
+  it.effect("bounds bytes too, lets an oversized item pass alone, and ends after the items before the end", () =>
+    Effect.gen(function*() {
+      const q = yield* SinkQueue.make({ events: 1000, bytes: 100 })
+      const done: Array<number> = []
+      yield* q.offer(item(1, 500, done, 1)) // larger than the bound: passes alone
+      const blocked = yield* Effect.fork(q.offer(item(1, 1, done, 2)))
+      yield* Effect.yieldNow()
+      expect(Option.isNone(yield* Fiber.poll(blocked))).toBe(true)
+      const a = Option.getOrThrow(yield* q.take)
+      yield* q.release(a)
+      yield* Fiber.join(blocked)
+      yield* q.end
+      expect(Option.isSome(yield* q.poll)).toBe(true)
+      expect(Option.isNone(yield* q.take)).toBe(true)
+      expect(Option.isNone(yield* q.take)).toBe(true)
+    }))
+})
