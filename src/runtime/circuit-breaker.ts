@@ -39,8 +39,12 @@ export const make = (policy: BreakerPolicy): CircuitBreaker => {
   let failures = 0
   let openUntil = 0
   return {
-    awaitClosed: Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      now < openUntil ? Effect.sleep(Duration.millis(openUntil - now)) : Effect.void),
+    awaitClosed: Effect.suspend(() =>
+      openUntil === 0
+        ? Effect.void
+        : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          now < openUntil ? Effect.sleep(Duration.millis(openUntil - now)) : Effect.void)
+    ),
     failure: Effect.gen(function*() {
       failures += 1
       const exponent = Math.max(0, failures - threshold)
@@ -50,9 +54,11 @@ export const make = (policy: BreakerPolicy): CircuitBreaker => {
       openUntil = (yield* Clock.currentTimeMillis) + delay
       return delay
     }),
-    success: Effect.sync(() => {
+    success: Effect.suspend(() => {
+      if (failures === 0) return Effect.void
       failures = 0
       openUntil = 0
+      return Effect.void
     }),
     failures: () => failures,
     isOpen: Effect.map(Clock.currentTimeMillis, (now) => now < openUntil)

@@ -297,11 +297,14 @@ export const make = (
           const items = [first.value]
           let n = first.value.events.length
           let b = first.value.bytes
-          const deadline = (yield* Clock.currentTimeMillis) + batchWait
+          let deadline = -1
           while (n < options.batchEvents && b < options.batchBytes) {
             let next = yield* replica.queue.poll
             if (Option.isNone(next)) {
-              const remaining = deadline - (yield* Clock.currentTimeMillis)
+              if (batchWait <= 0) break
+              const now = yield* Clock.currentTimeMillis
+              if (deadline < 0) deadline = now + batchWait
+              const remaining = deadline - now
               if (remaining <= 0) break
               next = yield* replica.queue.take.pipe(
                 Effect.timeout(Duration.millis(remaining)),
@@ -315,8 +318,9 @@ export const make = (
           }
           yield* writeItems(replica, items)
           const now = yield* Clock.currentTimeMillis
+          // latency of the oldest item of the write: one histogram update per write
+          yield* Metrics.batchLatency(replica.group, replica.name, (now - items[0]!.offeredAt) / 1000)
           for (const item of items) {
-            yield* Metrics.batchLatency(replica.group, replica.name, (now - item.offeredAt) / 1000)
             yield* replica.queue.release(item)
             item.done()
           }
