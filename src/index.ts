@@ -49,3 +49,15 @@ export * as AsyncSink from "./sink/sink.js"
 
 // Registration
 export * as ConnectorRegistry from "./registry/registry.js"
+
+// The pipeline engine
+export * as Engine from "./runtime/engine.js"
+export * as EngineMetrics from "./runtime/metrics.js"
+export * as Filter from "./runtime/filter.js"
+export * as Pipeline from "./runtime/pipeline.js"
+export * as Prometheus from "./runtime/prometheus.js"
+export * as RunReport from "./runtime/report.js"
+
+// Built-in connectors
+export * as BuiltinConnectors from "./connectors/builtins.js"
+export * as MemoryStore from "./connectors/memory/store.js"

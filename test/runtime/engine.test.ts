@@ -166,3 +166,70 @@ describe("Engine", () => {
     }).pipe(Effect.provide(labRegistry(lab)))
   })
 })
+
+describe("Engine memory", () => {
+  it.live("stays bounded by its queues with a slow sink and a fast source over 100k events", () => {
+    const lab = makeLab()
+    const queueEvents = 2048
+    // 200-byte payloads, sink takes 10 ms per write of at most 1024 events
+    const spec = pipeline(tmp(), [src("fast", { count: 100_000, batch: 512, pad: 200 })], [
+      { name: "g", sinks: [snk("g", "slow", { delay_ms: 10 })] }
+    ])
+    return Effect.gen(function*() {
+      const ready = yield* Deferred.make<Engine.Engine>()
+      const fiber = yield* Effect.fork(
+        Engine.runPipeline(spec, { ...fast, queueEvents, batchEvents: 1024 }, (engine) => Deferred.succeed(ready, engine))
+      )
+      const engine = yield* Deferred.await(ready)
+      global.gc?.()
+      const rss0 = process.memoryUsage().rss
+      let maxQueued = 0
+      let maxRead = 0
+      let maxRss = rss0
+      while (fiber.unsafePoll() === null) {
+        const p = yield* engine.progress
+        maxQueued = Math.max(maxQueued, p.queued)
+        maxRead = Math.max(maxRead, p.eventsIn - p.written)
+        maxRss = Math.max(maxRss, process.memoryUsage().rss)
+        yield* Effect.sleep(Duration.millis(5))
+      }
+      const report = yield* Fiber.join(fiber)
+      expect(report.eventsIn).toBe(100_000)
+      expect(lab.written.get("slow")).toHaveLength(100_000)
+      // the queue never holds more than its bound, and the source never runs ahead of it by more than one batch
+      expect(maxQueued).toBeLessThanOrEqual(queueEvents)
+      expect(maxRead).toBeLessThanOrEqual(queueEvents + 512)
+      // 100k events of 200 bytes are ~30 MB of objects: had they been buffered, RSS would have grown by that much
+      expect(maxRss - rss0).toBeLessThan(24 * 1024 * 1024)
+    }).pipe(Effect.provide(labRegistry(lab)))
+  }, 60_000)
+
+  it.live("rebuilds a source that fails with a retryable error, and keeps what it read", () => {
+    const lab = makeLab()
+    const spec = pipeline(tmp(), [src("flaky", { count: 30, batch: 10, fail_once_at: 20 })], [
+      { name: "g", sinks: [snk("g", "out")] }
+    ])
+    return Effect.gen(function*() {
+      const report = yield* Engine.runPipeline(spec, { ...fast, sourceRestartDelay: Duration.millis(5) })
+      expect(report.status).toBe("completed")
+      expect(report.sources[0]!.restarts).toBe(1)
+      // the rebuilt source starts over: at-least-once, every event arrives
+      const written = lab.written.get("out")!
+      for (const line of range("flaky", 30)) expect(written).toContain(line)
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+
+  it.live("reports a source that fails for good, and still completes the others", () => {
+    const lab = makeLab()
+    const spec = pipeline(tmp(), [src("broken", { count: 30, batch: 10, fatal_at: 10 }), src("fine", { count: 20, batch: 10 })], [
+      { name: "g", sinks: [snk("g", "out")] }
+    ])
+    return Effect.gen(function*() {
+      const report = yield* Engine.runPipeline(spec, fast)
+      expect(report.status).toBe("failed")
+      expect(report.errors[0]).toContain("source broken: [500 SupplierError] bad record")
+      expect(lab.written.get("out")!.filter((l) => l.startsWith("fine-"))).toEqual(range("fine", 20))
+      expect(report.sources.find((s) => s.name === "broken")!.error).toContain("bad record")
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+})

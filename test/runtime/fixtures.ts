@@ -12,7 +12,7 @@ import {
   Tags
 } from "../../src/index.js"
 import type { PipelineSpec } from "../../src/runtime/pipeline.js"
-import type { SinkError as SinkErrorType } from "../../src/index.js"
+import type { SinkError as SinkErrorType, SourceError as SourceErrorType } from "../../src/index.js"
 
 /** Shared observations of the test connectors. */
 export interface Lab {
@@ -25,6 +25,8 @@ export interface Lab {
   readonly reconnects: Map<string, number>
   /** Replica indexes each `rec` sink was built with. */
   readonly replicaIdx: Map<string, Array<number>>
+  /** Sources that already failed once (`fail_once_at`). */
+  readonly failedOnce: Set<string>
 }
 
 export const makeLab = (): Lab => ({
@@ -32,7 +34,8 @@ export const makeLab = (): Lab => ({
   written: new Map(),
   attempts: new Map(),
   reconnects: new Map(),
-  replicaIdx: new Map()
+  replicaIdx: new Map(),
+  failedOnce: new Set()
 })
 
 const push = <K, V>(m: Map<K, Array<V>>, k: K, ...v: Array<V>) => {
@@ -57,16 +60,25 @@ export const seqSource = (lab: Lab) =>
         const count = int(spec.params, "count", 10)
         const batch = int(spec.params, "batch", 3)
         const delay = int(spec.params, "delay_ms", 0)
+        const pad = int(spec.params, "pad", 0)
+        const failOnceAt = int(spec.params, "fail_once_at", -1)
+        const fatalAt = int(spec.params, "fatal_at", -1)
         const tags = yield* Tags.fromStrings(spec.tags)
+        const filler = "x".repeat(pad)
         let next = 0
         const source = DataSource.make({
           identifier: `seq:${spec.name}`,
-          receive: Effect.suspend(() => {
+          receive: Effect.suspend((): Effect.Effect<Array<SourceEvent.SourceEvent>, SourceErrorType> => {
             if (count >= 0 && next >= count) return Effect.fail(SourceError.eof())
+            if (next === failOnceAt && !lab.failedOnce.has(spec.name)) {
+              lab.failedOnce.add(spec.name)
+              return Effect.fail(SourceError.disconnect("upstream went away"))
+            }
+            if (next === fatalAt) return Effect.fail(SourceError.supplierError("bad record"))
             const end = count < 0 ? next + batch : Math.min(count, next + batch)
             const events: Array<SourceEvent.SourceEvent> = []
             for (; next < end; next++) {
-              events.push(SourceEvent.make({ eventId: next, srcKey: spec.name, payload: `${spec.name}-${next}`, tags, ackToken: next }))
+              events.push(SourceEvent.make({ eventId: next, srcKey: spec.name, payload: pad > 0 ? `${spec.name}-${next}${filler}` : `${spec.name}-${next}`, tags, ackToken: next }))
             }
             return delay > 0 ? Effect.as(Effect.sleep(delay), events) : Effect.succeed(events)
           }),
