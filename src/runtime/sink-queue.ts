@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option, Queue } from "effect"
+import { Effect, Option } from "effect"
 import type { SourceEvent } from "../source/event.js"
 
 /** A sub-batch for one sink: the events a source batch routes to it, and what to call once it is written. */
@@ -43,53 +43,104 @@ export interface SinkQueue {
   readonly depth: () => { readonly events: number; readonly bytes: number }
 }
 
-const END: unique symbol = Symbol("SinkQueue/end")
-type Slot = SinkItem | typeof END
+interface Waiter {
+  readonly item: SinkItem
+  readonly resume: (effect: Effect.Effect<void>) => void
+}
 
-/** A queue holding at most `limits.events` events and `limits.bytes` bytes. */
+/**
+ * A queue holding at most `limits.events` events and `limits.bytes` bytes (an item larger than
+ * the whole bound is let in alone, when the queue is empty). Offers wait in FIFO order; one
+ * consumer takes. Plain counters and callbacks: no fiber or semaphore per item on the hot path.
+ */
 export const make = (limits: SinkQueueLimits): Effect.Effect<SinkQueue> =>
-  Effect.gen(function*() {
+  Effect.sync(() => {
     const maxEvents = Math.max(1, Math.floor(limits.events))
     const maxBytes = Math.max(1, Math.floor(limits.bytes))
-    const queue = yield* Queue.unbounded<Slot>()
-    const eventRoom = yield* Effect.makeSemaphore(maxEvents)
-    const byteRoom = yield* Effect.makeSemaphore(maxBytes)
-    const admission = yield* Effect.makeSemaphore(1)
+    let items: Array<SinkItem> = []
+    let head = 0
     let events = 0
     let bytes = 0
     let ended = false
-    // an item larger than the whole bound still passes, alone
-    const eventCost = (item: SinkItem) => Math.min(maxEvents, item.events.length)
-    const byteCost = (item: SinkItem) => Math.min(maxBytes, item.bytes)
-    const unwrap = (slot: Slot): Option.Option<SinkItem> => {
-      if (slot === END) {
-        ended = true
-        return Option.none()
+    let taker: ((effect: Effect.Effect<void>) => void) | undefined
+    const waiters: Array<Waiter> = []
+
+    const fits = (item: SinkItem): boolean =>
+      events === 0 || (events + item.events.length <= maxEvents && bytes + item.bytes <= maxBytes)
+
+    const admit = (item: SinkItem): void => {
+      events += item.events.length
+      bytes += item.bytes
+      items.push(item)
+      const wake = taker
+      if (wake !== undefined) {
+        taker = undefined
+        wake(Effect.void)
       }
-      return Option.some(slot)
     }
+
+    const shift = (): SinkItem | undefined => {
+      if (head >= items.length) return undefined
+      const item = items[head]!
+      items[head] = undefined as unknown as SinkItem
+      head += 1
+      if (head > 1024 && head * 2 > items.length) {
+        items = items.slice(head)
+        head = 0
+      }
+      return item
+    }
+
+    const waitForItem: Effect.Effect<void> = Effect.async<void>((resume) => {
+      taker = resume
+      return Effect.sync(() => {
+        if (taker === resume) taker = undefined
+      })
+    })
+
+    const take: Effect.Effect<Option.Option<SinkItem>> = Effect.suspend(() => {
+      const item = shift()
+      if (item !== undefined) return Effect.succeed(Option.some(item))
+      if (ended) return Effect.succeed(Option.none())
+      return Effect.zipRight(waitForItem, take)
+    })
+
     return {
       offer: (item) =>
-        admission.withPermits(1)(
-          Effect.zipRight(eventRoom.take(eventCost(item)), byteRoom.take(byteCost(item)))
-        ).pipe(
-          Effect.zipRight(Effect.sync(() => {
-            events += item.events.length
-            bytes += item.bytes
-            queue.unsafeOffer(item)
-          }))
-        ),
-      take: Effect.suspend(() => (ended ? Effect.succeed(Option.none()) : Effect.map(Queue.take(queue), unwrap))),
-      poll: Effect.suspend(() =>
-        ended ? Effect.succeed(Option.none()) : Effect.map(Queue.poll(queue), Option.flatMap(unwrap))
-      ),
-      release: (item) =>
         Effect.suspend(() => {
+          if (waiters.length === 0 && fits(item)) {
+            admit(item)
+            return Effect.void
+          }
+          return Effect.async<void>((resume) => {
+            const waiter: Waiter = { item, resume }
+            waiters.push(waiter)
+            return Effect.sync(() => {
+              const i = waiters.indexOf(waiter)
+              if (i >= 0) waiters.splice(i, 1)
+            })
+          })
+        }),
+      take,
+      poll: Effect.sync(() => Option.fromNullable(shift())),
+      release: (item) =>
+        Effect.sync(() => {
           events -= item.events.length
           bytes -= item.bytes
-          return Effect.zipRight(eventRoom.release(eventCost(item)), byteRoom.release(byteCost(item)))
+          while (waiters.length > 0 && fits(waiters[0]!.item)) {
+            const waiter = waiters.shift()!
+            admit(waiter.item)
+            waiter.resume(Effect.void)
+          }
         }),
-      end: Effect.sync(() => void queue.unsafeOffer(END)),
+      end: Effect.sync(() => {
+        ended = true
+        const wake = taker
+        if (wake !== undefined) {
+          taker = undefined
+          wake(Effect.void)
+        }
+      }),
       depth: () => ({ events, bytes })
     }
   })

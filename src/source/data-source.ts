@@ -180,9 +180,19 @@ export const toPull = (
       }
     }
 
+    /** Applies the control events waiting now; a cheap size check first, as this runs before every pull. */
     const drainPending: Effect.Effect<void, SourceError> = own === undefined
       ? Effect.void
-      : Effect.flatMap(Queue.takeAll(own), (events) => Effect.forEach(events, apply, { discard: true }))
+      : Effect.suspend(() => {
+        const size = own.unsafeSize()
+        if (Option.isNone(size)) {
+          stopped = true // the control plane is gone: nobody can stop us later
+          return Effect.void
+        }
+        return size.value > 0
+          ? Effect.flatMap(Queue.takeAll(own), (events) => Effect.forEach(events, apply, { discard: true }))
+          : Effect.void
+      })
 
     /** Applies a control event that a raced `take` got, if it got one. */
     const applyTaken = (exit: Exit.Exit<Option.Option<ControlEvent>>): Effect.Effect<void, SourceError> =>

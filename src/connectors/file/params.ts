@@ -1,0 +1,132 @@
+/**
+ * Parameters, definitions and URL adapter of the `file` connector.
+ *
+ * @since 0.1.0
+ */
+import * as path from "node:path"
+import { Effect, Schema } from "effect"
+import * as ConnectorKindAdapter from "../../config/adapter.js"
+import * as ConnectorDef from "../../config/def.js"
+import { ConfigError } from "../../errors/config.js"
+
+/** The connector kind. */
+export const kind = "file"
+
+const Name = Schema.NonEmptyTrimmedString
+const Positive = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
+const Count = Schema.Int.pipe(Schema.greaterThanOrEqualTo(0))
+
+/**
+ * Source params: the file `base`/`file`; `encode` `"text"` (one event per line) or `"raw"` (one event per
+ * chunk of `read_bytes`); `follow` appended data and rotation (polling every `poll_ms`); `batch_lines`
+ * events per receive; lines over `max_line_bytes` are cut; `start` where to begin without a checkpoint;
+ * `checkpoint` keeps the offset of the last acked event under the build context's work root.
+ */
+export const SourceParams = Schema.Struct({
+  base: Name,
+  file: Name,
+  encode: Schema.optionalWith(Schema.Literal("text", "raw"), { default: () => "text" as const }),
+  follow: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  batch_lines: Schema.optionalWith(Positive, { default: () => 1024 }),
+  read_bytes: Schema.optionalWith(Positive, { default: () => 65536 }),
+  max_line_bytes: Schema.optionalWith(Positive, { default: () => 1048576 }),
+  start: Schema.optionalWith(Schema.Literal("beginning", "end"), { default: () => "beginning" as const }),
+  checkpoint: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  poll_ms: Schema.optionalWith(Positive, { default: () => 100 })
+})
+
+/** Decoded source params. */
+export type SourceParams = typeof SourceParams.Type
+
+/**
+ * Sink params: the file `base`/`file`; `fmt` of records (`raw` payload lines, `json`, `kv`); `rotate_bytes`
+ * renames the file to `<file>.<n>` before it would grow past that size (0 = never); `fsync` after each batch.
+ */
+export const SinkParams = Schema.Struct({
+  base: Name,
+  file: Name,
+  fmt: Schema.optionalWith(Schema.Literal("raw", "json", "kv"), { default: () => "raw" as const }),
+  rotate_bytes: Schema.optionalWith(Count, { default: () => 0 }),
+  fsync: Schema.optionalWith(Schema.Boolean, { default: () => true })
+})
+
+/** Decoded sink params. */
+export type SinkParams = typeof SinkParams.Type
+
+/** The path a source or sink reads or writes: `base/file`. */
+export const filePath = (params: { readonly base: string; readonly file: string }): string =>
+  path.join(params.base, params.file)
+
+/** Default params of the source definition `file-src`. */
+export const sourceDefaults = {
+  base: "./data/in_dat",
+  file: "gen.dat",
+  encode: "text",
+  follow: false,
+  batch_lines: 1024,
+  read_bytes: 65536,
+  max_line_bytes: 1048576,
+  start: "beginning",
+  checkpoint: true
+} as const
+
+/** Default params of the sink definition `file-sink`. */
+export const sinkDefaults = {
+  base: "./data/out_dat",
+  file: "default.dat",
+  fmt: "raw",
+  rotate_bytes: 0,
+  fsync: true
+} as const
+
+/** The source definition `file-src`. */
+export const sourceDefs = ConnectorDef.makeSourceDefProvider({
+  sourceDef: () =>
+    ConnectorDef.make({
+      id: "file-src",
+      kind,
+      allowOverride: ["base", "file", "encode", "follow", "batch_lines", "max_line_bytes", "start", "checkpoint"],
+      defaultParams: sourceDefaults,
+      origin: "builtin"
+    })
+})
+
+/** The sink definition `file-sink`. */
+export const sinkDefs = ConnectorDef.makeSinkDefProvider({
+  sinkDef: () =>
+    ConnectorDef.make({
+      id: "file-sink",
+      kind,
+      allowOverride: ["base", "file", "fmt", "rotate_bytes", "fsync"],
+      defaultParams: sinkDefaults,
+      origin: "builtin"
+    })
+})
+
+/** `file:///var/log/app.log` gives `{ base: "/var/log", file: "app.log" }`; a host or a directory path is refused. */
+export const adapter = ConnectorKindAdapter.make({
+  kind,
+  urlToParams: (url) =>
+    Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["file"]), (u) => {
+      if (u.hostname !== "" && u.hostname !== "localhost") {
+        return Effect.fail(
+          new ConfigError({
+            detail: `file URL with host ${JSON.stringify(u.hostname)} in ${JSON.stringify(url)}`,
+            path: "url.host",
+            expected: "no host: file:///absolute/path/to/file"
+          })
+        )
+      }
+      const full = decodeURIComponent(u.pathname)
+      if (full.endsWith("/")) {
+        return Effect.fail(
+          new ConfigError({
+            detail: `file URL names a directory, not a file: ${JSON.stringify(url)}`,
+            path: "url.path",
+            expected: "a path to a file, e.g. file:///var/log/app.log"
+          })
+        )
+      }
+      return Effect.succeed({ base: path.posix.dirname(full), file: path.posix.basename(full) })
+    })
+})
