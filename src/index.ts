@@ -57,6 +57,7 @@ export * as Filter from "./runtime/filter.js"
 export * as Pipeline from "./runtime/pipeline.js"
 export * as Prometheus from "./runtime/prometheus.js"
 export * as RunReport from "./runtime/report.js"
+export * as Runner from "./runtime/runner.js"
 
 // Built-in connectors
 export * as BuiltinConnectors from "./connectors/builtins.js"

@@ -580,11 +580,14 @@ const sinkStatsTotals = (sinks: ReadonlyArray<SinkStats>) => ({
   errors: sinks.reduce((n, s) => n + s.errors, 0)
 })
 
-/** Builds and runs `spec` to its end (or a Stop) in its own Scope, closing everything: the report includes the close phase. */
+/**
+ * Builds and runs `spec` to its end (or a Stop) in its own Scope, closing everything: the report includes the
+ * close phase. `onEngine` gets the engine before it runs; what it adds to its Scope lasts as long as the engine.
+ */
 export const runPipeline = (
   spec: PipelineSpec,
   options: Partial<EngineOptions> = {},
-  onEngine: (engine: Engine) => Effect.Effect<void> = () => Effect.void
+  onEngine: (engine: Engine) => Effect.Effect<void, never, Scope.Scope> = () => Effect.void
 ): Effect.Effect<RunReport, ConfigError | SinkError | SourceError, ConnectorRegistry> =>
   Effect.gen(function*() {
     const resolved = resolveOptions(options)
@@ -592,7 +595,7 @@ export const runPipeline = (
     const engine = yield* Scope.extend(make(spec, options), scope).pipe(
       Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
     )
-    yield* onEngine(engine)
+    yield* Scope.extend(onEngine(engine), scope)
     const report = yield* engine.run
     const t0 = yield* Clock.currentTimeMillis
     const closed = yield* Scope.close(scope, Exit.void).pipe(Effect.timeout(resolved.deadlines.close), Effect.option)
