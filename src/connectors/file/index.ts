@@ -12,6 +12,7 @@ import * as FileSink from "./sink.js"
 import * as FileSource from "./source.js"
 
 export { adapter, filePath, kind, SinkParams, sinkDefs, SourceParams, sourceDefs } from "./params.js"
+export * as FileCheckpoint from "./checkpoint.js"
 export * as FileSink from "./sink.js"
 export * as FileSource from "./source.js"
 

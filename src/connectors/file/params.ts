@@ -28,7 +28,7 @@ export const SourceParams = Schema.Struct({
   encode: Schema.optionalWith(Schema.Literal("text", "raw"), { default: () => "text" as const }),
   follow: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   batch_lines: Schema.optionalWith(Positive, { default: () => 1024 }),
-  read_bytes: Schema.optionalWith(Positive, { default: () => 65536 }),
+  read_bytes: Schema.optionalWith(Positive, { default: () => 262144 }),
   max_line_bytes: Schema.optionalWith(Positive, { default: () => 1048576 }),
   start: Schema.optionalWith(Schema.Literal("beginning", "end"), { default: () => "beginning" as const }),
   checkpoint: Schema.optionalWith(Schema.Boolean, { default: () => true }),
@@ -64,10 +64,11 @@ export const sourceDefaults = {
   encode: "text",
   follow: false,
   batch_lines: 1024,
-  read_bytes: 65536,
+  read_bytes: 262144,
   max_line_bytes: 1048576,
   start: "beginning",
-  checkpoint: true
+  checkpoint: true,
+  poll_ms: 100
 } as const
 
 /** Default params of the sink definition `file-sink`. */
@@ -85,7 +86,18 @@ export const sourceDefs = ConnectorDef.makeSourceDefProvider({
     ConnectorDef.make({
       id: "file-src",
       kind,
-      allowOverride: ["base", "file", "encode", "follow", "batch_lines", "max_line_bytes", "start", "checkpoint"],
+      allowOverride: [
+        "base",
+        "file",
+        "encode",
+        "follow",
+        "batch_lines",
+        "read_bytes",
+        "max_line_bytes",
+        "start",
+        "checkpoint",
+        "poll_ms"
+      ],
       defaultParams: sourceDefaults,
       origin: "builtin"
     })

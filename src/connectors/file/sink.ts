@@ -1,19 +1,170 @@
 /**
- * The `file` sink (work in progress).
+ * The `file` sink: appends one line per payload (text as it is, bytes as they are) or per record
+ * (`fmt = json | kv | raw`), creating the directory. Each batch is one write of one buffer, followed by
+ * an fsync (`fsync = true`), before it is reported written. With `rotate_bytes`, a batch that would
+ * grow the file past that size first renames it to `<file>.<n>` (n = 1, 2, ... never reused) and starts
+ * a new one.
  *
  * @since 0.1.0
  */
-import { Effect } from "effect"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { Effect, type Scope } from "effect"
 import * as ParamMap from "../../config/param.js"
-import { SinkError } from "../../errors/sink.js"
+import type { SinkError } from "../../errors/sink.js"
+import type * as DataRecord from "../../model/record.js"
 import * as SinkFactory from "../../sink/factory.js"
-import { kind, SinkParams } from "./params.js"
+import * as AsyncSink from "../../sink/sink.js"
+import * as FsReason from "./fs-reason.js"
+import { filePath, kind, SinkParams } from "./params.js"
+import * as RecordFormat from "./record-format.js"
+
+/** What `make` needs: the file to append to, the record format, rotation size (0 = off) and fsync. */
+export interface Options {
+  readonly file: string
+  readonly fmt?: RecordFormat.RecordFormat | undefined
+  readonly rotateBytes?: number | undefined
+  readonly fsync?: boolean | undefined
+}
+
+const NEWLINE = 0x0a
+
+/** Text lines as one UTF-8 buffer, each followed by `\n`. */
+const textLines = (lines: ReadonlyArray<string>): Buffer =>
+  Buffer.from(lines.length === 1 ? `${lines[0]!}\n` : `${lines.join("\n")}\n`, "utf8")
+
+/** Byte lines as one buffer, each followed by `\n`. */
+const byteLines = (lines: ReadonlyArray<Uint8Array>): Buffer => {
+  let size = lines.length
+  for (const line of lines) size += line.byteLength
+  const out = Buffer.allocUnsafe(size)
+  let at = 0
+  for (const line of lines) {
+    out.set(line, at)
+    at += line.byteLength
+    out[at++] = NEWLINE
+  }
+  return out
+}
+
+/** The next free rotation number of `file`: one more than the highest `<file>.<n>` in its directory. */
+const nextRotation = (file: string): Effect.Effect<number, SinkError> =>
+  Effect.tryPromise({ try: () => fs.readdir(path.dirname(file)), catch: FsReason.sinkError("list", path.dirname(file)) }).pipe(
+    Effect.map((names) => {
+      const prefix = `${path.basename(file)}.`
+      let highest = 0
+      for (const name of names) {
+        if (!name.startsWith(prefix)) continue
+        const suffix = name.slice(prefix.length)
+        if (/^[1-9]\d*$/.test(suffix)) highest = Math.max(highest, Number(suffix))
+      }
+      return highest + 1
+    })
+  )
+
+/**
+ * A `file` sink appending to `options.file`, opened in the current Scope (which closes the file). Its
+ * directory is created; a path under a regular file, or a directory where the file should be, fails
+ * with `SinkUvs` naming the path.
+ */
+export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const file = path.resolve(options.file)
+    const dir = path.dirname(file)
+    const identifier = `file:${file}`
+    const rotateBytes = options.rotateBytes ?? 0
+    const fsync = options.fsync ?? true
+    const recordLine = RecordFormat.line(options.fmt ?? "raw")
+    const lock = yield* Effect.makeSemaphore(1)
+
+    let handle: fs.FileHandle | undefined
+    let size = 0
+    let rotation = 0
+
+    const open: Effect.Effect<void, SinkError> = Effect.gen(function*() {
+      yield* Effect.tryPromise({ try: () => fs.mkdir(dir, { recursive: true }), catch: FsReason.sinkError("create directory", dir) })
+      const opened = yield* Effect.tryPromise({ try: () => fs.open(file, "a"), catch: FsReason.sinkError("open", file) })
+      handle = opened
+      const stats = yield* Effect.tryPromise({ try: () => opened.stat(), catch: FsReason.sinkError("stat", file) })
+      size = stats.size
+    })
+
+    const close: Effect.Effect<void> = Effect.suspend(() => {
+      const open = handle
+      handle = undefined
+      return open === undefined ? Effect.void : Effect.promise(() => open.close().catch(() => undefined))
+    })
+
+    /** Renames the file to `<file>.<n>` and opens a new one. */
+    const rotate: Effect.Effect<void, SinkError> = Effect.gen(function*() {
+      if (rotation === 0) rotation = yield* nextRotation(file)
+      const target = `${file}.${rotation++}`
+      yield* close
+      yield* Effect.tryPromise({ try: () => fs.rename(file, target), catch: FsReason.sinkError(`rotate to ${target}`, file) })
+      yield* open
+    })
+
+    /** Writes `data` completely (short writes are continued), then fsyncs. */
+    const writeAll = (data: Buffer): Effect.Effect<void, SinkError> =>
+      lock.withPermits(1)(Effect.gen(function*() {
+        if (handle === undefined) yield* open
+        if (rotateBytes > 0 && size > 0 && size + data.byteLength > rotateBytes) yield* rotate
+        const target = handle!
+        yield* Effect.tryPromise({
+          try: async () => {
+            let at = 0
+            while (at < data.byteLength) {
+              const { bytesWritten } = await target.write(data, at, data.byteLength - at)
+              at += bytesWritten
+              size += bytesWritten
+            }
+            if (fsync) await target.datasync()
+          },
+          catch: FsReason.sinkError("write", file)
+        })
+      }))
+
+    yield* lock.withPermits(1)(open)
+    yield* Effect.addFinalizer(() => lock.withPermits(1)(close))
+
+    return AsyncSink.make({
+      identifier,
+      sinkStr: (data) => writeAll(textLines([data])),
+      sinkStrBatch: (data) => (data.length === 0 ? Effect.void : writeAll(textLines(data))),
+      sinkBytes: (data) => writeAll(byteLines([data])),
+      sinkBytesBatch: (data) => (data.length === 0 ? Effect.void : writeAll(byteLines(data))),
+      sinkRecord: (record) => writeAll(textLines([recordLine(record)])),
+      sinkRecords: (records: ReadonlyArray<DataRecord.DataRecord>) =>
+        records.length === 0 ? Effect.void : writeAll(textLines(records.map(recordLine))),
+      reconnect: lock.withPermits(1)(Effect.zipRight(close, open)),
+      stop: lock.withPermits(1)(close)
+    })
+  })
+
+/**
+ * The path a replica writes: `base/file` for a single replica, `base/<stem>-<idx><ext>` when the group runs
+ * several (e.g. `out-0.dat`, `out-1.dat`), so replicas never share a file.
+ */
+export const replicaPath = (params: SinkParams, ctx: SinkFactory.SinkBuildCtx): string => {
+  const full = filePath(params)
+  if (ctx.replicaCnt <= 1) return full
+  const ext = path.extname(full)
+  return `${full.slice(0, full.length - ext.length)}-${ctx.replicaIdx}${ext}`
+}
 
 /** The `file` sink factory. */
 export const factory: SinkFactory.SinkFactory = SinkFactory.make({
   kind,
   validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SinkParams, spec.params)),
-  build: (spec) =>
-    Effect.flatMap(ParamMap.decodeParams(SinkParams, spec.params), () =>
-      Effect.fail(SinkError.sink("file sink: not implemented yet")))
+  build: (spec, ctx) =>
+    Effect.gen(function*() {
+      const params = yield* ParamMap.decodeParams(SinkParams, spec.params)
+      const sink = yield* make({
+        file: replicaPath(params, ctx),
+        fmt: params.fmt,
+        rotateBytes: params.rotate_bytes,
+        fsync: params.fsync
+      })
+      return SinkFactory.handle(sink)
+    })
 })
