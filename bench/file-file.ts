@@ -1,0 +1,114 @@
+/**
+ * file -> file: `count` syslog-like lines from one file to another. The engine runs a `file`
+ * source (checkpointed acks) into a `file` sink (one write and one fsync per batch); the
+ * baseline pipes fs streams through a line splitter into a write stream and fsyncs once at the
+ * end. Both produce the same output file (checked).
+ *
+ * usage: node --import tsx bench/file-file.ts engine|baseline [count]
+ */
+import { Effect, Option } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import * as Builtins from "../src/connectors/builtins.js"
+import * as Engine from "../src/runtime/engine.js"
+import { report, since } from "./measure.js"
+
+const impl = process.argv[2] ?? "engine"
+const count = Number(process.argv[3] ?? 2_000_000)
+const dir = path.join(os.tmpdir(), "wpc-bench-file")
+const input = path.join(dir, `in-${count}.log`)
+
+/** Writes the input once: `count` lines like `<134>Nov 28 12:00:00 web-3 nginx[4242]: GET /api/v1/items/123 200 512`. */
+const ensureInput = (): number => {
+  fs.mkdirSync(dir, { recursive: true })
+  if (fs.existsSync(input)) return fs.statSync(input).size
+  const fd = fs.openSync(input, "w")
+  let chunk = ""
+  for (let i = 0; i < count; i++) {
+    chunk += `<134>Nov 28 12:${String(i % 60).padStart(2, "0")}:00 web-${i % 8} nginx[${4000 + (i % 97)}]: GET /api/v1/items/${i} 200 ${i % 4096}\n`
+    if (chunk.length > 1 << 20) {
+      fs.writeSync(fd, chunk)
+      chunk = ""
+    }
+  }
+  fs.writeSync(fd, chunk)
+  fs.closeSync(fd)
+  return fs.statSync(input).size
+}
+
+const outputOf = (name: string): string => {
+  const out = path.join(dir, `out-${name}`)
+  fs.rmSync(out, { recursive: true, force: true })
+  fs.mkdirSync(out, { recursive: true })
+  return out
+}
+
+const baseline = async (bytes: number) => {
+  const out = path.join(outputOf("baseline"), "out.log")
+  const t0 = performance.now()
+  let lines = 0
+  await new Promise<void>((resolve, reject) => {
+    const reader = fs.createReadStream(input, { highWaterMark: 256 * 1024 })
+    const writer = fs.createWriteStream(out)
+    let rest: Buffer = Buffer.alloc(0)
+    reader.on("data", (data) => {
+      const chunk = rest.length > 0 ? Buffer.concat([rest, data as Buffer]) : (data as Buffer)
+      let start = 0
+      const parts: Array<string> = []
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, start)) {
+        parts.push(chunk.toString("utf8", start, i))
+        start = i + 1
+      }
+      lines += parts.length
+      rest = chunk.subarray(start)
+      if (!writer.write(parts.join("\n") + "\n")) {
+        reader.pause()
+        writer.once("drain", () => reader.resume())
+      }
+    })
+    reader.on("end", () => writer.end())
+    reader.on("error", reject)
+    writer.on("finish", () => {
+      const fd = fs.openSync(out, "r+")
+      fs.fsyncSync(fd)
+      fs.closeSync(fd)
+      resolve()
+    })
+  })
+  report({ scenario: "file-file", impl: "baseline", events: lines, bytes, seconds: since(t0) })
+}
+
+const engine = (bytes: number) =>
+  Effect.gen(function*() {
+    const out = outputOf("engine")
+    const workRoot = fs.mkdtempSync(path.join(os.tmpdir(), "wpc-bench-work-"))
+    const t0 = performance.now()
+    const result = yield* Engine.runPipeline({
+      workRoot,
+      sources: [{
+        spec: { name: "in", kind: "file", connectorId: "file-src", params: { base: dir, file: path.basename(input) }, tags: [] },
+        enabled: true
+      }],
+      groups: [{
+        name: "bench",
+        filter: Option.none(),
+        sinks: [{
+          spec: { group: "bench", name: "out", kind: "file", connectorId: "file-sink", params: { base: out, file: "out.log" }, filter: Option.none() },
+          replicaCnt: 1,
+          rateLimitRps: 0
+        }]
+      }]
+    })
+    const seconds = since(t0)
+    const written = fs.statSync(path.join(out, "out.log")).size
+    if (result.status !== "completed" || written !== bytes || result.acked !== count) {
+      return yield* Effect.dieMessage(`file-file: ${result.status}, wrote ${written} of ${bytes} bytes, acked ${result.acked}`)
+    }
+    fs.rmSync(workRoot, { recursive: true, force: true })
+    report({ scenario: "file-file", impl: "engine", events: result.eventsIn, bytes, seconds })
+  }).pipe(Effect.provide(Builtins.layer))
+
+const bytes = ensureInput()
+if (impl === "baseline") await baseline(bytes)
+else await Effect.runPromise(engine(bytes))
