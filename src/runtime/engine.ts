@@ -330,11 +330,16 @@ export const make = (
       })
 
     /** Streams one built DataSource: route each batch, track completion, ack in order. */
-    const streamSource = (node: SourceNode, source: DataSource.DataSource, acks: Queue.Queue<ReadonlyArray<AckToken>>) =>
+    const streamSource = (
+      node: SourceNode,
+      source: DataSource.DataSource,
+      acks: Queue.Queue<ReadonlyArray<AckToken>>,
+      drainOnStop: boolean
+    ) =>
       Effect.gen(function*() {
         const watermark = AckWatermark.make()
         const canAck = source.caps.ack
-        const pull = yield* DataSource.toPull(source, { control: node.plane })
+        const pull = yield* DataSource.toPull(source, { control: node.plane, drainOnStop })
         const onBatch = (batch: ReadonlyArray<SourceEvent>): Effect.Effect<void> =>
           Effect.suspend(() => {
             let events = batch
@@ -442,7 +447,8 @@ export const make = (
                   const acks = yield* Queue.unbounded<ReadonlyArray<AckToken>>()
                   ackQueues.push(acks)
                   if (handle.source.caps.ack) ackFibers.push(yield* Effect.forkIn(acker(node, handle.source, acks), engineScope))
-                  yield* Scope.extend(streamSource(node, handle.source, acks), scope)
+                  // a source fed by an acceptor drains what it accepted: the acceptor ends it on Stop
+                  yield* Scope.extend(streamSource(node, handle.source, acks, Option.isSome(svc.acceptor)), scope)
                 }), { concurrency: "unbounded", discard: true })
             })
           )

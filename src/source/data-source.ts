@@ -130,6 +130,12 @@ export interface StreamOptions {
   readonly poll?: Schedule.Schedule<unknown, unknown> | undefined
   /** Use `tryReceive` when the source allows it (default `true`). */
   readonly tryReceive?: boolean | undefined
+  /**
+   * On Stop, keep pulling until the source ends with `SourceEof` instead of ending at once
+   * (default `false`). For sources fed by an acceptor: the acceptor stops on Stop and ends its
+   * queue, and the events it already accepted are still delivered.
+   */
+  readonly drainOnStop?: boolean | undefined
 }
 
 /** The seek error for a source whose `caps.seek` is false. */
@@ -158,6 +164,7 @@ export const toPull = (
     yield* open(self, forSource)
     const driver = yield* Schedule.driver(options.poll ?? defaultPoll)
     const useTry = (options.tryReceive ?? true) && self.supportsTryReceive
+    const drainOnStop = options.drainOnStop ?? false
     let stopped = false
     let paused = false
 
@@ -170,7 +177,7 @@ export const toPull = (
     const apply = (event: ControlEvent): Effect.Effect<void, SourceError> => {
       switch (event._tag) {
         case "Stop":
-          stopped = true
+          if (!drainOnStop) stopped = true
           return Effect.void
         case "Isolate":
           paused = event.isolate

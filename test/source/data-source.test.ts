@@ -257,6 +257,18 @@ describe("DataSource.stream with a ControlPlane", () => {
       expect(yield* Ref.get(closes)).toBe(0)
     }))
 
+  it.scoped("with drainOnStop, Stop lets the source run to its EOF", () =>
+    Effect.gen(function*() {
+      const plane = yield* ControlPlane.make
+      const { source } = yield* scripted([[ev(1)], { sleep: 100 }, [ev(2)], [ev(3)]])
+      const stream = yield* DataSource.toStream(source, { control: plane, drainOnStop: true })
+      const fiber = yield* Effect.fork(batches(stream))
+      yield* TestClock.adjust("1 millis")
+      yield* plane.stop
+      yield* TestClock.adjust("200 millis")
+      expect(yield* Fiber.join(fiber)).toEqual([[1], [2], [3]])
+    }))
+
   it.scoped("hands the source its own subscription in start", () =>
     Effect.gen(function*() {
       const plane = yield* ControlPlane.make

@@ -1,0 +1,227 @@
+/**
+ * `HttpAcceptor`: the HTTP server of the `http` source. `bind` listens at once (an address in use is a
+ * `ConfigError`); `acceptConnection` answers `POST <path>` and `GET /health` until Stop, then stops
+ * accepting, closes the connections and ends the intake, so the source drains what was queued.
+ *
+ * @since 0.1.0
+ */
+import * as http from "node:http"
+import { Deferred, Duration, Effect, Exit, FiberSet, Option, Queue, type Scope } from "effect"
+import { ConfigError } from "../../errors/config.js"
+import { SourceError } from "../../errors/source.js"
+import type * as Tags from "../../model/tags.js"
+import type { CtrlRx } from "../../source/control.js"
+import * as SourceEvent from "../../source/event.js"
+import type { ServiceAcceptor } from "../../source/factory.js"
+import * as Bearer from "./bearer.js"
+import * as Body from "./body.js"
+import type { Intake } from "./intake.js"
+import * as Lines from "./lines.js"
+import { healthPath, type SourceParams } from "./params.js"
+import * as Reply from "./reply.js"
+
+/** A bound HTTP ingest server; it answers requests once `acceptConnection` runs. */
+export interface HttpAcceptor extends ServiceAcceptor {
+  /** The address it listens on. */
+  readonly address: string
+  /** The port it listens on (the one the OS picked when `port` was 0). */
+  readonly port: number
+  /** `http://address:port/path`. */
+  readonly url: string
+}
+
+/** What `bind` needs: the params, the intake to fill, and the source name and tags its events carry. */
+export interface BindOptions {
+  readonly params: SourceParams
+  readonly intake: Intake
+  /** The `srcKey` of the events. */
+  readonly name: string
+  /** The tags of every event. */
+  readonly tags: Tags.Tags
+}
+
+/** How long a Stop waits for requests in flight before it closes their connections. */
+export const stopGrace: Duration.Duration = Duration.seconds(5)
+
+/** How long closing waits for the last sockets to close. */
+const closeWait: Duration.Duration = Duration.seconds(1)
+
+type State = "bound" | "serving" | "stopped"
+
+const hostPort = (addr: string, port: number): string => (addr.includes(":") ? `[${addr}]:${port}` : `${addr}:${port}`)
+
+/** The `ConfigError` of a failed `listen`, naming addr:port and the param to change. */
+const bindError = (addr: string, port: number, error: NodeJS.ErrnoException): ConfigError => {
+  const code = error.code ?? "error"
+  const portProblem = code === "EADDRINUSE" || code === "EACCES"
+  return new ConfigError({
+    detail: `http source cannot listen on ${hostPort(addr, port)}: ${code === "EADDRINUSE" ? "address already in use" : error.message} (${code})`,
+    path: portProblem ? "params.port" : "params.addr",
+    expected: portProblem ? "a free port (0 picks one)" : "a local address to listen on, e.g. 127.0.0.1 or 0.0.0.0",
+    cause: error
+  })
+}
+
+/** Starts `server` listening on `addr`:`port`; yields the bound address and port. */
+const listen = (server: http.Server, addr: string, port: number): Effect.Effect<{ address: string; port: number }, ConfigError> =>
+  Effect.async((resume) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off("listening", onListening)
+      resume(Effect.fail(bindError(addr, port, error)))
+    }
+    const onListening = () => {
+      server.off("error", onError)
+      const bound = server.address()
+      resume(Effect.succeed(
+        bound !== null && typeof bound === "object" ? { address: bound.address, port: bound.port } : { address: addr, port }
+      ))
+    }
+    server.once("error", onError)
+    server.once("listening", onListening)
+    server.listen(port, addr)
+    return Effect.sync(() => {
+      server.off("error", onError)
+      server.off("listening", onListening)
+      if (server.listening) server.close()
+    })
+  })
+
+/** The path of a request target, without query or fragment. */
+const pathOf = (target: string | undefined): string => {
+  const url = target ?? "/"
+  const end = url.search(/[?#]/)
+  return end === -1 ? url : url.slice(0, end)
+}
+
+/** Waits until `ctrl` carries Stop (or is shut down); Isolate and Seek do not concern the server. */
+const awaitStop = (ctrl: CtrlRx): Effect.Effect<void> =>
+  Effect.iterate(false, {
+    while: (stop) => !stop,
+    body: () => Effect.map(Effect.exit(Queue.take(ctrl)), (exit) => Exit.isFailure(exit) || exit.value._tag === "Stop")
+  })
+
+/**
+ * Binds the server in the current Scope: a failed listen is a `ConfigError` naming addr:port and leaves
+ * nothing open; closing the Scope closes the server, every connection and every request in flight.
+ */
+export const bind = (options: BindOptions): Effect.Effect<HttpAcceptor, ConfigError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { intake, name, params, tags } = options
+    const authorized = params.token === undefined ? undefined : Bearer.verifier(params.token)
+    let state: State = "bound"
+
+    const run = yield* FiberSet.makeRuntime<never, void, never>()
+    const server = http.createServer()
+    const closed = yield* Deferred.make<void>()
+    server.on("close", () => Deferred.unsafeDone(closed, Exit.void))
+
+    /** Refuses while not serving: `503` with `Retry-After`, closing when stopped. */
+    const unavailable = (): Reply.HttpRejection =>
+      Reply.unavailable(state === "bound" ? "http acceptor is not serving yet" : "http acceptor is stopping", params.retry_after_s, state === "stopped")
+
+    const ingest = (req: http.IncomingMessage, res: http.ServerResponse): Effect.Effect<void, Reply.HttpRejection | Body.BodyAborted> =>
+      Effect.gen(function*() {
+        if (state !== "serving") return yield* unavailable()
+        if (authorized !== undefined && !authorized(req.headers.authorization)) {
+          return yield* Reply.unauthorized(req.headers.authorization === undefined ? "missing bearer token" : "invalid bearer token")
+        }
+        const encoding = req.headers["content-encoding"]
+        if (encoding !== undefined && encoding.toLowerCase() !== "identity") return yield* Reply.unsupportedEncoding(encoding)
+        const body = yield* Body.read(req, params.max_body_bytes)
+        const payloads = yield* Lines.split(body, params.format)
+        const count = payloads.length
+        if (count > intake.capacity) {
+          return yield* Reply.tooLarge(`request has ${count} events, more than queue_events (${intake.capacity}); split it`)
+        }
+        const upsIp = req.socket.remoteAddress
+        const admission = yield* intake.offerAll(count, (eventId, i) =>
+          SourceEvent.make({ eventId, srcKey: name, payload: payloads[i]!, tags, upsIp }))
+        switch (admission) {
+          case "Admitted":
+            return Reply.send(res, 202, { accepted: count })
+          case "Full":
+            return yield* Reply.unavailable(
+              `queue full: ${intake.size()} of ${intake.capacity} events waiting, request has ${count}; retry later`,
+              params.retry_after_s
+            )
+          case "Closed":
+            return yield* unavailable()
+        }
+      })
+
+    const health = (res: http.ServerResponse): void =>
+      Reply.send(res, state === "serving" ? 200 : 503, {
+        status: state === "serving" ? "ok" : state === "bound" ? "starting" : "stopping",
+        queued: intake.size(),
+        capacity: intake.capacity
+      })
+
+    const answer = (req: http.IncomingMessage, res: http.ServerResponse): Effect.Effect<void, Reply.HttpRejection | Body.BodyAborted> =>
+      Effect.suspend(() => {
+        const path = pathOf(req.url)
+        const method = req.method ?? "GET"
+        if (path === params.path) {
+          return method === "POST" ? ingest(req, res) : Effect.fail(Reply.methodNotAllowed(method, path, ["POST"]))
+        }
+        if (path === healthPath) {
+          return method === "GET" || method === "HEAD"
+            ? Effect.sync(() => health(res))
+            : Effect.fail(Reply.methodNotAllowed(method, path, ["GET", "HEAD"]))
+        }
+        return Effect.fail(Reply.notFound(path))
+      })
+
+    const handle = (req: http.IncomingMessage, res: http.ServerResponse): Effect.Effect<void> =>
+      Effect.catchTags(answer(req, res), {
+        HttpRejection: (rejection) => Effect.sync(() => Reply.reject(res, rejection)),
+        BodyAborted: () => Effect.void // the client is gone: nobody to answer, nothing was queued
+      })
+
+    server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+      run(handle(req, res))
+    })
+
+    /** Waits up to `limit` for the server to close; interruptible even inside a finalizer, so the timeout works there. */
+    const awaitClosed = (limit: Duration.Duration) => Effect.timeoutOption(Effect.interruptible(Deferred.await(closed)), limit)
+
+    /**
+     * Stops serving: the intake ends (the source drains it, then ends), the server stops accepting and
+     * closes idle keep-alive connections; connections still busy after `grace` are closed.
+     */
+    const shutdown = (grace: Duration.Duration): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        state = "stopped"
+        yield* intake.close
+        if (server.listening) server.close() // also closes idle keep-alive connections
+        server.closeIdleConnections()
+        if (Option.isSome(yield* awaitClosed(grace))) return
+        server.closeAllConnections()
+        if (Option.isNone(yield* awaitClosed(closeWait))) {
+          yield* Effect.logWarning(`http source ${name}: connections still open after close`)
+        }
+      })
+
+    const bound = yield* Effect.acquireRelease(listen(server, params.addr, params.port), () => shutdown(Duration.zero))
+    server.on("error", (error) => {
+      run(Effect.logError(`http source ${name}: server error: ${error.message}`))
+    })
+
+    const where = hostPort(bound.address, bound.port)
+    return {
+      address: bound.address,
+      port: bound.port,
+      url: `http://${where}${params.path}`,
+      acceptConnection: (ctrl: CtrlRx) =>
+        Effect.suspend(() => {
+          if (state !== "bound") {
+            return Effect.fail(SourceError.other(`http acceptor on ${where} is already ${state === "serving" ? "serving" : "stopped"}`))
+          }
+          state = "serving"
+          // a Stop lets requests in flight finish (up to `stopGrace`); an interruption closes at once
+          return awaitStop(ctrl).pipe(
+            Effect.zipRight(shutdown(stopGrace)),
+            Effect.onInterrupt(() => shutdown(Duration.zero))
+          )
+        })
+    }
+  })

@@ -1,0 +1,99 @@
+/**
+ * Parameters, definition and URL adapter of the `http` connector (an ingest acceptor).
+ *
+ * @since 0.1.0
+ */
+import { Effect, Schema } from "effect"
+import * as ConnectorKindAdapter from "../../config/adapter.js"
+import * as ConnectorDef from "../../config/def.js"
+import { ConfigError } from "../../errors/config.js"
+
+/** The connector kind. */
+export const kind = "http"
+
+/** The path that answers `GET` with the acceptor's health; the ingest `path` may not take it. */
+export const healthPath = "/health"
+
+const Positive = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
+
+const Port = Schema.Int.pipe(Schema.between(0, 65535)).annotations({ description: "an integer between 0 and 65535" })
+
+const IngestPath = Schema.String.pipe(
+  Schema.pattern(/^\/[^?#\s]*$/),
+  Schema.filter((p) => p !== healthPath || `path ${healthPath} is reserved for the health check`)
+).annotations({ description: `an absolute path without query, e.g. "/ingest" (not "${healthPath}")` })
+
+/**
+ * Source params: listen on `addr`:`port` (0 picks a free port) and take `POST <path>` bodies of at most
+ * `max_body_bytes`, one event per non-blank line (`format` `"text"`, or `"ndjson"`: every line must be
+ * JSON); `token`, when set, is the bearer token every request must carry; at most `queue_events` events
+ * wait for the pipeline (a request that does not fit gets `503` with `Retry-After: retry_after_s`);
+ * `batch_events` at most per `receive`.
+ */
+export const SourceParams = Schema.Struct({
+  addr: Schema.optionalWith(Schema.NonEmptyTrimmedString, { default: () => "127.0.0.1" }),
+  port: Schema.optionalWith(Port, { default: () => 8080 }),
+  path: Schema.optionalWith(IngestPath, { default: () => "/ingest" }),
+  token: Schema.optional(Schema.NonEmptyString),
+  max_body_bytes: Schema.optionalWith(Positive, { default: () => 10 * 1024 * 1024 }),
+  queue_events: Schema.optionalWith(Positive, { default: () => 65536 }),
+  retry_after_s: Schema.optionalWith(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), { default: () => 1 }),
+  format: Schema.optionalWith(Schema.Literal("text", "ndjson"), { default: () => "text" as const }),
+  batch_events: Schema.optionalWith(Positive, { default: () => 1024 })
+})
+
+/** Decoded source params. */
+export type SourceParams = typeof SourceParams.Type
+
+/** Default params of the source definition `http-src`. */
+export const sourceDefaults = {
+  addr: "127.0.0.1",
+  port: 8080,
+  path: "/ingest",
+  max_body_bytes: 10 * 1024 * 1024,
+  queue_events: 65536,
+  retry_after_s: 1,
+  format: "text",
+  batch_events: 1024
+} as const
+
+/** The source definition `http-src`. */
+export const sourceDefs = ConnectorDef.makeSourceDefProvider({
+  sourceDef: () =>
+    ConnectorDef.make({
+      id: "http-src",
+      kind,
+      allowOverride: ["addr", "port", "path", "token", "max_body_bytes", "queue_events", "retry_after_s", "format", "batch_events"],
+      defaultParams: sourceDefaults,
+      origin: "builtin"
+    })
+})
+
+const refuse = (url: string, part: string, what: string, expected: string): ConfigError =>
+  new ConfigError({ detail: `${what} in ${JSON.stringify(url)}`, path: `url.${part}`, expected })
+
+/**
+ * `http://127.0.0.1:8080/ingest` gives `{ addr: "127.0.0.1", port: 8080, path: "/ingest" }`; a missing port
+ * or path (`/`) keeps the default; the path stays percent-encoded, as request paths arrive. Credentials, a query or a fragment are refused (set `token` as a param).
+ */
+export const adapter = ConnectorKindAdapter.make({
+  kind,
+  defaults: sourceDefaults,
+  urlToParams: (url) =>
+    Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["http"]), (u) => {
+      if (u.username !== "" || u.password !== "") {
+        return Effect.fail(refuse(url, "userinfo", "credentials", "no user:password@; set the bearer token in params.token"))
+      }
+      if (u.search !== "") return Effect.fail(refuse(url, "query", `query ${JSON.stringify(u.search)}`, "no query string"))
+      if (u.hash !== "") return Effect.fail(refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
+      if (u.pathname === healthPath) {
+        return Effect.fail(refuse(url, "path", `path ${healthPath} is reserved for the health check`, "another path, e.g. /ingest"))
+      }
+      const addr = u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname
+      return Effect.succeed({
+        addr,
+        ...(u.port === "" ? {} : { port: Number(u.port) }),
+        ...(u.pathname === "/" ? {} : { path: u.pathname })
+      })
+    })
+})
