@@ -242,25 +242,26 @@ export const make = (
     let completed = 0
     const started = yield* Clock.currentTimeMillis
 
-    /** Writes one gathered batch of items, retrying and rescuing; every item is done afterwards. */
-    const writeItems = (replica: Replica, items: ReadonlyArray<SinkQueue.SinkItem>): Effect.Effect<void, SinkError> =>
+    /** Counts a successful write. */
+    const written = (replica: Replica, events: number, bytes: number): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        replica.stats.events += events
+        replica.stats.bytes += bytes
+        return Metrics.sinkOut(replica.group, replica.name, events, bytes)
+      })
+
+    /** After a failed write: retries under the breaker (with `reconnect`), or rescues. The slow path. */
+    const retryOrRescue = (
+      replica: Replica,
+      events: ReadonlyArray<SourceEvent>,
+      bytes: number,
+      firstFailure: Cause.Cause<SinkError>
+    ): Effect.Effect<void, SinkError> =>
       Effect.gen(function*() {
-        const events = items.length === 1 ? items[0]!.events : concatEvents(items)
-        let bytes = 0
-        for (const item of items) bytes += item.bytes
-        yield* replica.limiter.take(events.length)
+        let cause = firstFailure
         let attempt = 0
         while (true) {
-          yield* replica.breaker.awaitClosed
-          const exit = yield* Effect.exit(writeEvents(replica.sink, events))
-          if (Exit.isSuccess(exit)) {
-            yield* replica.breaker.success
-            replica.stats.events += events.length
-            replica.stats.bytes += bytes
-            yield* Metrics.sinkOut(replica.group, replica.name, events.length, bytes)
-            return
-          }
-          const why = classify(exit.cause)
+          const why = classify(cause)
           replica.stats.errors += 1
           yield* Metrics.error("sink", `${replica.group}/${replica.name}`, why.code)
           if (!why.retryable || attempt >= options.maxRetries) {
@@ -284,50 +285,89 @@ export const make = (
           if (Exit.isFailure(reconnect)) {
             yield* Effect.logDebug(`sink ${replica.group}/${replica.name}: reconnect failed: ${Cause.pretty(reconnect.cause)}`)
           }
+          const exit = yield* Effect.exit(writeEvents(replica.sink, events))
+          if (Exit.isSuccess(exit)) {
+            yield* replica.breaker.success
+            return yield* written(replica, events.length, bytes)
+          }
+          cause = exit.cause
         }
       })
 
+    /**
+     * Writes one gathered batch of items; on failure retries or rescues. Combinators, not a
+     * generator, on this path: a generator per write measurably kept events alive past young-GC
+     * (0.70 s instead of 0.32 s for 5M events).
+     */
+    const writeItems = (replica: Replica, items: ReadonlyArray<SinkQueue.SinkItem>): Effect.Effect<void, SinkError> => {
+      const events = items.length === 1 ? items[0]!.events : concatEvents(items)
+      let bytes = 0
+      for (const item of items) bytes += item.bytes
+      return replica.limiter.take(events.length).pipe(
+        Effect.zipRight(replica.breaker.awaitClosed),
+        Effect.zipRight(Effect.matchCauseEffect(writeEvents(replica.sink, events), {
+          onSuccess: () => Effect.zipRight(replica.breaker.success, written(replica, events.length, bytes)),
+          onFailure: (cause) => retryOrRescue(replica, events, bytes, cause)
+        }))
+      )
+    }
+
     /** The loop of one replica: gather, write, complete; ends when its queue is ended and empty. */
-    const worker = (replica: Replica): Effect.Effect<void, SinkError> =>
-      Effect.gen(function*() {
-        const batchWait = Duration.toMillis(options.batchWait)
-        while (true) {
-          const first = yield* replica.queue.take
-          if (Option.isNone(first)) return
-          const items = [first.value]
-          let n = first.value.events.length
-          let b = first.value.bytes
-          let deadline = -1
-          while (n < options.batchEvents && b < options.batchBytes) {
-            let next = yield* replica.queue.poll
-            if (Option.isNone(next)) {
-              if (batchWait <= 0) break
-              const now = yield* Clock.currentTimeMillis
-              if (deadline < 0) deadline = now + batchWait
-              const remaining = deadline - now
-              if (remaining <= 0) break
-              next = yield* replica.queue.take.pipe(
-                Effect.timeout(Duration.millis(remaining)),
-                Effect.orElseSucceed(() => Option.none<SinkQueue.SinkItem>())
-              )
-              if (Option.isNone(next)) break
-            }
-            items.push(next.value)
-            n += next.value.events.length
-            b += next.value.bytes
-          }
-          yield* writeItems(replica, items)
-          const now = yield* Clock.currentTimeMillis
-          // latency of the oldest item of the write: one histogram update per write
-          yield* Metrics.batchLatency(replica.group, replica.name, (now - items[0]!.offeredAt) / 1000)
+    const worker = (replica: Replica): Effect.Effect<void, SinkError> => {
+      const batchWait = Duration.toMillis(options.batchWait)
+      const { queue } = replica
+      /** Completes written items: latency of the oldest, room given back, batches marked done. */
+      const finish = (items: ReadonlyArray<SinkQueue.SinkItem>): Effect.Effect<void> =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
           for (const item of items) {
-            yield* replica.queue.release(item)
+            queue.unsafeRelease(item)
             item.done()
           }
-          const depth = replica.queue.depth()
-          yield* Metrics.queueDepth(replica.group, replica.name, depth.events, depth.bytes)
+          const depth = queue.depth()
+          return Effect.zipRight(
+            Metrics.batchLatency(replica.group, replica.name, (now - items[0]!.offeredAt) / 1000),
+            Metrics.queueDepth(replica.group, replica.name, depth.events, depth.bytes)
+          )
+        })
+      /** Adds what is queued now (and, with `batchWait`, what arrives before `deadline`) to the write. */
+      const gather = (
+        items: Array<SinkQueue.SinkItem>,
+        n: number,
+        b: number,
+        deadline: number
+      ): Effect.Effect<ReadonlyArray<SinkQueue.SinkItem>> => {
+        while (n < options.batchEvents && b < options.batchBytes) {
+          const next = queue.unsafePoll()
+          if (next === undefined) break
+          items.push(next)
+          n += next.events.length
+          b += next.bytes
         }
-      })
+        if (batchWait <= 0 || n >= options.batchEvents || b >= options.batchBytes) return Effect.succeed(items)
+        return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const until = deadline < 0 ? now + batchWait : deadline
+          if (until - now <= 0) return Effect.succeed(items)
+          return queue.take.pipe(
+            Effect.timeout(Duration.millis(until - now)),
+            Effect.orElseSucceed(() => Option.none<SinkQueue.SinkItem>()),
+            Effect.flatMap((next) => {
+              if (Option.isNone(next)) return Effect.succeed(items)
+              items.push(next.value)
+              return gather(items, n + next.value.events.length, b + next.value.bytes, until)
+            })
+          )
+        })
+      }
+      const step: Effect.Effect<boolean, SinkError> = Effect.flatMap(queue.take, (first) =>
+        Option.isNone(first)
+          ? Effect.succeed(false)
+          : gather([first.value], first.value.events.length, first.value.bytes, -1).pipe(
+            Effect.flatMap((items) => Effect.zipRight(writeItems(replica, items), finish(items))),
+            Effect.as(true)
+          ))
+      const loop: Effect.Effect<void, SinkError> = Effect.flatMap(step, (more) => (more ? loop : Effect.void))
+      return loop
+    }
 
     /** Streams one built DataSource: route each batch, track completion, ack in order. */
     const streamSource = (

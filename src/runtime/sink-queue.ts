@@ -35,8 +35,12 @@ export interface SinkQueue {
   readonly take: Effect.Effect<Option.Option<SinkItem>>
   /** The next item if one is ready now. */
   readonly poll: Effect.Effect<Option.Option<SinkItem>>
+  /** The next item if one is ready now, without an Effect (the worker's gather loop). */
+  readonly unsafePoll: () => SinkItem | undefined
   /** Gives back the room of a written item. */
   readonly release: (item: SinkItem) => Effect.Effect<void>
+  /** `release`, without an Effect. */
+  readonly unsafeRelease: (item: SinkItem) => void
   /** No more offers: `take` returns `None` once the items before are taken. */
   readonly end: Effect.Effect<void>
   /** Events and bytes held now (queued or in flight). */
@@ -91,6 +95,16 @@ export const make = (limits: SinkQueueLimits): Effect.Effect<SinkQueue> =>
       return item
     }
 
+    const release = (item: SinkItem): void => {
+      events -= item.events.length
+      bytes -= item.bytes
+      while (waiters.length > 0 && fits(waiters[0]!.item)) {
+        const waiter = waiters.shift()!
+        admit(waiter.item)
+        waiter.resume(Effect.void)
+      }
+    }
+
     const waitForItem: Effect.Effect<void> = Effect.async<void>((resume) => {
       taker = resume
       return Effect.sync(() => {
@@ -123,16 +137,9 @@ export const make = (limits: SinkQueueLimits): Effect.Effect<SinkQueue> =>
         }),
       take,
       poll: Effect.sync(() => Option.fromNullable(shift())),
-      release: (item) =>
-        Effect.sync(() => {
-          events -= item.events.length
-          bytes -= item.bytes
-          while (waiters.length > 0 && fits(waiters[0]!.item)) {
-            const waiter = waiters.shift()!
-            admit(waiter.item)
-            waiter.resume(Effect.void)
-          }
-        }),
+      unsafePoll: shift,
+      release: (item) => Effect.sync(() => release(item)),
+      unsafeRelease: release,
       end: Effect.sync(() => {
         ended = true
         const wake = taker
