@@ -439,22 +439,28 @@ export const make = (
       })
 
     /** Acks what the watermark released, in order, until the queue is shut down and drained. */
-    const acker = (node: SourceNode, source: DataSource.DataSource, acks: Queue.Queue<ReadonlyArray<AckToken>>) =>
-      Effect.gen(function*() {
-        while (true) {
-          const first = yield* Queue.take(acks)
-          const rest = yield* Queue.takeAll(acks)
-          const tokens = Chunk.isEmpty(rest) ? first : [first, ...Chunk.toReadonlyArray(rest)].flat()
-          const exit = yield* Effect.exit(source.ackBatch(tokens))
-          if (Exit.isSuccess(exit)) {
+    const acker = (node: SourceNode, source: DataSource.DataSource, acks: Queue.Queue<ReadonlyArray<AckToken>>) => {
+      const ackAll = (tokens: ReadonlyArray<AckToken>): Effect.Effect<void> =>
+        Effect.matchCauseEffect(source.ackBatch(tokens), {
+          onSuccess: () => {
             node.stats.acked += tokens.length
-            yield* Metrics.acked(node.name, tokens.length)
-          } else {
-            yield* Effect.logWarning(`source ${node.name}: ack failed (the events will be replayed): ${Cause.pretty(exit.cause)}`)
-            yield* Metrics.error("source", node.name, Option.match(Cause.failureOption(exit.cause), { onNone: () => 520, onSome: (e) => e.code }))
-          }
-        }
-      })
+            return Metrics.acked(node.name, tokens.length)
+          },
+          onFailure: (cause) =>
+            Effect.zipRight(
+              Effect.logWarning(`source ${node.name}: ack failed (the events will be replayed): ${Cause.pretty(cause)}`),
+              Metrics.error("source", node.name, Option.match(Cause.failureOption(cause), { onNone: () => 520, onSome: (e) => e.code }))
+            )
+        })
+      const step = Effect.flatMap(Queue.take(acks), (first) =>
+        Effect.flatMap(Queue.takeAll(acks), (rest) => {
+          if (Chunk.isEmpty(rest)) return ackAll(first)
+          const tokens: Array<AckToken> = [...first]
+          for (const more of rest) for (const t of more) tokens.push(t)
+          return ackAll(tokens)
+        }))
+      return Effect.forever(step)
+    }
 
     /** Ack queues still to drain, by source; shut down once drained in the acks phase. */
     const ackQueues: Array<Queue.Queue<ReadonlyArray<AckToken>>> = []
