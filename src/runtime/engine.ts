@@ -431,11 +431,9 @@ export const make = (
                 ))
             )
           })
-        while (true) {
-          const next = yield* pull
-          if (Option.isNone(next)) return
-          yield* onBatch(next.value)
-        }
+        const loop: Effect.Effect<void, SourceError> = Effect.flatMap(pull, (next) =>
+          Option.isNone(next) ? Effect.void : Effect.zipRight(onBatch(next.value), loop))
+        return yield* loop
       })
 
     /** Acks what the watermark released, in order, until the queue is shut down and drained. */
