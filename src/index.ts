@@ -50,6 +50,9 @@ export * as AsyncSink from "./sink/sink.js"
 // Registration
 export * as ConnectorRegistry from "./registry/registry.js"
 
+// Projects (connector defs + topology in TOML)
+export * as Project from "./project/project.js"
+
 // The pipeline engine
 export * as Engine from "./runtime/engine.js"
 export * as EngineMetrics from "./runtime/metrics.js"

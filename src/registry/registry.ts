@@ -6,7 +6,7 @@
  */
 import { Context, Effect, Layer, Option, Ref } from "effect"
 import type { ConnectorKindAdapter } from "../config/adapter.js"
-import type { ConnectorDef } from "../config/def.js"
+import type { ConnectorDef, SinkDefProvider, SourceDefProvider } from "../config/def.js"
 import { didYouMean } from "../config/suggest.js"
 import { ConfigError } from "../errors/config.js"
 import type { SinkFactory } from "../sink/factory.js"
@@ -18,8 +18,12 @@ export interface ConnectorRegistration {
   readonly source?: SourceFactory | undefined
   readonly sink?: SinkFactory | undefined
   readonly adapter?: ConnectorKindAdapter | undefined
-  /** The connector definitions the kind ships (ids, default params, allow_override, scope). */
+  /** The connector definitions the kind ships (ids, default params, allow_override, scope); default: the providers' defs. */
   readonly defs?: ReadonlyArray<ConnectorDef> | undefined
+  /** Supplies and checks the kind's source definitions; the project loader runs `validateSource` on each source def of this kind. */
+  readonly sourceDefProvider?: SourceDefProvider | undefined
+  /** Supplies and checks the kind's sink definitions; the project loader runs `validateSink` on each sink def of this kind. */
+  readonly sinkDefProvider?: SinkDefProvider | undefined
 }
 
 /** What the registry knows of one kind. */
@@ -29,6 +33,8 @@ export interface KindInfo {
   readonly sink: Option.Option<SinkFactory>
   readonly adapter: Option.Option<ConnectorKindAdapter>
   readonly defs: ReadonlyArray<ConnectorDef>
+  readonly sourceDefProvider: Option.Option<SourceDefProvider>
+  readonly sinkDefProvider: Option.Option<SinkDefProvider>
 }
 
 /** Looks up factories and adapters by kind. */
@@ -53,10 +59,20 @@ const emptyInfo = (kind: string): KindInfo => ({
   source: Option.none(),
   sink: Option.none(),
   adapter: Option.none(),
-  defs: []
+  defs: [],
+  sourceDefProvider: Option.none(),
+  sinkDefProvider: Option.none()
 })
 
-type Part = "source" | "sink" | "adapter"
+type Part = "source" | "sink" | "adapter" | "sourceDefProvider" | "sinkDefProvider"
+
+const partName: { readonly [P in Part]: string } = {
+  source: "source factory",
+  sink: "sink factory",
+  adapter: "URL adapter",
+  sourceDefProvider: "source definition provider",
+  sinkDefProvider: "sink definition provider"
+}
 
 const unknownKind = (kind: string, role: string, known: ReadonlyArray<string>): ConfigError => {
   const suggestion = didYouMean(kind, known)
@@ -86,13 +102,13 @@ export const make: Effect.Effect<ConnectorRegistry> = Effect.gen(function*() {
         return Effect.fail(new ConfigError({ detail: "a connector registration has an empty kind", path: "kind" }))
       }
       const current = m.get(reg.kind) ?? emptyInfo(reg.kind)
-      const parts: ReadonlyArray<Part> = ["source", "sink", "adapter"]
+      const parts: ReadonlyArray<Part> = ["source", "sink", "adapter", "sourceDefProvider", "sinkDefProvider"]
       for (const part of parts) {
         const taken: boolean = Option.isSome<unknown>(current[part])
         if (reg[part] !== undefined && taken) {
           return Effect.fail(
             new ConfigError({
-              detail: `connector kind "${reg.kind}" already has a ${part === "adapter" ? "URL adapter" : `${part} factory`}: it was registered twice`,
+              detail: `connector kind "${reg.kind}" already has a ${partName[part]}: it was registered twice`,
               path: `registry.${reg.kind}.${part}`,
               suggestion: "compose each connector's Layer once"
             })
@@ -114,7 +130,12 @@ export const make: Effect.Effect<ConnectorRegistry> = Effect.gen(function*() {
         source: reg.source === undefined ? current.source : Option.some(reg.source),
         sink: reg.sink === undefined ? current.sink : Option.some(reg.sink),
         adapter: reg.adapter === undefined ? current.adapter : Option.some(reg.adapter),
-        defs: [...current.defs, ...(reg.defs ?? [])]
+        defs: [
+          ...current.defs,
+          ...(reg.defs ?? [...(reg.sourceDefProvider?.sourceDefs() ?? []), ...(reg.sinkDefProvider?.sinkDefs() ?? [])])
+        ],
+        sourceDefProvider: reg.sourceDefProvider === undefined ? current.sourceDefProvider : Option.some(reg.sourceDefProvider),
+        sinkDefProvider: reg.sinkDefProvider === undefined ? current.sinkDefProvider : Option.some(reg.sinkDefProvider)
       }
       return Ref.update(state, (map) => new Map(map).set(reg.kind, next))
     })

@@ -1,0 +1,137 @@
+/**
+ * What `wpc check` prints: a resolved project as tables or JSON, and configuration errors as a
+ * list or JSON. Secret parameter values are masked in both forms.
+ *
+ * @since 0.1.0
+ */
+import { Option } from "effect"
+import * as path from "node:path"
+import type { Json, ParamMap } from "../config/param.js"
+import type { ConfigError } from "../errors/config.js"
+import type { ResolvedProject } from "../project/project.js"
+import * as Secrets from "./secrets.js"
+import * as Table from "./table.js"
+
+const cell = (value: Json): string =>
+  typeof value === "string" && value.length > 0 && !/[\s"=]/.test(value) ? value : JSON.stringify(value)
+
+/** `key=value` pairs of `params` (secrets masked), space-separated; `-` when empty. */
+export const paramsText = (params: ParamMap): string => {
+  const masked = Secrets.params(params)
+  const keys = Object.keys(masked).sort()
+  return keys.length === 0 ? "-" : keys.map((k) => `${k}=${cell(masked[k]!)}`).join(" ")
+}
+
+const listText = (items: ReadonlyArray<string>): string => (items.length === 0 ? "-" : items.join(","))
+
+const where = (workRoot: string, file: string, line: number | undefined): string => {
+  const rel = path.relative(workRoot, path.resolve(file))
+  return line === undefined ? rel : `${rel}:${line}`
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+
+/** The project as text: a table of sources, a table of sinks by group, and a summary line. */
+export const projectText = (project: ResolvedProject): string => {
+  const sources = Table.render(
+    ["SOURCE", "ENABLED", "CONNECTOR", "KIND", "TAGS", "PARAMS", "FILE"],
+    project.sources.map((s) => [
+      s.spec.name,
+      s.enabled ? "yes" : "no",
+      s.spec.connectorId,
+      s.spec.kind,
+      listText(s.spec.tags),
+      paramsText(s.spec.params),
+      where(project.workRoot, s.file, s.line)
+    ])
+  )
+  const sinks = Table.render(
+    ["GROUP", "SINK", "CONNECTOR", "KIND", "FILTER", "TAGS", "PARAMS", "FILE"],
+    project.sinkGroups.flatMap((g) =>
+      g.sinks.map((s) => [
+        g.name,
+        s.spec.name,
+        s.spec.connectorId,
+        s.spec.kind,
+        [g.filter, s.spec.filter].flatMap((f) => Option.toArray(f)).map((f) => `(${f})`).join(" and ") || "-",
+        listText(s.tags),
+        paramsText(s.spec.params),
+        where(project.workRoot, g.file, s.line)
+      ])
+    )
+  )
+  const enabled = project.sources.filter((s) => s.enabled).length
+  const sinkCount = project.sinkGroups.reduce((n, g) => n + g.sinks.length, 0)
+  return [
+    `Sources (${enabled} of ${project.sources.length} enabled)`,
+    sources,
+    "",
+    `Sink groups (${project.sinkGroups.length})`,
+    sinks,
+    "",
+    `ok: ${plural(project.sources.length, "source")}, ${plural(project.sinkGroups.length, "sink group")}, ${plural(sinkCount, "sink")}`
+  ].join("\n")
+}
+
+/** The project as JSON data (secrets masked). */
+export const projectJson = (project: ResolvedProject) => ({
+  ok: true as const,
+  workRoot: project.workRoot,
+  sources: project.sources.map((s) => ({
+    key: s.spec.name,
+    enabled: s.enabled,
+    connector: s.spec.connectorId,
+    kind: s.spec.kind,
+    tags: s.spec.tags,
+    params: Secrets.params(s.spec.params),
+    file: s.file,
+    line: s.line ?? null
+  })),
+  sinkGroups: project.sinkGroups.map((g) => ({
+    name: g.name,
+    tags: g.tags,
+    filter: Option.getOrNull(g.filter),
+    parallel: g.parallel,
+    file: g.file,
+    sinks: g.sinks.map((s) => ({
+      name: s.spec.name,
+      connector: s.spec.connectorId,
+      kind: s.spec.kind,
+      tags: s.tags,
+      filter: Option.getOrNull(s.spec.filter),
+      params: Secrets.params(s.spec.params),
+      line: s.line ?? null
+    }))
+  }))
+})
+
+/** Each error as `error: file:line: path: detail`, then its `expected` and `hint` lines, then a count. */
+export const errorsText = (workRoot: string, errors: ReadonlyArray<ConfigError>): string =>
+  [
+    ...errors.flatMap((e) => {
+      const head = [e.location, e.path].filter((s): s is string => s !== undefined).join(": ")
+      return [
+        `error: ${head.length > 0 ? `${head}: ` : ""}${e.detail}`,
+        ...(e.expected === undefined ? [] : [`  expected: ${e.expected}`]),
+        ...(e.suggestion === undefined ? [] : [`  hint: ${e.suggestion}`])
+      ]
+    }),
+    `${plural(errors.length, "problem")} in project ${workRoot}`
+  ].join("\n")
+
+/** The errors as JSON data. */
+export const errorsJson = (workRoot: string, errors: ReadonlyArray<ConfigError>) => ({
+  ok: false as const,
+  workRoot,
+  errors: errors.map((e) => ({
+    code: e.code,
+    file: e.file ?? null,
+    line: e.line ?? null,
+    column: e.column ?? null,
+    path: e.path ?? null,
+    detail: e.detail,
+    expected: e.expected ?? null,
+    suggestion: e.suggestion ?? null,
+    message: e.message
+  }))
+})

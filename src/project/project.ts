@@ -1,0 +1,442 @@
+/**
+ * `Project`: loading a work root (connector definitions and topology, in the WarpParse layout) and
+ * resolving it into the `ResolvedSourceSpec`s and `ResolvedSinkSpec`s the engine builds. Every problem
+ * is collected and reported at once, each located by file, line and key path.
+ *
+ * @since 0.1.0
+ */
+import { Array as Arr, Effect, Either, Option } from "effect"
+import * as path from "node:path"
+import type { ConnectorDef, ConnectorScope } from "../config/def.js"
+import * as ParamMap from "../config/param.js"
+import { didYouMean } from "../config/suggest.js"
+import { ConfigError } from "../errors/config.js"
+import * as Tags from "../model/tags.js"
+import { ConnectorRegistry } from "../registry/registry.js"
+import * as Filter from "../runtime/filter.js"
+import type { PipelineSpec } from "../runtime/pipeline.js"
+import type { ResolvedSinkSpec } from "../sink/factory.js"
+import type { ResolvedSourceSpec } from "../source/factory.js"
+import * as ConnectorCatalog from "./connector-catalog.js"
+import * as Interpolate from "./interpolate.js"
+import * as Layout from "./layout.js"
+import * as Problems from "./problems.js"
+import { ProjectErrors } from "./project-errors.js"
+import * as Resolution from "./resolution.js"
+import * as TomlDocument from "./toml-document.js"
+import type { Segment } from "./toml-lines.js"
+import * as Topology from "./topology.js"
+
+/** Every problem one load of a project found (code 300). */
+export { ProjectErrors } from "./project-errors.js"
+
+/** A resolved `[[sources]]` entry: its spec, whether it is enabled (a disabled one is not built) and where it is. */
+export interface ResolvedSource {
+  readonly spec: ResolvedSourceSpec
+  readonly enabled: boolean
+  readonly file: string
+  readonly line: number | undefined
+}
+
+/** A resolved `[[sink_group.sinks]]` entry: its spec, its tags (defaults, group, own) and where it is. */
+export interface ResolvedSink {
+  readonly spec: ResolvedSinkSpec
+  /** `key:value` strings, sorted by key. */
+  readonly tags: ReadonlyArray<string>
+  readonly line: number | undefined
+}
+
+/** A resolved `[sink_group]`: name, tags (defaults, then its own), filter, replicas per sink, sinks, file. */
+export interface ResolvedSinkGroup {
+  readonly name: string
+  /** `key:value` strings, sorted by key. */
+  readonly tags: ReadonlyArray<string>
+  readonly filter: Option.Option<string>
+  /** Replicas of each sink (`parallel`, 1 to 16). */
+  readonly parallel: number
+  readonly sinks: ReadonlyArray<ResolvedSink>
+  readonly file: string
+}
+
+/** A project that loaded clean: every spec in it passed its factory's `validateSpec`. */
+export interface ResolvedProject {
+  /** The work root, absolute. */
+  readonly workRoot: string
+  readonly sources: ReadonlyArray<ResolvedSource>
+  readonly sinkGroups: ReadonlyArray<ResolvedSinkGroup>
+}
+
+/** How `loadProject` reads variables. */
+export interface LoadOptions {
+  /** Where `${VAR}` values come from (default `process.env`). */
+  readonly env?: Interpolate.Environment | undefined
+}
+
+/** What resolving one entry needs. */
+interface Context {
+  readonly registry: ConnectorRegistry
+  readonly catalog: ConnectorCatalog.ConnectorCatalog
+  readonly env: Interpolate.Environment
+  readonly problems: Problems.Problems
+}
+
+const other = (scope: ConnectorScope): ConnectorScope => (scope === "source" ? "sink" : "source")
+
+/** Finds `connect` among the definitions of `scope`; a miss is a problem (unknown id, or the wrong scope). */
+const lookup = (
+  ctx: Context,
+  doc: TomlDocument.TomlDocument,
+  at: ReadonlyArray<Segment>,
+  scope: ConnectorScope,
+  connect: string
+): Option.Option<ConnectorCatalog.CatalogEntry> => {
+  const entry = ctx.catalog[scope].get(connect)
+  if (entry !== undefined) return Option.some(entry)
+  const known = [...ctx.catalog[scope].keys()].sort()
+  const elsewhere = ctx.catalog[other(scope)].get(connect)
+  ctx.problems.add(TomlDocument.problem(doc, [...at, "connect"], elsewhere === undefined
+    ? {
+      detail: `unknown ${scope} connector id "${connect}"`,
+      expected: known.length === 0 ? `a ${scope} connector id (none is defined)` : `one of: ${known.join(", ")}`,
+      suggestion: didYouMean(connect, known) ?? `define it under [[connectors]] in ${Layout.connectorDirs[scope]}/`
+    }
+    : {
+      detail: `"${connect}" is a ${other(scope)} connector (${elsewhere.location}), not a ${scope} connector`,
+      expected: known.length === 0 ? `a ${scope} connector id` : `one of: ${known.join(", ")}`,
+      suggestion: `a ${scope} needs a connector from ${Layout.connectorDirs[scope]}/`
+    }))
+  return Option.none()
+}
+
+/** Resolves the params of an entry: variables, `url`, refused overrides, then the merge over the connector's. */
+const resolveParams = (
+  ctx: Context,
+  doc: TomlDocument.TomlDocument,
+  at: ReadonlyArray<Segment>,
+  entry: ConnectorCatalog.CatalogEntry,
+  resolved: ConnectorCatalog.ResolvedDef,
+  overrides: ParamMap.ParamMap
+): Effect.Effect<Option.Option<ParamMap.ParamMap>> =>
+  Effect.gen(function*() {
+    const paramsAt = [...at, "params"]
+    const expanded = Interpolate.params(overrides, ctx.env)
+    ctx.problems.add(...expanded.unresolved.map((u) => TomlDocument.problem(doc, [...paramsAt, ...u.segments], u)))
+    const withUrl = yield* ctx.problems.attempt(
+      Resolution.expandUrl(expanded.params, entry.def.kind, resolved.adapter),
+      (e) => TomlDocument.locate(doc, paramsAt, e)
+    )
+    const refused = Resolution.refusals(
+      entry.def,
+      ParamMap.keys(overrides),
+      Option.match(withUrl, { onNone: () => [], onSome: (w) => w.fromUrl }),
+      entry.location
+    )
+    ctx.problems.add(...refused.map((r) => TomlDocument.problem(doc, [...paramsAt, r.key], r)))
+    if (Option.isNone(withUrl) || expanded.unresolved.length > 0 || refused.length > 0) return Option.none()
+    return Option.some(ParamMap.merge(resolved.params, withUrl.value.params))
+  })
+
+/** Connects the entry at `at` to its connector of `scope` and resolves its params; problems are recorded. */
+const connect = (
+  ctx: Context,
+  doc: TomlDocument.TomlDocument,
+  at: ReadonlyArray<Segment>,
+  scope: ConnectorScope,
+  id: string,
+  overrides: ParamMap.ParamMap
+): Effect.Effect<Option.Option<{ readonly def: ConnectorDef; readonly params: ParamMap.ParamMap }>> => {
+  const entry = lookup(ctx, doc, at, scope, id)
+  // a definition that has a problem of its own was reported where it is defined
+  if (Option.isNone(entry) || Option.isNone(entry.value.resolved)) return Effect.succeedNone
+  const def = entry.value.def
+  return Effect.map(
+    resolveParams(ctx, doc, at, entry.value, entry.value.resolved.value, overrides),
+    Option.map((params) => ({ def, params }))
+  )
+}
+
+/** Runs a factory's `validateSpec` for the entry at `at`; a refusal is recorded there. */
+const validated = (
+  ctx: Context,
+  doc: TomlDocument.TomlDocument,
+  at: ReadonlyArray<Segment>,
+  validate: Effect.Effect<void, ConfigError>
+): Effect.Effect<boolean> =>
+  Effect.map(ctx.problems.attempt(validate, (e) => TomlDocument.locate(doc, at, e)), Option.isSome)
+
+/** The `tags` (`key:value` strings) of the entry at `at` as sorted `Tags`; a malformed tag is a problem at `at.tags[i]`. */
+const tagsOf = (
+  ctx: Context,
+  doc: TomlDocument.TomlDocument,
+  at: ReadonlyArray<Segment>,
+  strings: ReadonlyArray<string>
+): Option.Option<Tags.Tags> =>
+  Either.match(Tags.fromStrings(strings), {
+    onLeft: (e) => {
+      ctx.problems.add(TomlDocument.locate(doc, at, e))
+      return Option.none()
+    },
+    onRight: Option.some
+  })
+
+/** Checks the syntax of the `filter` of the entry at `at`; a bad one is a problem at `at.filter`. */
+const checkFilter = (
+  ctx: Context,
+  doc: TomlDocument.TomlDocument,
+  at: ReadonlyArray<Segment>,
+  filter: string | undefined
+): boolean => {
+  if (filter === undefined) return true
+  return Either.match(Filter.parse(filter, "filter"), {
+    onLeft: (e) => {
+      ctx.problems.add(TomlDocument.locate(doc, at, e))
+      return false
+    },
+    onRight: () => true
+  })
+}
+
+/** Locates a decoding problem of the entry at `at`. */
+const addDecodeProblems = (
+  ctx: Context,
+  doc: TomlDocument.TomlDocument,
+  at: ReadonlyArray<Segment>,
+  problems: ReadonlyArray<Topology.EntryProblem>
+) => ctx.problems.add(...problems.map((p) => TomlDocument.problem(doc, [...at, ...p.segments], p)))
+
+/** First places of names already taken (source keys, group names, sink names in a group). */
+type Seen = Map<string, string>
+
+const duplicate = (
+  ctx: Context,
+  doc: TomlDocument.TomlDocument,
+  at: ReadonlyArray<Segment>,
+  seen: Seen,
+  name: string,
+  what: string
+): boolean => {
+  const first = seen.get(name)
+  if (first === undefined) {
+    seen.set(name, TomlDocument.location(doc, at))
+    return false
+  }
+  ctx.problems.add(TomlDocument.problem(doc, at, {
+    detail: `duplicate ${what} "${name}"`,
+    expected: `a ${what} used once`,
+    suggestion: `the first "${name}" is at ${first}; rename one of them`
+  }))
+  return true
+}
+
+/** Loads the `[[sources]]` of one file. */
+const loadSourceFile = (ctx: Context, file: string, keys: Seen, out: Array<ResolvedSource>) =>
+  Effect.gen(function*() {
+    const read = yield* ctx.problems.attempt(TomlDocument.read(file))
+    if (Option.isNone(read)) return
+    const doc = read.value
+    const top = Topology.decode(Topology.SourcesFile, doc.table)
+    if (Either.isLeft(top)) return addDecodeProblems(ctx, doc, [], top.left)
+    for (let i = 0; i < top.right.sources.length; i++) {
+      const at = ["sources", i]
+      const decoded = Topology.decode(Topology.SourceEntry, top.right.sources[i])
+      if (Either.isLeft(decoded)) {
+        addDecodeProblems(ctx, doc, at, decoded.left)
+        continue
+      }
+      const entry = decoded.right
+      const unique = !duplicate(ctx, doc, [...at, "key"], keys, entry.key, "source key")
+      const tags = tagsOf(ctx, doc, at, entry.tags)
+      const connected = yield* connect(ctx, doc, at, "source", entry.connect, entry.params)
+      if (Option.isNone(connected) || Option.isNone(tags)) continue
+      const spec: ResolvedSourceSpec = {
+        name: entry.key,
+        kind: connected.value.def.kind,
+        connectorId: connected.value.def.id,
+        params: connected.value.params,
+        tags: Tags.toStrings(tags.value)
+      }
+      const valid = yield* validated(ctx, doc, at, Effect.flatMap(ctx.registry.sourceFactory(spec.kind), (f) => f.validateSpec(spec)))
+      if (valid && unique) out.push({ spec, enabled: entry.enable, file: doc.file, line: TomlDocument.line(doc, at) })
+    }
+  })
+
+/** Resolves the sinks of a group. */
+const loadSinks = (
+  ctx: Context,
+  doc: TomlDocument.TomlDocument,
+  group: Topology.SinkGroupEntry,
+  groupTags: Tags.Tags
+) =>
+  Effect.gen(function*() {
+    const names: Seen = new Map()
+    const out: Array<ResolvedSink> = []
+    for (let j = 0; j < group.sinks.length; j++) {
+      const at = ["sink_group", "sinks", j]
+      const decoded = Topology.decode(Topology.SinkEntry, group.sinks[j])
+      if (Either.isLeft(decoded)) {
+        addDecodeProblems(ctx, doc, at, decoded.left)
+        continue
+      }
+      const entry = decoded.right
+      const name = entry.name ?? entry.connect
+      const unique = !duplicate(ctx, doc, [...at, entry.name === undefined ? "connect" : "name"], names, name, `sink name in group "${group.name}"`)
+      const tags = tagsOf(ctx, doc, at, entry.tags)
+      const filterOk = checkFilter(ctx, doc, at, entry.filter)
+      const connected = yield* connect(ctx, doc, at, "sink", entry.connect, entry.params)
+      if (Option.isNone(connected) || Option.isNone(tags) || !filterOk) continue
+      const spec: ResolvedSinkSpec = {
+        group: group.name,
+        name,
+        kind: connected.value.def.kind,
+        connectorId: connected.value.def.id,
+        params: connected.value.params,
+        filter: Option.fromNullable(entry.filter)
+      }
+      const valid = yield* validated(ctx, doc, at, Effect.flatMap(ctx.registry.sinkFactory(spec.kind), (f) => f.validateSpec(spec)))
+      if (valid && unique) {
+        out.push({ spec, tags: Tags.toStrings(Tags.merge(groupTags, tags.value)), line: TomlDocument.line(doc, at) })
+      }
+    }
+    return out
+  })
+
+/** Loads the `[sink_group]` of one file. */
+const loadSinkFile = (ctx: Context, file: string, defaults: Tags.Tags, groups: Seen, out: Array<ResolvedSinkGroup>) =>
+  Effect.gen(function*() {
+    const read = yield* ctx.problems.attempt(TomlDocument.read(file))
+    if (Option.isNone(read)) return
+    const doc = read.value
+    const top = Topology.decode(Topology.SinkGroupFile, doc.table)
+    if (Either.isLeft(top)) return addDecodeProblems(ctx, doc, [], top.left)
+    const at = ["sink_group"]
+    const decoded = Topology.decode(Topology.SinkGroupEntry, top.right.sink_group)
+    if (Either.isLeft(decoded)) return addDecodeProblems(ctx, doc, at, decoded.left)
+    const group = decoded.right
+    const unique = !duplicate(ctx, doc, [...at, "name"], groups, group.name, "sink group name")
+    const tags = tagsOf(ctx, doc, at, group.tags)
+    const filterOk = checkFilter(ctx, doc, at, group.filter)
+    if (group.sinks.length === 0) {
+      ctx.problems.add(TomlDocument.problem(doc, [...at, "sinks"], {
+        detail: `sink group "${group.name}" has no sinks`,
+        expected: "at least one [[sink_group.sinks]] table",
+        suggestion: "add [[sink_group.sinks]] with name and connect"
+      }))
+    }
+    const groupTags = Tags.merge(defaults, Option.getOrElse(tags, () => Tags.empty))
+    const sinks = yield* loadSinks(ctx, doc, group, groupTags)
+    if (Option.isNone(tags) || !filterOk || !unique || sinks.length !== group.sinks.length) return
+    out.push({
+      name: group.name,
+      tags: Tags.toStrings(groupTags),
+      filter: Option.fromNullable(group.filter),
+      parallel: group.parallel,
+      sinks,
+      file: doc.file
+    })
+  })
+
+/** The default sink tags of `topology/sinks/defaults.toml`. */
+const loadSinkDefaults = (ctx: Context, file: string) =>
+  Effect.gen(function*() {
+    const read = yield* ctx.problems.attempt(TomlDocument.read(file))
+    if (Option.isNone(read)) return Tags.empty
+    const decoded = Topology.decode(Topology.SinkDefaults, read.value.table)
+    if (Either.isLeft(decoded)) {
+      addDecodeProblems(ctx, read.value, [], decoded.left)
+      return Tags.empty
+    }
+    return Option.getOrElse(tagsOf(ctx, read.value, [], decoded.right.tags), () => Tags.empty)
+  })
+
+/** The `*.toml` files of a topology directory; a missing or empty one is a problem. */
+const topologyFiles = (ctx: Context, dir: string, recursive: boolean, what: string) =>
+  Effect.map(ctx.problems.attempt(Layout.tomlFiles(dir, recursive)), (listed) => {
+    const files = Option.flatten(listed)
+    if (Option.isNone(files)) {
+      ctx.problems.add(new ConfigError({
+        detail: "missing directory",
+        file: dir,
+        expected: `a directory of *.toml files declaring ${what}`,
+        suggestion: "create it, or start from a working project: `wpc init DIR`"
+      }))
+      return []
+    }
+    if (files.value.length === 0) {
+      ctx.problems.add(new ConfigError({
+        detail: "no *.toml file in the directory",
+        file: dir,
+        expected: `*.toml files declaring ${what}`
+      }))
+    }
+    return files.value
+  })
+
+/**
+ * Loads and resolves the project in `workRoot` with the connectors of the registry in context. Files load
+ * in name order. Every problem (malformed TOML, unknown keys or ids, duplicates, a connector of the wrong
+ * scope, refused overrides, unset variables, bad URLs, params a factory's `validateSpec` refuses, bad
+ * filters, missing or empty directories) is collected; if there is any, it fails with `ProjectErrors`
+ * holding them all. A project that loads clean can be built.
+ */
+export const loadProject = (
+  workRoot: string,
+  options: LoadOptions = {}
+): Effect.Effect<ResolvedProject, ProjectErrors, ConnectorRegistry> =>
+  Effect.gen(function*() {
+    const registry = yield* ConnectorRegistry
+    const problems = Problems.make()
+    const failIfAny = Effect.suspend(() => {
+      const errors = problems.all()
+      return Arr.isNonEmptyReadonlyArray(errors) ? new ProjectErrors({ workRoot, errors }) : Effect.void
+    })
+    yield* problems.attempt(Layout.checkWorkRoot(workRoot))
+    yield* failIfAny
+
+    // connectors/*.d/ are optional: the kinds' own definitions may be all a project needs
+    const connectorFiles = (scope: ConnectorScope) =>
+      Effect.map(
+        problems.attempt(Layout.tomlFiles(path.join(workRoot, Layout.connectorDirs[scope]), false)),
+        (listed) => Option.getOrElse(Option.flatten(listed), (): ReadonlyArray<string> => [])
+      )
+    const files = { source: yield* connectorFiles("source"), sink: yield* connectorFiles("sink") }
+    const env = options.env ?? process.env
+    const catalog = yield* ConnectorCatalog.load(registry, { files, env }, problems)
+    const ctx: Context = { registry, catalog, env, problems }
+
+    const sourcesDir = path.join(workRoot, Layout.sourcesDir)
+    const sources: Array<ResolvedSource> = []
+    const keys: Seen = new Map()
+    const beforeSources = problems.all().length
+    for (const file of yield* topologyFiles(ctx, sourcesDir, false, "[[sources]]")) {
+      yield* loadSourceFile(ctx, file, keys, sources)
+    }
+    if (keys.size === 0 && problems.all().length === beforeSources) {
+      problems.add(new ConfigError({ detail: "the project declares no sources", file: sourcesDir, expected: "at least one [[sources]] entry" }))
+    }
+
+    const sinksDir = path.join(workRoot, Layout.sinksDir)
+    const beforeSinks = problems.all().length
+    const sinkFiles = yield* topologyFiles(ctx, sinksDir, true, "a [sink_group]")
+    const defaultsFile = path.join(sinksDir, Layout.sinkDefaultsFile)
+    const defaults = sinkFiles.includes(defaultsFile) ? yield* loadSinkDefaults(ctx, defaultsFile) : Tags.empty
+    const sinkGroups: Array<ResolvedSinkGroup> = []
+    const groups: Seen = new Map()
+    for (const file of sinkFiles.filter((f) => f !== defaultsFile)) yield* loadSinkFile(ctx, file, defaults, groups, sinkGroups)
+    if (groups.size === 0 && problems.all().length === beforeSinks) {
+      problems.add(new ConfigError({ detail: "the project declares no sink group", file: sinksDir, expected: "at least one file with a [sink_group]" }))
+    }
+
+    yield* failIfAny
+    return { workRoot: path.resolve(workRoot), sources, sinkGroups }
+  })
+
+/** The engine's `PipelineSpec` of a project: each sink with `parallel` replicas and no rate limit. */
+export const toPipelineSpec = (project: ResolvedProject): PipelineSpec => ({
+  workRoot: project.workRoot,
+  sources: project.sources.map((s) => ({ spec: s.spec, enabled: s.enabled })),
+  groups: project.sinkGroups.map((g) => ({
+    name: g.name,
+    filter: g.filter,
+    sinks: g.sinks.map((s) => ({ spec: s.spec, replicaCnt: g.parallel, rateLimitRps: 0 }))
+  }))
+})

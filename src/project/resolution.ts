@@ -1,0 +1,96 @@
+/**
+ * Resolution of parameters: a `url` key expanded by the kind's `ConnectorKindAdapter`, overrides
+ * checked against the connector's `allow_override`, and the layers merged — the kind's `defaults()`,
+ * then the connector's params, then the overrides of a source or sink.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Option } from "effect"
+import type { ConnectorKindAdapter } from "../config/adapter.js"
+import type { ConnectorDef } from "../config/def.js"
+import * as ParamMap from "../config/param.js"
+import { didYouMean } from "../config/suggest.js"
+import { ConfigError } from "../errors/config.js"
+
+/** The parameter a kind's URL adapter expands. */
+export const urlKey = "url"
+
+/** A table whose `url` was expanded: its params and the keys the URL gave. */
+export interface Expanded {
+  readonly params: ParamMap.ParamMap
+  readonly fromUrl: ReadonlyArray<string>
+}
+
+/**
+ * Replaces a `url` key of `table` with what `adapter` makes of it; the table's other keys win over the
+ * URL's. Errors have paths relative to the table (`url`, `url.port`, ...).
+ */
+export const expandUrl = (
+  table: ParamMap.ParamMap,
+  kind: string,
+  adapter: Option.Option<ConnectorKindAdapter>
+): Effect.Effect<Expanded, ConfigError> => {
+  if (!Object.hasOwn(table, urlKey)) return Effect.succeed({ params: table, fromUrl: [] })
+  const url = table[urlKey]
+  if (typeof url !== "string") {
+    return Effect.fail(
+      new ConfigError({ detail: `url is ${JSON.stringify(url)}, not a string`, path: urlKey, expected: "a URL string" })
+    )
+  }
+  if (Option.isNone(adapter)) {
+    return Effect.fail(
+      new ConfigError({
+        detail: `connector kind "${kind}" has no URL adapter, so url cannot be expanded`,
+        path: urlKey,
+        expected: "the parameters themselves instead of url",
+        suggestion: "`wpc connectors` lists the parameters of each kind"
+      })
+    )
+  }
+  const { [urlKey]: _url, ...rest } = table
+  return Effect.map(
+    adapter.value.urlToParams(url).pipe(Effect.mapError((e) => (e.path?.startsWith(urlKey) ? e : e.under(urlKey)))),
+    (fromUrl) => ({ params: ParamMap.merge(fromUrl, rest), fromUrl: ParamMap.keys(fromUrl) })
+  )
+}
+
+/** The base parameters of a connector: the kind's `defaults()`, then its own params (with `url` expanded). */
+export const baseParams = (
+  def: ConnectorDef,
+  params: ParamMap.ParamMap,
+  adapter: Option.Option<ConnectorKindAdapter>
+): Effect.Effect<ParamMap.ParamMap, ConfigError> =>
+  Effect.map(
+    expandUrl(params, def.kind, adapter),
+    (expanded) => ParamMap.merge(Option.match(adapter, { onNone: () => ParamMap.empty, onSome: (a) => a.defaults() }), expanded.params)
+  )
+
+/** A refused override: the key and what to say about it. */
+export interface Refusal {
+  readonly key: string
+  readonly detail: string
+  readonly expected: string
+  readonly suggestion: string
+}
+
+/**
+ * The overrides `def` refuses. A key is allowed when `allow_override` lists it; `url` is allowed when
+ * `allow_override` lists `url` or every key the URL expands to. `where` names the definition in hints.
+ */
+export const refusals = (
+  def: ConnectorDef,
+  overrides: ReadonlyArray<string>,
+  fromUrl: ReadonlyArray<string>,
+  where: string
+): ReadonlyArray<Refusal> => {
+  const allowed = def.allowOverride
+  const ok = (key: string) =>
+    allowed.includes(key) || (key === urlKey && fromUrl.length > 0 && fromUrl.every((k) => allowed.includes(k)))
+  const listed = allowed.length === 0 ? "none (allow_override is empty)" : allowed.join(", ")
+  return overrides.filter((key) => !ok(key)).map((key) => ({
+    key,
+    detail: `connector "${def.id}" does not allow overriding "${key}"`,
+    expected: `a key listed in allow_override of "${def.id}"`,
+    suggestion: `${didYouMean(key, allowed) ?? `allowed keys: ${listed}`}; or add "${key}" to its allow_override (${where})`
+  }))
+}

@@ -1,0 +1,150 @@
+/**
+ * The entries of the topology files, as written: `[[sources]]` (key, enable, connect, tags, params),
+ * `[sink_group]` (name, tags, filter, parallel) and `[[sink_group.sinks]]` (name, connect, params,
+ * tags, filter), and the `tags` of `topology/sinks/defaults.toml`. Decoding reports every problem of an
+ * entry, each at its key, with a "did you mean" for unknown keys.
+ *
+ * @since 0.1.0
+ */
+import { Either, ParseResult, Schema } from "effect"
+import * as ParamMap from "../config/param.js"
+import { didYouMean } from "../config/suggest.js"
+import type { Problem } from "./toml-document.js"
+import type { Segment } from "./toml-lines.js"
+
+const Name = Schema.NonEmptyTrimmedString
+const TagList = Schema.Array(Schema.String)
+const Params = Schema.optionalWith(ParamMap.schema, { default: () => ParamMap.empty, exact: true })
+const Tags = Schema.optionalWith(TagList, { default: () => [], exact: true })
+
+/** A `[[sources]]` entry: `enable` defaults to true, `tags` to none, `params` (the overrides) to none. */
+export const SourceEntry = Schema.Struct({
+  key: Name,
+  enable: Schema.optionalWith(Schema.Boolean, { default: () => true, exact: true }),
+  connect: Name,
+  tags: Tags,
+  params: Params
+})
+
+/** A decoded `[[sources]]` entry. */
+export type SourceEntry = typeof SourceEntry.Type
+
+/** A `[[sink_group.sinks]]` entry: `name` defaults to the connector id. */
+export const SinkEntry = Schema.Struct({
+  name: Schema.optionalWith(Name, { exact: true }),
+  connect: Name,
+  tags: Tags,
+  filter: Schema.optionalWith(Schema.String, { exact: true }),
+  params: Params
+})
+
+/** A decoded `[[sink_group.sinks]]` entry. */
+export type SinkEntry = typeof SinkEntry.Type
+
+/** A `[sink_group]` table without its sinks; `parallel` (replicas of each sink, 1 to 16) defaults to 1. */
+export const SinkGroupEntry = Schema.Struct({
+  name: Name,
+  tags: Tags,
+  filter: Schema.optionalWith(Schema.String, { exact: true }),
+  parallel: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 16)), { default: () => 1, exact: true }),
+  sinks: Schema.Array(Schema.Unknown)
+})
+
+/** A decoded `[sink_group]` table (its sinks still undecoded). */
+export type SinkGroupEntry = typeof SinkGroupEntry.Type
+
+const Version = Schema.optionalWith(Schema.String, { exact: true })
+
+/** A file of `connectors/*.d/`: its `[[connectors]]` entries (decoded by `ConnectorDef.decode`). */
+export const ConnectorsFile = Schema.Struct({
+  version: Version,
+  connectors: Schema.optionalWith(Schema.Array(Schema.Unknown), { default: () => [], exact: true })
+})
+
+/** A file of `topology/sources/`: its `[[sources]]` entries. */
+export const SourcesFile = Schema.Struct({
+  version: Version,
+  sources: Schema.optionalWith(Schema.Array(Schema.Unknown), { default: () => [], exact: true })
+})
+
+/** A file of `topology/sinks/` (other than `defaults.toml`): one `[sink_group]`. */
+export const SinkGroupFile = Schema.Struct({
+  version: Version,
+  sink_group: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+})
+
+/** `topology/sinks/defaults.toml`: default `tags` of every sink group. */
+export const SinkDefaults = Schema.Struct({
+  version: Version,
+  tags: Tags
+})
+
+/** What each key of the entries above expects, for messages. */
+const expectations: { readonly [key: string]: string } = {
+  key: "a non-empty name, unique among the sources",
+  name: "a non-empty name",
+  enable: "true or false",
+  connect: "the id of a connector in connectors/*.d/",
+  tags: "an array of \"key:value\" strings",
+  params: "a table of parameters",
+  filter: "a filter expression (see docs/filters.md)",
+  parallel: "an integer from 1 to 16",
+  sinks: "an array of [[sink_group.sinks]] tables",
+  version: "a string",
+  connectors: "an array of [[connectors]] tables",
+  sources: "an array of [[sources]] tables",
+  sink_group: "a [sink_group] table",
+  "": "a table"
+}
+
+/** A problem of an entry, at `segments` relative to the entry. */
+export interface EntryProblem extends Problem {
+  readonly segments: ReadonlyArray<Segment>
+}
+
+/** A hint for an unknown key that is probably a connector parameter written outside `params`. */
+const misplacedHint = (key: string, known: ReadonlyArray<string>): string | undefined =>
+  known.includes("params") ? `connector parameters go under params: params = { ${key} = ... }` : undefined
+
+/**
+ * Decodes `u` with `schema`, rejecting unknown keys. Every problem is returned (one per key path), unknown
+ * keys with the nearest known key as suggestion.
+ */
+export const decode = <A, I>(
+  schema: Schema.Schema<A, I> & { readonly fields: Schema.Struct.Fields },
+  u: unknown
+): Either.Either<A, ReadonlyArray<EntryProblem>> => {
+  const known = Object.keys(schema.fields)
+  return Either.mapLeft(
+    Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })(u),
+    (error) => {
+      const seen = new Set<string>()
+      const problems: Array<EntryProblem> = []
+      for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+        const at = ParamMap.formatPath(undefined, issue.path) ?? ""
+        if (seen.has(at)) continue
+        seen.add(at)
+        const segments = issue.path.map((s): Segment => (typeof s === "number" ? s : String(s)))
+        const head = typeof issue.path[0] === "string" ? issue.path[0] : ""
+        if (issue._tag === "Unexpected" && issue.path.length === 1) {
+          problems.push({
+            segments,
+            detail: `unknown key "${head}"`,
+            expected: `one of: ${known.join(", ")}`,
+            suggestion: didYouMean(head, known) ?? misplacedHint(head, known)
+          })
+        } else if (issue._tag === "Missing") {
+          problems.push({ segments, detail: "missing required key", expected: expectations[head] })
+        } else {
+          const typed = /^Expected (.*), actual (.*)$/s.exec(issue.message)
+          problems.push(
+            typed === null
+              ? { segments, detail: issue.message, expected: expectations[head] }
+              : { segments, detail: `invalid value ${typed[2]}`, expected: expectations[head] ?? typed[1] }
+          )
+        }
+      }
+      return problems
+    }
+  )
+}
