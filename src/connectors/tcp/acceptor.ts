@@ -1,0 +1,203 @@
+/**
+ * `TcpAcceptor`: a TCP server that frames what its clients send and queues one event per frame in an
+ * `Intake`. `bind` listens at once (an address in use is a `ConfigError`); connections that arrive
+ * before `acceptConnection` wait paused. While serving, a full intake pauses the socket that filled
+ * it (TCP's own flow control then slows the client); each connection holds at most one partial frame.
+ * On Stop it stops accepting, emits each connection's partial frame, closes the connections and ends
+ * the intake, so the source drains what was queued and ends.
+ *
+ * @since 0.1.0
+ */
+import * as net from "node:net"
+import { Deferred, Duration, Effect, Exit, FiberSet, Option, type Scope } from "effect"
+import type { ConfigError } from "../../errors/config.js"
+import { SourceError } from "../../errors/source.js"
+import type * as RawData from "../../model/raw.js"
+import type { CtrlRx } from "../../source/control.js"
+import type { SourceEvent } from "../../source/event.js"
+import { type FrameEmit, type FrameFlag, type Framing, FrameDecoder, Partial, Truncated } from "./framing.js"
+import type { Intake } from "./intake.js"
+import { awaitStop, hostPort, listenTcp } from "./listen.js"
+import type { Listener } from "./listener-source.js"
+
+/** Counters of a `TcpAcceptor` since it was bound. */
+export interface TcpStats {
+  /** Connections accepted. */
+  readonly accepted: number
+  /** Connections refused (over `max_connections`, or while stopping), closed at once. */
+  readonly refused: number
+  /** Connections open now. */
+  readonly active: number
+  /** Bytes read from sockets. */
+  readonly bytes: number
+  /** Frames queued as events. */
+  readonly frames: number
+  /** Frames longer than the limit, queued as their head. */
+  readonly truncated: number
+  /** Frames cut short by their connection's end, queued as they were. */
+  readonly partial: number
+  /** Connections closed because their bytes were not framed as announced (`octet-counted`). */
+  readonly framingErrors: number
+  /** Times a socket was paused because the intake was full. */
+  readonly pauses: number
+}
+
+/**
+ * A bound TCP server feeding an intake; it reads from its clients once `acceptConnection` runs.
+ * `shutdown` stops accepting, closes every connection (queuing their partial frames) and ends the intake.
+ */
+export interface TcpAcceptor extends Listener {
+  /** A snapshot of its counters. */
+  readonly stats: () => TcpStats
+}
+
+/** What `bind` needs. */
+export interface BindOptions {
+  /** Who listens, for messages: `"tcp source web"`. */
+  readonly what: string
+  readonly addr: string
+  readonly port: number
+  readonly framing: Framing
+  readonly maxConnections: number
+  readonly maxFrameBytes: number
+  /** Where the events go. */
+  readonly intake: Intake
+  /** The event of one frame received from `peer`. */
+  readonly toEvent: (payload: RawData.RawData, flag: FrameFlag, peer: string | undefined) => SourceEvent
+}
+
+/** How long closing waits for the server and its sockets to be closed. */
+const closeWait: Duration.Duration = Duration.seconds(2)
+
+type State = "bound" | "serving" | "stopped"
+
+/** One client connection. */
+interface Connection {
+  readonly socket: net.Socket
+  /** Reads what the socket still buffers, queues the partial frame, and closes the socket. */
+  readonly close: () => void
+}
+
+/**
+ * Binds the server in the current Scope: a failed listen is a `ConfigError` naming addr:port and leaves
+ * nothing open; closing the Scope closes the server and every connection, and ends the intake.
+ */
+export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { framing, intake, maxConnections, maxFrameBytes, toEvent, what } = options
+    const run = yield* FiberSet.makeRuntime<never, void, never>()
+    const warn = (message: string) => {
+      run(Effect.logWarning(message))
+    }
+    let state: State = "bound"
+    const connections = new Set<Connection>()
+    const counts = { accepted: 0, refused: 0, bytes: 0, frames: 0, truncated: 0, partial: 0, framingErrors: 0, pauses: 0 }
+    const server = net.createServer({ pauseOnConnect: true })
+    const closed = yield* Deferred.make<void>()
+    server.on("close", () => Deferred.unsafeDone(closed, Exit.void))
+
+    const accept = (socket: net.Socket): void => {
+      const peer = socket.remoteAddress
+      if (state === "stopped" || connections.size >= maxConnections) {
+        counts.refused++
+        socket.destroy()
+        warn(`${what}: refused a connection from ${peer ?? "?"}: ${state === "stopped" ? "stopping" : `max_connections (${maxConnections}) reached`}`)
+        return
+      }
+      counts.accepted++
+      const decoder = new FrameDecoder(framing, maxFrameBytes)
+      let batch: Array<SourceEvent> = []
+      let bytes = 0
+      let ended = false
+      const emit: FrameEmit = (payload, size, flag) => {
+        batch.push(toEvent(payload, flag, peer))
+        bytes += size
+        if (flag === Truncated) counts.truncated++
+        else if (flag === Partial) counts.partial++
+      }
+      const resume = () => {
+        if (!socket.destroyed) socket.resume()
+      }
+      const flush = () => {
+        if (batch.length === 0) return
+        const out = batch
+        const n = bytes
+        batch = []
+        bytes = 0
+        counts.frames += out.length
+        if (!intake.push(out, n) && !ended) {
+          counts.pauses++
+          socket.pause()
+          intake.whenRoom(resume)
+        }
+      }
+      const finish = () => {
+        if (ended) return
+        ended = true
+        decoder.end(emit)
+        flush()
+        connections.delete(connection)
+      }
+      const connection: Connection = {
+        socket,
+        close: () => {
+          // a paused socket may still buffer bytes it read: `read()` hands them to the data handler
+          while (!socket.destroyed && socket.read() !== null);
+          finish()
+          socket.destroy()
+        }
+      }
+      socket.on("data", (chunk: Buffer) => {
+        counts.bytes += chunk.length
+        const error = decoder.feed(chunk, emit)
+        flush()
+        if (error !== undefined) {
+          counts.framingErrors++
+          warn(`${what}: closing the connection from ${peer ?? "?"}: ${error}`)
+          finish()
+          socket.destroy()
+        }
+      })
+      socket.on("close", finish)
+      socket.on("error", (error: NodeJS.ErrnoException) => {
+        run(Effect.logDebug(`${what}: connection from ${peer ?? "?"}: ${error.code ?? error.message}`))
+      })
+      connections.add(connection)
+      if (state === "serving") socket.resume()
+    }
+    server.on("connection", accept)
+
+    /** Waits up to `closeWait` for the server to close; interruptible even inside a finalizer. */
+    const awaitClosed = Effect.timeoutOption(Effect.interruptible(Deferred.await(closed)), closeWait)
+
+    const shutdown: Effect.Effect<void> = Effect.suspend(() => {
+      if (state !== "stopped") {
+        state = "stopped"
+        if (server.listening) server.close()
+        for (const connection of [...connections]) connection.close()
+        intake.close()
+      }
+      return Effect.flatMap(awaitClosed, (done) =>
+        Option.isSome(done) ? Effect.void : Effect.logWarning(`${what}: server still open ${Duration.format(closeWait)} after close`))
+    })
+
+    const bound = yield* Effect.acquireRelease(listenTcp(server, what, options.addr, options.port), () => shutdown)
+    server.on("error", (error) => warn(`${what}: server error: ${error.message}`))
+    const where = hostPort(bound.address, bound.port)
+
+    return {
+      address: bound.address,
+      port: bound.port,
+      stats: () => ({ ...counts, active: connections.size }),
+      shutdown,
+      acceptConnection: (ctrl: CtrlRx) =>
+        Effect.suspend(() => {
+          if (state !== "bound") {
+            return Effect.fail(SourceError.other(`${what}: acceptor on ${where} is already ${state === "serving" ? "serving" : "stopped"}`))
+          }
+          state = "serving"
+          for (const connection of connections) connection.socket.resume()
+          return awaitStop(ctrl).pipe(Effect.zipRight(shutdown), Effect.onInterrupt(() => shutdown))
+        })
+    }
+  })

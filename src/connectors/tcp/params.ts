@@ -1,0 +1,127 @@
+/**
+ * Parameters, definitions and URL adapter of the `tcp` connector.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Schema } from "effect"
+import * as ConnectorKindAdapter from "../../config/adapter.js"
+import * as ConnectorDef from "../../config/def.js"
+import { ConfigError } from "../../errors/config.js"
+
+/** The connector kind. */
+export const kind = "tcp"
+
+/** An integer of at least 1. */
+export const Positive = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)).annotations({ description: "an integer >= 1" })
+
+/** A port to listen on: 0 lets the OS pick one. */
+export const ListenPort = Schema.Int.pipe(Schema.between(0, 65535)).annotations({ description: "an integer between 0 and 65535" })
+
+/** A port to connect to. */
+export const ConnectPort = Schema.Int.pipe(Schema.between(1, 65535)).annotations({ description: "an integer between 1 and 65535" })
+
+/** A host name or IP address. */
+export const Addr = Schema.NonEmptyTrimmedString.annotations({ description: "a host name or IP address, e.g. 127.0.0.1" })
+
+/**
+ * Source params: listen on `addr`:`port` (0 picks a free port); cut the stream into frames by `framing`
+ * (`line`: LF-delimited, or `octet-counted`: RFC 6587 `MSG-LEN SP MSG`); at most `max_connections`
+ * clients at once; frames longer than `max_frame_bytes` are cut; at most `queue_events` events and
+ * `queue_bytes` bytes wait for the pipeline before the sockets are paused; `batch_events` per receive.
+ */
+export const SourceParams = Schema.Struct({
+  addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
+  port: Schema.optionalWith(ListenPort, { default: () => 9000 }),
+  framing: Schema.optionalWith(Schema.Literal("line", "octet-counted"), { default: () => "line" as const }),
+  max_connections: Schema.optionalWith(Positive, { default: () => 256 }),
+  max_frame_bytes: Schema.optionalWith(Positive, { default: () => 1048576 }),
+  queue_events: Schema.optionalWith(Positive, { default: () => 65536 }),
+  queue_bytes: Schema.optionalWith(Positive, { default: () => 67108864 }),
+  batch_events: Schema.optionalWith(Positive, { default: () => 4096 })
+})
+
+/** Decoded source params. */
+export type SourceParams = typeof SourceParams.Type
+
+/**
+ * Sink params: connect to `addr`:`port` within `connect_timeout_ms`; frame each payload by `framing`
+ * (`line` appends `\n`, `octet-counted` prefixes `MSG-LEN SP`).
+ */
+export const SinkParams = Schema.Struct({
+  addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
+  port: Schema.optionalWith(ConnectPort, { default: () => 9000 }),
+  framing: Schema.optionalWith(Schema.Literal("line", "octet-counted"), { default: () => "line" as const }),
+  connect_timeout_ms: Schema.optionalWith(Positive, { default: () => 5000 })
+})
+
+/** Decoded sink params. */
+export type SinkParams = typeof SinkParams.Type
+
+/** Default params of the source definition `tcp-src`. */
+export const sourceDefaults = {
+  addr: "127.0.0.1",
+  port: 9000,
+  framing: "line",
+  max_connections: 256,
+  max_frame_bytes: 1048576,
+  queue_events: 65536,
+  queue_bytes: 67108864,
+  batch_events: 4096
+} as const
+
+/** Default params of the sink definition `tcp-sink`. */
+export const sinkDefaults = {
+  addr: "127.0.0.1",
+  port: 9000,
+  framing: "line",
+  connect_timeout_ms: 5000
+} as const
+
+/** The source definition `tcp-src`. */
+export const sourceDefs = ConnectorDef.makeSourceDefProvider({
+  sourceDef: () =>
+    ConnectorDef.make({
+      id: "tcp-src",
+      kind,
+      allowOverride: Object.keys(sourceDefaults),
+      defaultParams: sourceDefaults,
+      origin: "builtin"
+    })
+})
+
+/** The sink definition `tcp-sink`. */
+export const sinkDefs = ConnectorDef.makeSinkDefProvider({
+  sinkDef: () =>
+    ConnectorDef.make({
+      id: "tcp-sink",
+      kind,
+      allowOverride: Object.keys(sinkDefaults),
+      defaultParams: sinkDefaults,
+      origin: "builtin"
+    })
+})
+
+const refuse = (url: string, part: string, what: string, expected: string): ConfigError =>
+  new ConfigError({ detail: `${what} in ${JSON.stringify(url)}`, path: `url.${part}`, expected })
+
+/**
+ * The `addr`/`port` of a `scheme://host:port` URL (brackets of an IPv6 host removed; a missing port is
+ * left to the defaults). Credentials, a path, a query or a fragment are refused, naming the URL part.
+ */
+export const hostParams = (url: string, u: URL): Effect.Effect<{ addr?: string; port?: number }, ConfigError> => {
+  if (u.username !== "" || u.password !== "") return Effect.fail(refuse(url, "userinfo", "credentials", "no user:password@"))
+  if (u.pathname !== "" && u.pathname !== "/") {
+    return Effect.fail(refuse(url, "path", `path ${JSON.stringify(u.pathname)}`, "no path: scheme://host:port"))
+  }
+  if (u.search !== "") return Effect.fail(refuse(url, "query", `query ${JSON.stringify(u.search)}`, "no query string; set params instead"))
+  if (u.hash !== "") return Effect.fail(refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
+  const host = u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname
+  return Effect.succeed({ ...(host === "" ? {} : { addr: host }), ...(u.port === "" ? {} : { port: Number(u.port) }) })
+}
+
+/** `tcp://127.0.0.1:9000` gives `{ addr: "127.0.0.1", port: 9000 }` (for the source and the sink alike). */
+export const adapter = ConnectorKindAdapter.make({
+  kind,
+  defaults: sourceDefaults,
+  urlToParams: (url) => Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["tcp"]), (u) => hostParams(url, u))
+})

@@ -1,0 +1,139 @@
+/**
+ * The `tcp` sink: one connection to `addr:port`; each batch is framed into one buffer and written with
+ * one `socket.write`, and reported written only when the socket accepted all of it. A lost connection
+ * fails every write with `SinkUvs(NetworkError)` (202, retryable) until `reconnect` opens a new one.
+ *
+ * @since 0.1.0
+ */
+import * as net from "node:net"
+import { Effect, type Scope } from "effect"
+import * as ParamMap from "../../config/param.js"
+import { SinkError } from "../../errors/sink.js"
+import { UnifiedReason } from "../../errors/unified.js"
+import * as DataRecord from "../../model/record.js"
+import * as AsyncSink from "../../sink/sink.js"
+import * as SinkFactory from "../../sink/factory.js"
+import { encodeBytes, encodeText } from "./framing.js"
+import { hostPort } from "./listen.js"
+import { kind, SinkParams } from "./params.js"
+
+/** How long `stop` waits for the peer to take what was written before it closes the socket anyway. */
+const endWait = 2000
+
+/** One open connection and, once it is lost, why. */
+interface Link {
+  readonly socket: net.Socket
+  lost: string | undefined
+}
+
+/** The network error (202) of this sink. */
+const networkError = (detail: string, cause?: unknown): SinkError => SinkError.uvs(UnifiedReason.network(detail), undefined, cause)
+
+/** Connects to `addr:port` within `timeoutMs`: a refusal is a `NetworkError` (202), a timeout a `TimeoutError` (204). */
+const connect = (params: SinkParams, where: string): Effect.Effect<Link, SinkError> =>
+  Effect.async<Link, SinkError>((resume) => {
+    const socket = net.connect({ host: params.addr, port: params.port })
+    const timer = setTimeout(() => {
+      socket.destroy()
+      resume(Effect.fail(SinkError.uvs(UnifiedReason.timeout(`tcp sink: connect to ${where} timed out after ${params.connect_timeout_ms} ms`))))
+    }, params.connect_timeout_ms)
+    const onError = (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer)
+      socket.destroy()
+      resume(Effect.fail(networkError(`tcp sink: cannot connect to ${where}: ${error.code ?? error.message}`, error)))
+    }
+    socket.once("error", onError)
+    socket.once("connect", () => {
+      clearTimeout(timer)
+      socket.off("error", onError)
+      socket.setNoDelay(true)
+      const link: Link = { socket, lost: undefined }
+      socket.on("error", (error: NodeJS.ErrnoException) => {
+        link.lost ??= error.code ?? error.message
+      })
+      socket.on("end", () => {
+        link.lost ??= "the peer closed the connection"
+      })
+      socket.on("close", () => {
+        link.lost ??= "connection closed"
+      })
+      resume(Effect.succeed(link))
+    })
+    return Effect.sync(() => {
+      clearTimeout(timer)
+      socket.destroy()
+    })
+  })
+
+/** Ends `link`'s socket: waits (up to `endWait`) for what was written to go out, then closes it. */
+const close = (link: Link): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    const socket = link.socket
+    link.lost ??= "sink stopped"
+    if (socket.destroyed) return resume(Effect.void)
+    const timer = setTimeout(() => socket.destroy(), endWait)
+    socket.once("close", () => {
+      clearTimeout(timer)
+      resume(Effect.void)
+    })
+    socket.end()
+    return Effect.sync(() => {
+      clearTimeout(timer)
+      socket.destroy()
+    })
+  })
+
+/**
+ * Connects a TCP sink in the current Scope (the connection is closed when it closes). A server that
+ * cannot be reached fails with `SinkUvs` 202 (refused) or 204 (timeout), naming addr:port.
+ */
+export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, SinkError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const where = hostPort(params.addr, params.port)
+    let link = yield* connect(params, where)
+    yield* Effect.addFinalizer(() => close(link))
+
+    /** Writes `buf` in one `socket.write`; succeeds when the socket accepted all of it. */
+    const write = (buf: Buffer): Effect.Effect<void, SinkError> =>
+      Effect.async<void, SinkError>((resume) => {
+        const current = link
+        if (current.lost !== undefined) {
+          return resume(Effect.fail(networkError(`tcp sink: connection to ${where} lost (${current.lost}); reconnect to resume`)))
+        }
+        current.socket.write(buf, (error) => {
+          if (error === undefined || error === null) resume(Effect.void)
+          else {
+            current.lost ??= (error as NodeJS.ErrnoException).code ?? error.message
+            resume(Effect.fail(networkError(`tcp sink: write to ${where} failed (${current.lost})`, error)))
+          }
+        })
+      })
+
+    const framing = params.framing
+    return AsyncSink.make({
+      identifier: `tcp:${where}`,
+      sinkStr: (data) => write(encodeText([data], framing)),
+      sinkBytes: (data) => write(encodeBytes([data], framing)),
+      sinkStrBatch: (data) => (data.length === 0 ? Effect.void : write(encodeText(data, framing))),
+      sinkBytesBatch: (data) => (data.length === 0 ? Effect.void : write(encodeBytes(data, framing))),
+      sinkRecords: (records) => (records.length === 0 ? Effect.void : write(encodeText(records.map(DataRecord.toJsonText), framing))),
+      reconnect: Effect.gen(function*() {
+        const old = link
+        old.lost ??= "reconnecting"
+        old.socket.destroy()
+        link = yield* connect(params, where)
+      }),
+      stop: Effect.suspend(() => close(link))
+    })
+  })
+
+/** The `tcp` sink factory: connects at build (an unreachable server fails the build with 202/204). */
+export const factory: SinkFactory.SinkFactory = SinkFactory.make({
+  kind,
+  validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SinkParams, spec.params, "params")),
+  build: (spec) =>
+    Effect.map(
+      Effect.flatMap(ParamMap.decodeParams(SinkParams, spec.params, "params"), make),
+      SinkFactory.handle
+    )
+})
