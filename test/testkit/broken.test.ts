@@ -1,0 +1,219 @@
+import type * as net from "node:net"
+import { describe, expect, it } from "@effect/vitest"
+import { Deferred, Effect, Ref } from "effect"
+import type { RawData, SourceFactory } from "../../src/index.js"
+import { SinkChecks, SourceChecks } from "../../src/testkit/index.js"
+import type { SinkConformanceOptions, SourceConformanceOptions } from "../../src/testkit/index.js"
+import * as Broken from "./fixtures/broken.js"
+import * as Journal from "./fixtures/journal.js"
+
+const sourceOptions = (factory: SourceFactory.SourceFactory, extra: Partial<SourceConformanceOptions> = {}): SourceConformanceOptions => ({
+  factory,
+  spec: Broken.sourceSpec,
+  expect: { payloads: Broken.events },
+  ...extra
+})
+
+const output = () => Ref.make<ReadonlyArray<RawData.RawData>>([])
+
+const sinkOptions = (factory: SinkConformanceOptions["factory"], out: Broken.Output): SinkConformanceOptions => ({
+  factory,
+  spec: Broken.sinkSpec,
+  read: () => Ref.get(out),
+  timeout: "1 second" // how long a case waits for output that never comes
+})
+
+/** Runs `check` and returns the failure it must end with. */
+const failureOf = <E>(check: Effect.Effect<void, E>) => Effect.flip(check)
+
+describe("the checks fail where they should, saying what was broken", () => {
+  it.live("a close that runs twice fails releasesOnce", () =>
+    Effect.gen(function*() {
+      const closes = yield* Ref.make(0)
+      const e = yield* failureOf(SourceChecks.releasesOnce(sourceOptions(Broken.closeRunsTwice(closes), { closeCount: Ref.get(closes) })))
+      expect(e.check).toBe("source.releasesOnce")
+      expect(e.message).toBe("source.releasesOnce: close ran 2 times when the scope closed, expected exactly once")
+    }))
+
+  it.live("a close that runs twice also fails releasesOnInterrupt", () =>
+    Effect.gen(function*() {
+      const closes = yield* Ref.make(0)
+      const e = yield* failureOf(SourceChecks.releasesOnInterrupt(sourceOptions(Broken.closeRunsTwice(closes), { closeCount: Ref.get(closes) })))
+      expect(e.message).toBe("source.releasesOnInterrupt: close ran 2 times in all after the build scope closed, expected exactly once")
+    }))
+
+  it.live("caps.seek claimed but not implemented fails seekHonoured", () =>
+    Effect.gen(function*() {
+      const e = yield* failureOf(SourceChecks.seekHonoured(sourceOptions(Broken.seekClaimedNotImplemented)))
+      expect(e.check).toBe("source.seekHonoured")
+      expect(e.message).toMatch(/^source\.seekHonoured: caps\.seek is true but Seek\(Start\) failed: \[500 SupplierError\] seek unsupported/)
+    }))
+
+  it.live("a claim that disagrees with caps fails the capability's case", () =>
+    Effect.gen(function*() {
+      const e = yield* failureOf(SourceChecks.ackHonoured(sourceOptions(Broken.seekClaimedNotImplemented, { claims: { ack: true } })))
+      expect(e.message).toBe("source.ackHonoured: the connector claims ack = true but the built source has caps.ack = false")
+    }))
+
+  it.live("ack implemented but caps.ack false fails ackHonoured", () =>
+    Effect.gen(function*() {
+      const e = yield* failureOf(SourceChecks.ackHonoured(sourceOptions(Broken.ackNotAdvertised)))
+      expect(e.message).toContain("ack succeeded although caps.ack is false")
+    }))
+
+  it.live("a source that forgets acks on rebuild fails resumesFromFirstUnacked", () =>
+    Effect.gen(function*() {
+      const e = yield* failureOf(SourceChecks.resumesFromFirstUnacked({
+        factory: Journal.makeSource(yield* Ref.make(0), { persistAcks: false }),
+        spec: Journal.sourceSpec(["e0", "e1", "e2", "e3"]),
+        expect: { payloads: ["e0", "e1", "e2", "e3"] }
+      }))
+      expect(e.message).toBe(
+        "source.resumesFromFirstUnacked: the rebuilt source resumed at event #0 \"e0\", which was acked; expected the first unacked event #1 \"e1\""
+      )
+    }))
+
+  it.live("a source that resumes past an unacked event fails resumesFromFirstUnacked", () =>
+    Effect.gen(function*() {
+      const e = yield* failureOf(SourceChecks.resumesFromFirstUnacked({
+        factory: Journal.makeSource(yield* Ref.make(0), { resumePastGaps: true }),
+        spec: Journal.sourceSpec(["e0", "e1", "e2", "e3"]),
+        expect: { payloads: ["e0", "e1", "e2", "e3"] }
+      }))
+      expect(e.message).toContain("resumed at event #3 \"e3\", past the first unacked event #1 \"e1\": an event never acked was lost")
+    }))
+
+  it.live("a close that hangs fails closeBeforeStart within the bound", () =>
+    Effect.gen(function*() {
+      const e = yield* failureOf(SourceChecks.closeBeforeStart(sourceOptions(Broken.closeHangs, { stopWithin: "200 millis" })))
+      expect(e.message).toBe("source.closeBeforeStart: close before start did not finish within 200ms")
+    }))
+
+  it.live("a receive that ignores interruption fails stopEnds within the bound", () =>
+    Effect.gen(function*() {
+      const gate = yield* Deferred.make<void>()
+      const e = yield* failureOf(SourceChecks.stopEnds(sourceOptions(Broken.receiveIgnoresInterruption(gate), { stopWithin: "300 millis" })))
+      yield* Deferred.succeed(gate, undefined)
+      expect(e.message).toBe("source.stopEnds: the stream after Stop did not finish within 300ms")
+    }))
+
+  it.live("a server left listening fails leavesNoHandles, naming the handle type", () =>
+    Effect.gen(function*() {
+      const servers: Array<net.Server> = []
+      const e = yield* failureOf(SourceChecks.leavesNoHandles(sourceOptions(Broken.leaksServer(servers))))
+      for (const s of servers) s.close()
+      expect(e.message).toMatch(/^source\.leavesNoHandles: left open after its scope closed: .*TCPServerWrap \+1/)
+    }))
+
+  it.live("a refusal that dies instead of failing with a code fails refusesInvalid", () =>
+    Effect.gen(function*() {
+      const e = yield* failureOf(SourceChecks.refusesInvalid(sourceOptions(Broken.refusesWithoutCode, {
+        invalid: [{ spec: { ...Broken.sourceSpec, params: { port: -1 } } }]
+      })))
+      expect(e.message).toBe("source.refusesInvalid: invalid spec #0 (params {\"port\":-1}) died instead of failing with a coded error: bad port")
+    }))
+
+  it.live("an invalid spec that is accepted fails refusesInvalid", () =>
+    Effect.gen(function*() {
+      const e = yield* failureOf(SourceChecks.refusesInvalid(sourceOptions(Broken.refusesWithoutCode, {
+        invalid: [{ spec: { ...Broken.sourceSpec, params: { port: 80 } } }]
+      })))
+      expect(e.message).toContain("invalid spec #0 (params {\"port\":80}) was accepted by validateSpec and build; expected a coded error")
+    }))
+
+  it.live("a batch written out of order fails sinkStrBatchKeepsOrder", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const e = yield* failureOf(SinkChecks.sinkStrBatchKeepsOrder(sinkOptions(Broken.writesBatchOutOfOrder(out), out)))
+      expect(e.check).toBe("sink.sinkStrBatchKeepsOrder")
+      expect(e.message).toMatch(
+        /^sink\.sinkStrBatchKeepsOrder: sinkStrBatch did not write the batch whole and in order: at #0 expected "alpha" but got "beta 2" \(it came later, at #1: out of order\)/
+      )
+    }))
+
+  it.live("a batch written out of order also fails the bytes, records and single-vs-batch cases", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      expect((yield* failureOf(SinkChecks.sinkBytesBatchKeepsOrder(sinkOptions(Broken.writesBatchOutOfOrder(out), out)))).message).toContain(
+        "sink.sinkBytesBatchKeepsOrder: sinkBytesBatch did not write the batch whole and in order: at #0"
+      )
+      const records = yield* Ref.make<ReadonlyArray<RawData.RawData>>([])
+      const byRecord = yield* failureOf(SinkChecks.sinkRecordsKeepOrder(sinkOptions(Broken.writesBatchOutOfOrder(records), records)))
+      expect(byRecord.message).toContain(
+        "sink.sinkRecordsKeepOrder: sinkRecords did not write the batch whole and in order: at #0 expected \"{\\\"seq\\\":\\\"0\\\",\\\"msg\\\":\\\"alpha\\\"}\" but got \"{\\\"seq\\\":\\\"1\\\""
+      )
+      const singles = yield* failureOf(SinkChecks.singleAgreesWithBatch(sinkOptions(Broken.writesBatchOutOfOrder(out), out)))
+      expect(singles.message).toContain("sinkStrBatch (payloads 8..15 of the output) disagrees with what the other form wrote: at #0")
+    }))
+
+  it.live("a sink that accepts writes after stop fails refusesWritesAfterStop", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const e = yield* failureOf(SinkChecks.refusesWritesAfterStop(sinkOptions(Broken.acceptsWritesAfterStop(out), out)))
+      expect(e.message).toBe(
+        "sink.refusesWritesAfterStop: sinkStr after stop succeeded: a stopped sink must fail with a coded error (SinkUnavailable \"sink stopped\"), never accept data silently"
+      )
+    }))
+
+  it.live("a sink that accepts writes after stop fails scopeStops and stopDuringWrite", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const options = sinkOptions(Broken.acceptsWritesAfterStop(out), out)
+      expect((yield* failureOf(SinkChecks.scopeStops(options))).message).toContain(
+        "closing the build scope did not stop the sink: sinkStr after the build scope closed after stop succeeded"
+      )
+      expect((yield* failureOf(SinkChecks.stopDuringWrite(options))).message).toBe(
+        "sink.stopDuringWrite: the batch reported success although the sink was stopped after 2 of its 8 payloads: the rest went into a stopped sink"
+      )
+    }))
+
+  it.live("a sink whose stop drops buffered writes fails stopDuringWrite", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const e = yield* failureOf(SinkChecks.stopDuringWrite(sinkOptions(Broken.dropsBufferOnStop(out), out)))
+      expect(e.message).toContain("sink.stopDuringWrite: the 2 payloads written before Stop are not in the output as written: 2 missing from #0")
+    }))
+
+  it.live("a reconnect that switches output fails reconnectKeepsConfig", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const e = yield* failureOf(SinkChecks.reconnectKeepsConfig(sinkOptions(Broken.reconnectWritesElsewhere(out, yield* output()), out)))
+      expect(e.message).toContain("after reconnect the sink lost data or wrote elsewhere: 3 missing from #1")
+    }))
+
+  it.live("a reconnect that fails fails retryThroughReconnect", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const e = yield* failureOf(SinkChecks.retryThroughReconnect(sinkOptions(Broken.reconnectFails(out), out)))
+      expect(e.message).toBe("sink.retryThroughReconnect: reconnect after a retryable failure failed: [500 Sink] cannot reconnect")
+    }))
+
+  it.live("a text-only sink fails bytesRoundTrip unless it says bytes are lossy", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const options = sinkOptions(Broken.storesTextOnly(out), out)
+      const e = yield* failureOf(SinkChecks.bytesRoundTrip(options))
+      expect(e.message).toContain("bytes that are not UTF-8 did not survive a bytes round trip: at #1 expected bytes[ff fe 00 80] but got")
+      yield* SinkChecks.bytesRoundTrip({ ...options, bytes: "lossy" })
+    }))
+
+  it.live("a sink without a reader is a setup failure that says so", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const e = yield* failureOf(SinkChecks.sinkStrBatchKeepsOrder({ factory: Broken.storesTextOnly(out), spec: Broken.sinkSpec }))
+      expect(e.message).toBe("sink.sinkStrBatchKeepsOrder: no `read` was given (in the options or the setup): the cases cannot see what the sink wrote")
+    }))
+})
+
+describe("the suites", () => {
+  it("name each case by the check its failures carry, once", () => {
+    for (const [prefix, module, all] of [["source", SourceChecks, SourceChecks.all], ["sink", SinkChecks, SinkChecks.all]] as const) {
+      const ids = all.map((c) => c.id)
+      expect(new Set(ids).size).toBe(ids.length)
+      for (const c of all) {
+        const exported = Object.entries(module).find(([, v]) => v === c.run)?.[0]
+        expect(`${prefix}.${exported}`).toBe(c.id)
+      }
+    }
+  })
+})
