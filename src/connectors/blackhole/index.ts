@@ -68,6 +68,6 @@ export const layer: Layer.Layer<never, ConfigError, ConnectorRegistry.ConnectorR
     Effect.gen(function*() {
       const store = yield* MemoryStore
       const registry = yield* ConnectorRegistry.ConnectorRegistry
-      yield* registry.register({ kind, sink: factory(store), adapter, defs: sinkDefs.sinkDefs() })
+      yield* registry.register({ kind, sink: factory(store), adapter, sinkDefProvider: sinkDefs })
     })
   )

@@ -22,5 +22,6 @@ export const layer: Layer.Layer<never, ConfigError, ConnectorRegistry.ConnectorR
   source: FileSource.factory,
   sink: FileSink.factory,
   adapter,
-  defs: [...sourceDefs.sourceDefs(), ...sinkDefs.sinkDefs()]
+  sourceDefProvider: sourceDefs,
+  sinkDefProvider: sinkDefs
 })

@@ -20,5 +20,5 @@ export const layer: Layer.Layer<never, ConfigError, ConnectorRegistry.ConnectorR
   kind,
   source: HttpSource.factory,
   adapter,
-  defs: sourceDefs.sourceDefs()
+  sourceDefProvider: sourceDefs
 })

@@ -27,7 +27,8 @@ export const layer: Layer.Layer<never, ConfigError, ConnectorRegistry.ConnectorR
         source: MemorySource.factory,
         sink: MemorySink.factory(store),
         adapter,
-        defs: [...sourceDefs.sourceDefs(), ...sinkDefs.sinkDefs()]
+        sourceDefProvider: sourceDefs,
+        sinkDefProvider: sinkDefs
       })
     })
   )

@@ -25,5 +25,6 @@ export const layer: Layer.Layer<never, ConfigError, ConnectorRegistry.ConnectorR
   source: TcpSource.factory,
   sink: TcpSink.factory,
   adapter,
-  defs: [...sourceDefs.sourceDefs(), ...sinkDefs.sinkDefs()]
+  sourceDefProvider: sourceDefs,
+  sinkDefProvider: sinkDefs
 })
