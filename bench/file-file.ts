@@ -12,6 +12,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import * as Builtins from "../src/connectors/builtins.js"
 import * as Engine from "../src/runtime/engine.js"
+import { lineCopier } from "./line-copy.js"
 import { report, since } from "./measure.js"
 
 const impl = process.argv[2] ?? "engine"
@@ -51,25 +52,12 @@ const baseline = async (bytes: number) => {
   await new Promise<void>((resolve, reject) => {
     const reader = fs.createReadStream(input, { highWaterMark: 256 * 1024 })
     const writer = fs.createWriteStream(out)
-    let rest: Buffer = Buffer.alloc(0)
-    reader.on("data", (data) => {
-      const chunk = rest.length > 0 ? Buffer.concat([rest, data as Buffer]) : (data as Buffer)
-      let start = 0
-      const parts: Array<string> = []
-      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, start)) {
-        parts.push(chunk.toString("utf8", start, i))
-        start = i + 1
-      }
-      lines += parts.length
-      rest = chunk.subarray(start)
-      if (!writer.write(parts.join("\n") + "\n")) {
-        reader.pause()
-        writer.once("drain", () => reader.resume())
-      }
-    })
+    const copier = lineCopier(writer, () => reader.pause(), () => reader.resume())
+    reader.on("data", (data) => copier.onData(data as Buffer))
     reader.on("end", () => writer.end())
     reader.on("error", reject)
     writer.on("finish", () => {
+      lines = copier.count()
       const fd = fs.openSync(out, "r+")
       fs.fsyncSync(fd)
       fs.closeSync(fd)

@@ -14,6 +14,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import * as Builtins from "../src/connectors/builtins.js"
 import * as Engine from "../src/runtime/engine.js"
+import { lineCopier } from "./line-copy.js"
 import { report, since } from "./measure.js"
 
 const impl = process.argv[2] ?? "engine"
@@ -60,23 +61,10 @@ const baseline = async () => {
   await new Promise<void>((resolve) => {
     const server = net.createServer((socket) => {
       t0 = performance.now()
-      let rest: Buffer = Buffer.alloc(0)
-      socket.on("data", (data: Buffer) => {
-        const chunk = rest.length > 0 ? Buffer.concat([rest, data]) : data
-        let start = 0
-        const parts: Array<string> = []
-        for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, start)) {
-          parts.push(chunk.toString("utf8", start, i))
-          start = i + 1
-        }
-        lines += parts.length
-        rest = chunk.subarray(start)
-        if (!writer.write(parts.join("\n") + "\n")) {
-          socket.pause()
-          writer.once("drain", () => socket.resume())
-        }
-      })
+      const copier = lineCopier(writer, () => socket.pause(), () => socket.resume())
+      socket.on("data", (data: Buffer) => copier.onData(data))
       socket.on("end", () => {
+        lines = copier.count()
         writer.end(() => {
           const fd = fs.openSync(out, "r+")
           fs.fsyncSync(fd)

@@ -3,8 +3,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option, type Scope } from "effect"
-import type { ParamMap } from "../config/param.js"
+import { Effect, Option, type Schema, type Scope } from "effect"
+import * as ParamMap from "../config/param.js"
 import type { ConfigError } from "../errors/config.js"
 import type { SinkError } from "../errors/sink.js"
 import type { AsyncSink } from "./sink.js"
@@ -51,7 +51,7 @@ export interface ResolvedSinkSpec {
   readonly name: string
   readonly kind: string
   readonly connectorId: string
-  readonly params: ParamMap
+  readonly params: ParamMap.ParamMap
   /** An optional filter; its semantics are the caller's. */
   readonly filter: Option.Option<string>
 }
@@ -93,3 +93,18 @@ export const make = (options: {
         )
       ))
 })
+
+/**
+ * A `SinkFactory` whose params are checked by `params` (a Schema) in both `validateSpec` and
+ * `build`: a wrong param is a `ConfigError` naming it (`params.port`); `build` gets them decoded.
+ */
+export const withParams = <P, I>(options: {
+  readonly kind: string
+  readonly params: Schema.Schema<P, I>
+  readonly build: (params: P, spec: ResolvedSinkSpec, ctx: SinkBuildCtx) => Effect.Effect<SinkHandle, SinkError | ConfigError, Scope.Scope>
+}): SinkFactory =>
+  make({
+    kind: options.kind,
+    validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(options.params, spec.params)),
+    build: (spec, ctx) => Effect.flatMap(ParamMap.decodeParams(options.params, spec.params), (params) => options.build(params, spec, ctx))
+  })

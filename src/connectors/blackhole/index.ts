@@ -7,7 +7,6 @@
 import { Effect, Layer, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
-import * as ParamMap from "../../config/param.js"
 import type { ConfigError } from "../../errors/config.js"
 import * as DataRecord from "../../model/record.js"
 import * as ConnectorRegistry from "../../registry/registry.js"
@@ -45,14 +44,10 @@ export const make = (store: MemoryStore, counter: string): AsyncSink.AsyncSink =
 
 /** The `blackhole` sink factory, counting into `store`. */
 export const factory = (store: MemoryStore): SinkFactory.SinkFactory =>
-  SinkFactory.make({
+  SinkFactory.withParams({
     kind,
-    validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SinkParams, spec.params)),
-    build: (spec) =>
-      Effect.map(
-        ParamMap.decodeParams(SinkParams, spec.params),
-        (params) => SinkFactory.handle(make(store, params.counter ?? spec.name))
-      )
+    params: SinkParams,
+    build: (params, spec) => Effect.succeed(SinkFactory.handle(make(store, params.counter ?? spec.name)))
   })
 
 /** `blackhole://` (optionally `blackhole://<counter>`). */

@@ -4,7 +4,6 @@
  * @since 0.1.0
  */
 import { Effect } from "effect"
-import * as ParamMap from "../../config/param.js"
 import * as DataRecord from "../../model/record.js"
 import * as AsyncSink from "../../sink/sink.js"
 import * as SinkFactory from "../../sink/factory.js"
@@ -24,12 +23,8 @@ export const make = (store: MemoryStore, buffer: string): AsyncSink.AsyncSink =>
 
 /** The `memory` sink factory, writing into `store`. */
 export const factory = (store: MemoryStore): SinkFactory.SinkFactory =>
-  SinkFactory.make({
+  SinkFactory.withParams({
     kind,
-    validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SinkParams, spec.params)),
-    build: (spec) =>
-      Effect.map(
-        ParamMap.decodeParams(SinkParams, spec.params),
-        (params) => SinkFactory.handle(make(store, params.buffer ?? spec.name))
-      )
+    params: SinkParams,
+    build: (params, spec) => Effect.succeed(SinkFactory.handle(make(store, params.buffer ?? spec.name)))
   })
