@@ -201,16 +201,35 @@ export const toPull = (
           : Effect.void
       })
 
-    /** Applies a control event that a raced `take` got, if it got one. */
-    const applyTaken = (exit: Exit.Exit<Option.Option<ControlEvent>>): Effect.Effect<void, SourceError> =>
-      Exit.isSuccess(exit) && Option.isSome(exit.value) ? apply(exit.value.value) : Effect.void
+    /** Control events that arrived while a `receive` was in flight; applied once it returned. */
+    const deferred: Array<ControlEvent> = []
 
     /**
-     * Waits for whichever comes first: `work` (`Some`) or a control event (applied; `None`).
-     * The loser is interrupted and its exit inspected, so a result that raced in is never dropped.
+     * The next control event that should interrupt the work in flight: any event while idling;
+     * only Stop (without `drainOnStop`) while a `receive` runs — Isolate and Seek wait for the
+     * batch in flight, so a `receive` is only ever interrupted to stop.
      */
-    const orControl = <A>(work: Effect.Effect<A, SourceError>): Effect.Effect<Option.Option<A>, SourceError> =>
-      own === undefined ? Effect.map(work, Option.some) : Effect.raceWith(work, nextControl, {
+    const interruptingControl = (any: boolean): Effect.Effect<Option.Option<ControlEvent>> =>
+      Effect.flatMap(nextControl, (event) => {
+        if (Option.isNone(event) || any || (event.value._tag === "Stop" && !drainOnStop)) return Effect.succeed(event)
+        deferred.push(event.value)
+        return interruptingControl(any)
+      })
+
+    /** Applies the deferred events, then the one a raced `take` got, if it got one. */
+    const applyTaken = (exit: Exit.Exit<Option.Option<ControlEvent>>): Effect.Effect<void, SourceError> => {
+      const events = deferred.splice(0, deferred.length)
+      if (Exit.isSuccess(exit) && Option.isSome(exit.value)) events.push(exit.value.value)
+      return events.length === 0 ? Effect.void : Effect.forEach(events, apply, { discard: true })
+    }
+
+    /**
+     * Waits for whichever comes first: `work` (`Some`) or an interrupting control event (applied;
+     * `None`). The loser is interrupted and its exit inspected, so a result that raced in is never
+     * dropped; control events that did not interrupt are applied after the work.
+     */
+    const orControl = <A>(work: Effect.Effect<A, SourceError>, any: boolean): Effect.Effect<Option.Option<A>, SourceError> =>
+      own === undefined ? Effect.map(work, Option.some) : Effect.raceWith(work, interruptingControl(any), {
         onSelfDone: (workExit, control) =>
           Effect.flatMap(Fiber.interrupt(control), (controlExit) =>
             Effect.zipRight(applyTaken(controlExit), Effect.map(workExit, Option.some))),
@@ -231,7 +250,7 @@ export const toPull = (
 
     /** Waits before the next poll; `false` when the schedule is exhausted (the stream ends). */
     const idle: Effect.Effect<boolean, SourceError> = Effect.map(
-      orControl(Effect.option(driver.next(undefined))),
+      orControl(Effect.option(driver.next(undefined)), true),
       (r) => Option.isNone(r) || Option.isSome(r.value)
     )
 
@@ -253,7 +272,8 @@ export const toPull = (
           }
         }
         const result = yield* orControl(
-          Effect.catchTag(self.receive, "SourceNotData", () => Effect.succeed<SourceBatch>([]))
+          Effect.catchTag(self.receive, "SourceNotData", () => Effect.succeed<SourceBatch>([])),
+          false
         )
         if (Option.isNone(result)) continue
         const out = received(result.value)

@@ -3,6 +3,7 @@ import { Deferred, Duration, Effect, Fiber } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { SeekPosition } from "../../src/index.js"
 import * as Engine from "../../src/runtime/engine.js"
 import { labRegistry, makeLab, pipeline, snk, src } from "./fixtures.js"
 
@@ -230,6 +231,41 @@ describe("Engine memory", () => {
       expect(report.errors[0]).toContain("source broken: [500 SupplierError] bad record")
       expect(lab.written.get("out")!.filter((l) => l.startsWith("fine-"))).toEqual(range("fine", 20))
       expect(report.sources.find((s) => s.name === "broken")!.error).toContain("bad record")
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+})
+
+describe("Engine control", () => {
+  it.live("isolate pauses every source and resumes it; seek is routed to the named source", () => {
+    const lab = makeLab()
+    const spec = pipeline(tmp(), [src("a", { count: -1, batch: 5, delay_ms: 2 }), src("b", { count: -1, batch: 5, delay_ms: 2 })], [
+      { name: "g", sinks: [snk("g", "out")] }
+    ])
+    return Effect.gen(function*() {
+      const ready = yield* Deferred.make<Engine.Engine>()
+      const fiber = yield* Effect.fork(Engine.runPipeline(spec, fast, (engine) => Deferred.succeed(ready, engine)))
+      const engine = yield* Deferred.await(ready)
+      while ((yield* engine.progress).written < 50) yield* Effect.sleep(Duration.millis(5))
+      yield* engine.isolate(true)
+      yield* Effect.sleep(Duration.millis(50))
+      const paused = (yield* engine.progress).eventsIn
+      yield* Effect.sleep(Duration.millis(100))
+      expect((yield* engine.progress).eventsIn).toBe(paused)
+      yield* engine.isolate(false)
+      while ((yield* engine.progress).eventsIn < paused + 50) yield* Effect.sleep(Duration.millis(5))
+      // seek "a" back to its start: a-0 is read again, "b" goes on
+      const aBefore = lab.written.get("out")!.filter((l) => l === "a-0").length
+      yield* engine.seek("a", SeekPosition.Offset({ offset: 0 }))
+      while (lab.written.get("out")!.filter((l) => l === "a-0").length === aBefore) yield* Effect.sleep(Duration.millis(5))
+      const unknown = yield* Effect.flip(engine.seek("nope", SeekPosition.Start()))
+      expect(unknown._tag).toBe("ConfigError")
+      expect(unknown.expected).toBe("one of: a, b")
+      yield* engine.stop
+      const report = yield* Fiber.join(fiber)
+      expect(report.status).toBe("stopped")
+      expect(report.unacked).toBe(0)
+      const b = lab.written.get("out")!.filter((l) => l.startsWith("b-"))
+      expect(b).toEqual(range("b", b.length))
     }).pipe(Effect.provide(labRegistry(lab)))
   })
 })

@@ -83,6 +83,10 @@ export const seqSource = (lab: Lab) =>
             return delay > 0 ? Effect.as(Effect.sleep(delay), events) : Effect.succeed(events)
           }),
           ack: (token) => Effect.sync(() => push(lab.acked, spec.name, token as number)),
+          seek: (position) =>
+            position._tag === "Offset"
+              ? Effect.sync(() => void (next = position.offset))
+              : Effect.fail(SourceError.supplierError(`seq cannot seek to ${position._tag}`)),
           ackBatch: (tokens) => Effect.sync(() => push(lab.acked, spec.name, ...(tokens as Array<number>)))
         })
         return SourceFactory.withSources(SourceFactory.svcIns, [SourceFactory.handle(source, SourceFactory.meta(spec.name, "seq"))])
