@@ -20,6 +20,8 @@ export interface Lab {
   readonly acked: Map<string, Array<number>>
   /** What each `rec` sink wrote, by sink name. */
   readonly written: Map<string, Array<string>>
+  /** How many lines each `rec` sink with `count_only = true` wrote (it keeps none of them). */
+  readonly counted: Map<string, number>
   /** Write attempts per `rec` sink. */
   readonly attempts: Map<string, number>
   readonly reconnects: Map<string, number>
@@ -32,6 +34,7 @@ export interface Lab {
 export const makeLab = (): Lab => ({
   acked: new Map(),
   written: new Map(),
+  counted: new Map(),
   attempts: new Map(),
   reconnects: new Map(),
   replicaIdx: new Map(),
@@ -60,6 +63,7 @@ export const seqSource = (lab: Lab) =>
         const count = int(spec.params, "count", 10)
         const batch = int(spec.params, "batch", 3)
         const delay = int(spec.params, "delay_ms", 0)
+        const countOnly = spec.params["count_only"] === true
         const pad = int(spec.params, "pad", 0)
         const failOnceAt = int(spec.params, "fail_once_at", -1)
         const fatalAt = int(spec.params, "fatal_at", -1)
@@ -96,7 +100,7 @@ export const seqSource = (lab: Lab) =>
 /**
  * `rec` sink: records what it writes. `fail_first` write attempts fail with a retryable error;
  * `fail_always = true` always fails (retryable); `fatal = true` always fails, not retryable;
- * `delay_ms` per batch.
+ * `delay_ms` per batch; `count_only = true` counts the lines in `lab.counted` instead of keeping them.
  */
 export const recSink = (lab: Lab) =>
   SinkFactory.make({
@@ -108,13 +112,15 @@ export const recSink = (lab: Lab) =>
         const failAlways = spec.params["fail_always"] === true
         const fatal = spec.params["fatal"] === true
         const delay = int(spec.params, "delay_ms", 0)
+        const countOnly = spec.params["count_only"] === true
         const write = (lines: ReadonlyArray<string>) =>
           Effect.suspend((): Effect.Effect<void, SinkErrorType> => {
             const n = (lab.attempts.get(spec.name) ?? 0) + 1
             lab.attempts.set(spec.name, n)
             if (fatal) return Effect.fail(SinkError.stgCtrl("disk quota exceeded"))
             if (failAlways || n <= failFirst) return Effect.fail(SinkError.sendError("connection refused"))
-            push(lab.written, spec.name, ...lines)
+            if (countOnly) lab.counted.set(spec.name, (lab.counted.get(spec.name) ?? 0) + lines.length)
+            else push(lab.written, spec.name, ...lines)
             return Effect.void
           }).pipe(Effect.delay(delay))
         return SinkFactory.handle(AsyncSink.make({
