@@ -63,7 +63,6 @@ export const seqSource = (lab: Lab) =>
         const count = int(spec.params, "count", 10)
         const batch = int(spec.params, "batch", 3)
         const delay = int(spec.params, "delay_ms", 0)
-        const countOnly = spec.params["count_only"] === true
         const pad = int(spec.params, "pad", 0)
         const failOnceAt = int(spec.params, "fail_once_at", -1)
         const fatalAt = int(spec.params, "fatal_at", -1)
