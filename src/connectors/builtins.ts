@@ -9,6 +9,8 @@ import * as ConnectorRegistry from "../registry/registry.js"
 import * as Blackhole from "./blackhole/index.js"
 import * as File from "./file/index.js"
 import * as Http from "./http/index.js"
+import * as Nats from "./nats/index.js"
+import * as Redis from "./redis/index.js"
 import * as Syslog from "./syslog/index.js"
 import * as Tcp from "./tcp/index.js"
 import * as Memory from "./memory/index.js"
@@ -16,7 +18,7 @@ import { MemoryStore } from "./memory/store.js"
 import * as MemoryStoreModule from "./memory/store.js"
 
 /** The registration Layers of the built-in connectors. */
-export const connectors = [Memory.layer, Blackhole.layer, File.layer, Http.layer, Tcp.layer, Syslog.layer] as const
+export const connectors = [Memory.layer, Blackhole.layer, File.layer, Http.layer, Tcp.layer, Syslog.layer, Nats.layer, Redis.layer] as const
 
 /** A registry holding every built-in connector, plus the `MemoryStore` their memory/blackhole sinks use. */
 export const layer: Layer.Layer<ConnectorRegistry.ConnectorRegistry | MemoryStore, ConfigError> = ConnectorRegistry

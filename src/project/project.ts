@@ -54,6 +54,8 @@ export interface ResolvedSinkGroup {
   readonly filter: Option.Option<string>
   /** Replicas of each sink (`parallel`, 1 to 16). */
   readonly parallel: number
+  /** Events per second of each sink replica (`rate_limit_rps`; 0 = unlimited). */
+  readonly rateLimitRps: number
   readonly sinks: ReadonlyArray<ResolvedSink>
   readonly file: string
 }
@@ -330,6 +332,7 @@ const loadSinkFile = (ctx: Context, file: string, defaults: Tags.Tags, groups: S
       tags: Tags.toStrings(groupTags),
       filter: Option.fromNullable(group.filter),
       parallel: group.parallel,
+      rateLimitRps: group.rate_limit_rps,
       sinks,
       file: doc.file
     })
@@ -430,13 +433,13 @@ export const loadProject = (
     return { workRoot: path.resolve(workRoot), sources, sinkGroups }
   })
 
-/** The engine's `PipelineSpec` of a project: each sink with `parallel` replicas and no rate limit. */
+/** The engine's `PipelineSpec` of a project: each sink with `parallel` replicas and the group's `rate_limit_rps`. */
 export const toPipelineSpec = (project: ResolvedProject): PipelineSpec => ({
   workRoot: project.workRoot,
   sources: project.sources.map((s) => ({ spec: s.spec, enabled: s.enabled })),
   groups: project.sinkGroups.map((g) => ({
     name: g.name,
     filter: g.filter,
-    sinks: g.sinks.map((s) => ({ spec: s.spec, replicaCnt: g.parallel, rateLimitRps: 0 }))
+    sinks: g.sinks.map((s) => ({ spec: s.spec, replicaCnt: g.parallel, rateLimitRps: g.rateLimitRps }))
   }))
 })

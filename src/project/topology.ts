@@ -41,12 +41,16 @@ export const SinkEntry = Schema.Struct({
 /** A decoded `[[sink_group.sinks]]` entry. */
 export type SinkEntry = typeof SinkEntry.Type
 
-/** A `[sink_group]` table without its sinks; `parallel` (replicas of each sink, 1 to 16) defaults to 1. */
+/**
+ * A `[sink_group]` table without its sinks; `parallel` (replicas of each sink, 1 to 16) defaults to 1,
+ * `rate_limit_rps` (events per second of each sink replica, 0 = unlimited) to 0.
+ */
 export const SinkGroupEntry = Schema.Struct({
   name: Name,
   tags: Tags,
   filter: Schema.optionalWith(Schema.String, { exact: true }),
   parallel: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 16)), { default: () => 1, exact: true }),
+  rate_limit_rps: Schema.optionalWith(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), { default: () => 0, exact: true }),
   sinks: Schema.Array(Schema.Unknown)
 })
 
@@ -89,6 +93,7 @@ const expectations: { readonly [key: string]: string } = {
   params: "a table of parameters",
   filter: "a filter expression (see docs/filters.md)",
   parallel: "an integer from 1 to 16",
+  rate_limit_rps: "an integer >= 0 (events per second of each sink replica; 0 = unlimited)",
   sinks: "an array of [[sink_group.sinks]] tables",
   version: "a string",
   connectors: "an array of [[connectors]] tables",

@@ -18,6 +18,7 @@ name = "main"
 tags = ["env:test"]
 filter = "env == 'test'"
 parallel = 2
+rate_limit_rps = 500
 
 [[sink_group.sinks]]
 name = "out1"
@@ -58,9 +59,9 @@ params = { port = 9200, password = "hunter2" }
           filter: Option.some("app == 'a'")
         },
         tags: ["env:test", "sink:one", "team:ops"],
-        line: 7
+        line: 8
       }])
-      expect(Project.toPipelineSpec(project).groups[0]!.sinks[0]!.replicaCnt).toBe(2)
+      expect(Project.toPipelineSpec(project).groups[0]!.sinks[0]).toMatchObject({ replicaCnt: 2, rateLimitRps: 500 })
     }))
 
   it.scopedLive("a project that loads clean builds with the registry's factories", () =>
@@ -272,7 +273,7 @@ connect = "net_in"
 tags = "env:test"
 conect = "x"
 `,
-        "topology/sinks/main.toml": `[sink_group]\nname = 5\nparallel = 0\n[[sink_group.sinks]]\nconnect = "net_out"\nfilter = 3\n`
+        "topology/sinks/main.toml": `[sink_group]\nname = 5\nparallel = 0\nrate_limit_rps = -1\n[[sink_group.sinks]]\nconnect = "net_out"\nfilter = 3\n`
       })
       const file = at(dir, "topology/sources/a.toml")
       expect(errors.map((e) => [path.relative(dir, e.file!), e.line, e.path, e.detail, e.expected])).toEqual([
@@ -280,7 +281,8 @@ conect = "x"
         ["topology/sources/a.toml", 3, "sources[0].enable", "invalid value \"yes\"", "true or false"],
         ["topology/sources/a.toml", 5, "sources[0].tags", "invalid value \"env:test\"", "an array of \"key:value\" strings"],
         ["topology/sinks/main.toml", 2, "sink_group.name", "invalid value 5", "a non-empty name"],
-        ["topology/sinks/main.toml", 3, "sink_group.parallel", expect.stringContaining("0"), "an integer from 1 to 16"]
+        ["topology/sinks/main.toml", 3, "sink_group.parallel", expect.stringContaining("0"), "an integer from 1 to 16"],
+        ["topology/sinks/main.toml", 4, "sink_group.rate_limit_rps", expect.stringContaining("-1"), "an integer >= 0 (events per second of each sink replica; 0 = unlimited)"]
       ])
       expect(errors[0]!.suggestion).toBe("did you mean \"connect\"?")
       expect(errors[0]!.file).toBe(file)

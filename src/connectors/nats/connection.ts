@@ -1,0 +1,81 @@
+/**
+ * One NATS connection in a Scope: connects (reconnecting forever after a loss), tracks whether the
+ * server is reachable right now, and creates the stream when `create_stream` is set.
+ *
+ * @since 0.1.0
+ */
+import { connect, type JetStreamManager, type NatsConnection, RetentionPolicy, StorageType } from "nats"
+import { Effect, type Scope } from "effect"
+import { describeCause } from "../../errors/describe.js"
+import { streamSubjects } from "./params.js"
+
+/** An open connection, its JetStream manager, and whether it is connected at this moment. */
+export interface Connection {
+  readonly nc: NatsConnection
+  readonly jsm: JetStreamManager
+  /** `undefined` while connected; the reason while the connection is down (the client keeps reconnecting). */
+  readonly down: () => string | undefined
+}
+
+/** What `open` needs. */
+export interface ConnectOptions {
+  readonly servers: string
+  readonly stream: string
+  readonly subjects?: ReadonlyArray<string> | undefined
+  readonly create_stream: boolean
+}
+
+/**
+ * Connects to `servers` in the current Scope (drained and closed when it closes) and, with
+ * `create_stream`, adds the stream (file storage, subjects `subjects` or `<stream>.>`) unless it
+ * exists. Fails with `fail(detail, cause)` when the server cannot be reached or the stream is missing.
+ */
+export const open = <E>(
+  options: ConnectOptions,
+  fail: (detail: string, cause: unknown) => E
+): Effect.Effect<Connection, E, Scope.Scope> =>
+  Effect.gen(function*() {
+    const servers = options.servers.split(",").map((s) => s.trim())
+    let down: string | undefined = undefined
+    /** Follows the connection's status until it closes. */
+    const watch = async (nc: NatsConnection): Promise<void> => {
+      for await (const status of nc.status()) {
+        if (status.type === "disconnect") down = `disconnected from ${String(status.data)}`
+        else if (status.type === "reconnect") down = undefined
+      }
+    }
+    const { nc } = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () =>
+          connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 200, name: `wpc-${options.stream}` }).then((nc) => {
+            // the status iterator is not ended by close(): nothing waits for it, it just stops being fed
+            watch(nc).catch(() => undefined)
+            return { nc }
+          }),
+        catch: (cause) => fail(`nats: cannot connect to ${options.servers}: ${describeCause(cause)}`, cause)
+      }),
+      ({ nc }) => Effect.promise(() => nc.close().catch(() => undefined))
+    )
+    const jsm = yield* Effect.tryPromise({
+      try: () => nc.jetstreamManager(),
+      catch: (cause) => fail(`nats: JetStream is not available on ${options.servers}: ${describeCause(cause)}`, cause)
+    })
+    yield* Effect.tryPromise({
+      try: async () => {
+        try {
+          await jsm.streams.info(options.stream)
+        } catch (error) {
+          if (!options.create_stream) throw error
+          await jsm.streams.add({
+            name: options.stream,
+            subjects: streamSubjects(options),
+            storage: StorageType.File,
+            retention: RetentionPolicy.Limits
+          })
+        }
+      },
+      catch: (cause) =>
+        fail(`nats: stream ${JSON.stringify(options.stream)} is not usable (set create_stream = true to create it): ${describeCause(cause)}`, cause)
+    })
+    return { nc, jsm, down: () => down }
+  })

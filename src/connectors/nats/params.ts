@@ -1,0 +1,145 @@
+/**
+ * Parameters, definitions and URL adapter of the `nats` (JetStream) connector.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Schema } from "effect"
+import * as ConnectorKindAdapter from "../../config/adapter.js"
+import * as ConnectorDef from "../../config/def.js"
+import { ConfigError } from "../../errors/config.js"
+
+/** The connector kind. */
+export const kind = "nats"
+
+/** An integer of at least 1. */
+const Positive = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)).annotations({ description: "an integer >= 1" })
+
+/** A stream or consumer name: letters, digits, `-` and `_` (JetStream forbids `.`, `*`, `>` and spaces). */
+export const Name = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]+$/)).annotations({
+  description: "a JetStream name of letters, digits, '-' and '_'"
+})
+
+/** A NATS subject, wildcards `*` and `>` allowed. */
+export const Subject = Schema.String.pipe(Schema.pattern(/^[^\s.]+(\.[^\s.]+)*$/)).annotations({
+  description: "a NATS subject such as orders.> (tokens separated by '.', no spaces)"
+})
+
+/** One server URL, e.g. `nats://127.0.0.1:4222`. */
+export const Servers = Schema.String.pipe(Schema.pattern(/^(nats|tls):\/\/[^\s,]+(,\s*(nats|tls):\/\/[^\s,]+)*$/)).annotations({
+  description: "nats://host:port, several separated by commas"
+})
+
+/** Connection and stream params shared by the source and the sink. */
+const common = {
+  servers: Schema.optionalWith(Servers, { default: () => "nats://127.0.0.1:4222" }),
+  stream: Name,
+  subjects: Schema.optional(Schema.Array(Subject)),
+  create_stream: Schema.optionalWith(Schema.Boolean, { default: () => false })
+}
+
+/**
+ * Source params: a durable pull consumer `durable` on `stream` (created when missing, with
+ * `deliver_policy`, `ack_wait_ms` and `max_ack_pending`), fetching up to `batch` messages, waiting at
+ * most `expires_ms`. `max_ack_pending` bounds the messages delivered and not yet acked across every
+ * replica of the durable: it must cover each process's in-flight window (the engine's queue plus a
+ * fetch), or the consumer stalls at the bound (JetStream's own default, 1000, would).
+ */
+export const SourceParams = Schema.Struct({
+  ...common,
+  durable: Name,
+  batch: Schema.optionalWith(Positive, { default: () => 1024 }),
+  expires_ms: Schema.optionalWith(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1000)).annotations({ description: "an integer >= 1000 (the client's minimum)" }), {
+    default: () => 1000
+  }),
+  ack_wait_ms: Schema.optionalWith(Positive, { default: () => 30000 }),
+  max_ack_pending: Schema.optionalWith(Positive, { default: () => 100_000 }),
+  deliver_policy: Schema.optionalWith(Schema.Literal("all", "new", "last"), { default: () => "all" as const })
+})
+
+/** Decoded source params. */
+export type SourceParams = typeof SourceParams.Type
+
+/** Sink params: publish every payload to `subject` (default `<stream>.events`) and wait for the stream's ack. */
+export const SinkParams = Schema.Struct({
+  ...common,
+  subject: Schema.optional(Subject)
+})
+
+/** Decoded sink params. */
+export type SinkParams = typeof SinkParams.Type
+
+/** The subjects a created stream binds: `subjects`, or `<stream>.>` by default. */
+export const streamSubjects = (params: { readonly stream: string; readonly subjects?: ReadonlyArray<string> | undefined }): Array<string> =>
+  params.subjects === undefined || params.subjects.length === 0 ? [`${params.stream}.>`] : [...params.subjects]
+
+/** Default params of the source definition `nats-src` (`stream` and `durable` have no default). */
+export const sourceDefaults = {
+  servers: "nats://127.0.0.1:4222",
+  create_stream: false,
+  batch: 1024,
+  expires_ms: 1000,
+  ack_wait_ms: 30000,
+  max_ack_pending: 100_000,
+  deliver_policy: "all"
+} as const
+
+/** Default params of the sink definition `nats-sink`. */
+export const sinkDefaults = {
+  servers: "nats://127.0.0.1:4222",
+  create_stream: false
+} as const
+
+/** The source definition `nats-src`. */
+export const sourceDefs = ConnectorDef.makeSourceDefProvider({
+  sourceDef: () =>
+    ConnectorDef.make({
+      id: "nats-src",
+      kind,
+      allowOverride: [...Object.keys(sourceDefaults), "stream", "subjects", "durable"],
+      defaultParams: sourceDefaults,
+      origin: "builtin"
+    })
+})
+
+/** The sink definition `nats-sink`. */
+export const sinkDefs = ConnectorDef.makeSinkDefProvider({
+  sinkDef: () =>
+    ConnectorDef.make({
+      id: "nats-sink",
+      kind,
+      allowOverride: [...Object.keys(sinkDefaults), "stream", "subjects", "subject"],
+      defaultParams: sinkDefaults,
+      origin: "builtin"
+    })
+})
+
+/** Query keys the URL form accepts. */
+const queryKeys = new Set(["durable", "subject", "create_stream", "deliver_policy"])
+
+const refuse = (url: string, part: string, what: string, expected: string): ConfigError =>
+  new ConfigError({ detail: `${what} in ${JSON.stringify(url)}`, path: `url.${part}`, expected })
+
+/**
+ * `nats://host:4222/stream?durable=x` gives `{ servers: "nats://host:4222", stream: "stream", durable: "x" }`;
+ * the query may also set `subject`, `create_stream` (`true`/`false`) and `deliver_policy`.
+ */
+export const adapter = ConnectorKindAdapter.make({
+  kind,
+  defaults: sourceDefaults,
+  urlToParams: (url) =>
+    Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["nats"]), (u) => {
+      if (u.username !== "" || u.password !== "") return Effect.fail(refuse(url, "userinfo", "credentials", "no user:password@"))
+      if (u.hash !== "") return Effect.fail(refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
+      const stream = u.pathname.replace(/^\//, "")
+      if (stream.includes("/")) return Effect.fail(refuse(url, "path", `path ${JSON.stringify(u.pathname)}`, "one path segment: the stream name"))
+      const params: Record<string, string | boolean> = { servers: `nats://${u.host === "" ? "127.0.0.1:4222" : u.host}` }
+      if (stream !== "") params["stream"] = decodeURIComponent(stream)
+      for (const [key, value] of u.searchParams) {
+        if (!queryKeys.has(key)) {
+          return Effect.fail(refuse(url, `query.${key}`, `unknown query key ${JSON.stringify(key)}`, [...queryKeys].join(", ")))
+        }
+        params[key] = key === "create_stream" ? value === "true" : value
+      }
+      return Effect.succeed(params)
+    })
+})

@@ -1,0 +1,112 @@
+/**
+ * One Redis connection in a Scope: connects at once, then reconnects forever (every 200 ms) after a
+ * loss, fails commands fast while it is down (no offline queue, no resend), and tells whether it is
+ * connected right now.
+ *
+ * @since 0.1.0
+ */
+import { Redis } from "ioredis"
+import { Effect, type Scope } from "effect"
+import { describeCause } from "../../errors/describe.js"
+
+/** How long ioredis waits between two reconnection attempts. */
+export const reconnectDelayMs = 200
+
+/** An open client and whether it is connected at this moment. */
+export interface Connection {
+  readonly client: Redis
+  /** `host:port/db`, for messages. */
+  readonly where: string
+  /** `undefined` while connected; the reason while the connection is down (the client keeps reconnecting). */
+  readonly down: () => string | undefined
+  /** Waits (up to `timeoutMs`) until the client is connected again; `false` when it is not. */
+  readonly ready: (timeoutMs: number) => Effect.Effect<boolean>
+}
+
+/** What `open` needs. */
+export interface ConnectOptions {
+  readonly host: string
+  readonly port: number
+  readonly db: number
+}
+
+/** `host:port/db` (an IPv6 host in brackets). */
+export const describeTarget = (options: ConnectOptions): string =>
+  `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}/${options.db}`
+
+/**
+ * Connects to `options` in the current Scope (closed when it closes: `QUIT` when connected, else a
+ * plain disconnect). Fails with `fail(detail, cause)` when the server cannot be reached now; after a
+ * successful connect, a lost connection is retried forever and reported by `down`.
+ */
+export const open = <E>(
+  options: ConnectOptions,
+  name: string,
+  fail: (detail: string, cause: unknown) => E
+): Effect.Effect<Connection, E, Scope.Scope> =>
+  Effect.gen(function*() {
+    const where = describeTarget(options)
+    let lastError: string | undefined = undefined
+    let connected = false
+    const client = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: async () => {
+          const client = new Redis({
+            host: options.host,
+            port: options.port,
+            db: options.db,
+            connectionName: name,
+            lazyConnect: true,
+            enableOfflineQueue: false,
+            // 0: a command in flight when the connection drops fails at once and is never resent
+            maxRetriesPerRequest: 0,
+            // no retry before the first connection: a build against an unreachable server fails at once
+            retryStrategy: () => (connected ? reconnectDelayMs : null),
+            connectTimeout: 5000,
+            // how long closing a connection whose socket is already gone keeps a timer alive
+            disconnectTimeout: 200
+          })
+          // without a listener ioredis prints every failed reconnection attempt
+          client.on("error", (error: unknown) => (lastError = describeCause(error)))
+          await client.connect()
+          connected = true
+          return client
+        },
+        catch: (cause) => fail(`redis: cannot connect to ${where}: ${describeCause(cause)}`, cause)
+      }),
+      (client) =>
+        client.status === "ready"
+          ? Effect.promise(() => client.quit().then(() => undefined, () => client.disconnect()))
+          : Effect.sync(() => client.disconnect())
+    )
+    const down = (): string | undefined =>
+      client.status === "ready" ? undefined : `connection to ${where} is ${client.status}${lastError === undefined ? "" : ` (${lastError})`}`
+    const ready = (timeoutMs: number): Effect.Effect<boolean> =>
+      Effect.async<boolean>((resume) => {
+        if (client.status === "ready") return resume(Effect.succeed(true))
+        if (client.status === "end" || client.status === "wait") client.connect().catch(() => undefined)
+        const onReady = () => {
+          clearTimeout(timer)
+          resume(Effect.succeed(true))
+        }
+        const timer = setTimeout(() => {
+          client.off("ready", onReady)
+          resume(Effect.succeed(false))
+        }, timeoutMs)
+        client.once("ready", onReady)
+        return Effect.sync(() => {
+          clearTimeout(timer)
+          client.off("ready", onReady)
+        })
+      })
+    return { client, where, down, ready }
+  })
+
+/** `true` when `u` is an error reply of the server (as opposed to a connection that failed). */
+export const isReplyError = (u: unknown): boolean => u instanceof Error && u.name === "ReplyError"
+
+/** Error replies that mean "not now" (a loading, read-only, busy or failing-over server), worth retrying. */
+const transientReplies = /^(LOADING|READONLY|BUSY|TRYAGAIN|MASTERDOWN|CLUSTERDOWN)\b/
+
+/** `true` when `u` is an error reply about the server's state rather than the command: the same command may succeed later. */
+export const isTransientReply = (u: unknown): boolean => isReplyError(u) && u instanceof Error && transientReplies.test(u.message)

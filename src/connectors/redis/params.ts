@@ -1,0 +1,169 @@
+/**
+ * Parameters, definitions and URL adapter of the `redis` (Streams) connector.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Schema } from "effect"
+import * as ConnectorKindAdapter from "../../config/adapter.js"
+import * as ConnectorDef from "../../config/def.js"
+import { ConfigError } from "../../errors/config.js"
+
+/** The connector kind. */
+export const kind = "redis"
+
+/** An integer of at least 1. */
+const Positive = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)).annotations({ description: "an integer >= 1" })
+
+/** An integer of at least 0. */
+const NonNegative = Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)).annotations({ description: "an integer >= 0" })
+
+/** A stream key, group or consumer name: non-empty, no whitespace. */
+export const Name = Schema.String.pipe(Schema.pattern(/^\S+$/)).annotations({ description: "a non-empty name without whitespace" })
+
+/** A stream entry id: `0`, `$`, `<ms>` or `<ms>-<seq>`. */
+export const EntryId = Schema.String.pipe(Schema.pattern(/^(\$|\d+(-\d+)?)$/)).annotations({
+  description: "a stream entry id: 0, $, <ms> or <ms>-<seq>"
+})
+
+/** Connection params shared by the source and the sink. */
+const common = {
+  host: Schema.optionalWith(Schema.NonEmptyTrimmedString, { default: () => "127.0.0.1" }),
+  port: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 65535)).annotations({ description: "an integer between 1 and 65535" }), {
+    default: () => 6379
+  }),
+  db: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 15)).annotations({ description: "an integer between 0 and 15" }), {
+    default: () => 0
+  }),
+  stream: Name
+}
+
+/**
+ * Source params: consumer group `group` on `stream` (created at `start_id`, with MKSTREAM, when
+ * `create_group`), read as `consumer` (default `<spec.name>-<hostname>-<pid>`) up to `batch` entries per
+ * XREADGROUP blocking at most `block_ms`; other consumers' entries idle over `claim_idle_ms` are claimed;
+ * the payload is the entry's `field`.
+ */
+export const SourceParams = Schema.Struct({
+  ...common,
+  group: Name,
+  consumer: Schema.optional(Name),
+  batch: Schema.optionalWith(Positive, { default: () => 1024 }),
+  block_ms: Schema.optionalWith(Positive, { default: () => 1000 }),
+  claim_idle_ms: Schema.optionalWith(Positive, { default: () => 30000 }),
+  start_id: Schema.optionalWith(EntryId, { default: () => "0" }),
+  create_group: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  field: Schema.optionalWith(Name, { default: () => "payload" })
+})
+
+/** Decoded source params. */
+export type SourceParams = typeof SourceParams.Type
+
+/** Sink params: XADD each payload under `field`, trimming with `MAXLEN ~ maxlen` unless it is 0. */
+export const SinkParams = Schema.Struct({
+  ...common,
+  maxlen: Schema.optionalWith(NonNegative, { default: () => 0 }),
+  field: Schema.optionalWith(Name, { default: () => "payload" })
+})
+
+/** Decoded sink params. */
+export type SinkParams = typeof SinkParams.Type
+
+/** Default params of the source definition `redis-src` (`stream` and `group` have no default). */
+export const sourceDefaults = {
+  host: "127.0.0.1",
+  port: 6379,
+  db: 0,
+  batch: 1024,
+  block_ms: 1000,
+  claim_idle_ms: 30000,
+  start_id: "0",
+  create_group: true,
+  field: "payload"
+} as const
+
+/** Default params of the sink definition `redis-sink` (`stream` has no default). */
+export const sinkDefaults = {
+  host: "127.0.0.1",
+  port: 6379,
+  db: 0,
+  maxlen: 0,
+  field: "payload"
+} as const
+
+/** The source definition `redis-src`. */
+export const sourceDefs = ConnectorDef.makeSourceDefProvider({
+  sourceDef: () =>
+    ConnectorDef.make({
+      id: "redis-src",
+      kind,
+      allowOverride: [...Object.keys(sourceDefaults), "stream", "group", "consumer"],
+      defaultParams: sourceDefaults,
+      origin: "builtin"
+    })
+})
+
+/** The sink definition `redis-sink`. */
+export const sinkDefs = ConnectorDef.makeSinkDefProvider({
+  sinkDef: () =>
+    ConnectorDef.make({
+      id: "redis-sink",
+      kind,
+      allowOverride: [...Object.keys(sinkDefaults), "stream"],
+      defaultParams: sinkDefaults,
+      origin: "builtin"
+    })
+})
+
+/** Query keys the URL form accepts, and whether each is numeric or boolean. */
+const queryKeys: ReadonlyMap<string, "string" | "number" | "boolean"> = new Map([
+  ["stream", "string"],
+  ["group", "string"],
+  ["consumer", "string"],
+  ["batch", "number"],
+  ["block_ms", "number"],
+  ["claim_idle_ms", "number"],
+  ["start_id", "string"],
+  ["create_group", "boolean"],
+  ["maxlen", "number"],
+  ["field", "string"]
+])
+
+const refuse = (url: string, part: string, what: string, expected: string): ConfigError =>
+  new ConfigError({ detail: `${what} in ${JSON.stringify(url)}`, path: `url.${part}`, expected })
+
+/**
+ * `redis://host:6379/0?stream=x&group=y` gives `{ host, port: 6379, db: 0, stream: "x", group: "y" }`;
+ * the path is the database number; the query may set any stream param. Values are checked by the Schema later.
+ */
+export const adapter = ConnectorKindAdapter.make({
+  kind,
+  defaults: sourceDefaults,
+  urlToParams: (url) =>
+    Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["redis"]), (u) => {
+      if (u.username !== "" || u.password !== "") return Effect.fail(refuse(url, "userinfo", "credentials", "no user:password@"))
+      if (u.hash !== "") return Effect.fail(refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
+      const params: Record<string, string | number | boolean> = {}
+      const host = u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname
+      if (host !== "") params["host"] = host
+      if (u.port !== "") params["port"] = Number(u.port)
+      const db = u.pathname.replace(/^\//, "")
+      if (db !== "") {
+        if (!/^\d+$/.test(db)) return Effect.fail(refuse(url, "path", `path ${JSON.stringify(u.pathname)}`, "the database number, e.g. /0"))
+        params["db"] = Number(db)
+      }
+      for (const [key, value] of u.searchParams) {
+        const type = queryKeys.get(key)
+        if (type === undefined) {
+          return Effect.fail(refuse(url, `query.${key}`, `unknown query key ${JSON.stringify(key)}`, [...queryKeys.keys()].join(", ")))
+        }
+        if (type === "number" && !/^\d+$/.test(value)) {
+          return Effect.fail(refuse(url, `query.${key}`, `${key}=${JSON.stringify(value)}`, "a non-negative integer"))
+        }
+        if (type === "boolean" && value !== "true" && value !== "false") {
+          return Effect.fail(refuse(url, `query.${key}`, `${key}=${JSON.stringify(value)}`, "true or false"))
+        }
+        params[key] = type === "number" ? Number(value) : type === "boolean" ? value === "true" : value
+      }
+      return Effect.succeed(params)
+    })
+})
