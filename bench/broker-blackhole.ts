@@ -10,12 +10,14 @@
  */
 import { execFile } from "node:child_process"
 import { Effect, Option, type Scope } from "effect"
+import { Redis } from "ioredis"
 import { AckPolicy, connect, type JsMsg } from "nats"
 import * as Builtins from "../src/connectors/builtins.js"
 import { RawData, SourceEvent, Tags } from "../src/index.js"
 import * as Engine from "../src/runtime/engine.js"
 import type { EngineOptions } from "../src/runtime/pipeline.js"
 import { natsServer } from "../test/connectors/nats/server.js"
+import { redisServer } from "../test/connectors/redis/server.js"
 
 const payloadBytes = 200
 const batch = 1024
@@ -98,7 +100,57 @@ const nats: Broker = {
   }
 }
 
-const brokers: Record<string, Broker> = { nats }
+const redis: Broker = {
+  start: Effect.map(redisServer, (s) => s.url),
+  fill: async (url, events) => {
+    const client = new Redis(url)
+    const payload = "x".repeat(payloadBytes)
+    for (let i = 0; i < events; i += 5000) {
+      const pipeline = client.pipeline()
+      for (let j = i; j < Math.min(events, i + 5000); j++) pipeline.xadd("BENCH", "*", "payload", payload)
+      await pipeline.exec()
+    }
+    await client.xgroup("CREATE", "BENCH", "bench", "0")
+    client.disconnect()
+  },
+  sourceParams: (url) => {
+    const u = new URL(url)
+    return { host: u.hostname, port: Number(u.port), stream: "BENCH", group: "bench", batch, create_group: false }
+  },
+  baseline: async (url) => {
+    const client = new Redis(url)
+    const tags = Tags.set(Tags.empty, "redis_stream", "BENCH")
+    let events = 0
+    let bytes = 0
+    let first = 0
+    let last = 0
+    let eventId = 0
+    const consumer = `baseline-${process.pid}`
+    for (;;) {
+      // the same events the source builds (a counter as eventId, the field's value as text), one XACK per batch
+      const reply = (await client.callBuffer("XREADGROUP", ["GROUP", "bench", consumer, "COUNT", batch, "BLOCK", idleMs, "STREAMS", "BENCH", ">"])) as
+        | Array<[Buffer, Array<[Buffer, Array<Buffer>]>]>
+        | null
+      const entries = reply?.[0]?.[1] ?? []
+      if (entries.length === 0) {
+        if (events > 0) break
+        continue
+      }
+      if (first === 0) first = Date.now()
+      const got = entries.map(([id, fields]) =>
+        new SourceEvent.SourceEvent({ eventId: ++eventId, srcKey: "in", payload: RawData.fromBytesPreferText(new Uint8Array(fields[1]!)), tags, ackToken: id.toString() })
+      )
+      for (const e of got) bytes += RawData.length(e.payload)
+      await client.xack("BENCH", "bench", ...got.map((e) => e.ackToken as string))
+      events += got.length
+      last = Date.now()
+    }
+    client.disconnect()
+    return { events, bytes, first, last, peak_rss_mb: rssMb() }
+  }
+}
+
+const brokers: Record<string, Broker> = { nats, redis }
 
 /** One engine worker: the broker's source into `blackhole`, stopped once idle. */
 const engineWorker = (broker: Broker, url: string): Promise<WorkerResult> => {
