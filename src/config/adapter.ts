@@ -110,3 +110,10 @@ export const parseUrl = (url: string, schemes: ReadonlyArray<string>): Effect.Ef
     }
     return Effect.succeed(parsed)
   })
+
+/**
+ * The `ConfigError` of a URL part that a connector refuses: `what` was found in `url` at `url.<part>`
+ * (`url.userinfo`, `url.query.colour`), where `expected` was wanted.
+ */
+export const refuse = (url: string, part: string, what: string, expected: string): ConfigError =>
+  new ConfigError({ detail: `${what} in ${JSON.stringify(url)}`, path: `url.${part}`, expected })

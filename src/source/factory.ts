@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option, type Scope } from "effect"
+import { Effect, Option, type Schema, type Scope } from "effect"
 import { dual } from "effect/Function"
-import type { ParamMap } from "../config/param.js"
+import * as ParamMap from "../config/param.js"
 import type { ConfigError } from "../errors/config.js"
 import type { SourceError } from "../errors/source.js"
 import * as Tags from "../model/tags.js"
@@ -89,7 +89,7 @@ export interface ResolvedSourceSpec {
   readonly name: string
   readonly kind: string
   readonly connectorId: string
-  readonly params: ParamMap
+  readonly params: ParamMap.ParamMap
   /** `key:value` strings. */
   readonly tags: ReadonlyArray<string>
 }
@@ -114,3 +114,25 @@ export const make = (options: {
   validateSpec: options.validateSpec ?? (() => Effect.void),
   build: options.build
 })
+
+/**
+ * A `SourceFactory` building one source per spec, whose params are checked by `params` (a Schema)
+ * and whose tags by `Tags.fromStrings`, in both `validateSpec` and `build` (a wrong one is a
+ * `ConfigError` naming it, e.g. `params.port`); `open` gets them decoded and opens the source.
+ */
+export const withParams = <P, I>(options: {
+  readonly kind: string
+  readonly params: Schema.Schema<P, I>
+  readonly open: (name: string, params: P, tags: Tags.Tags, ctx: SourceBuildCtx) => Effect.Effect<DataSource, SourceError | ConfigError, Scope.Scope>
+}): SourceFactory => {
+  const decode = (spec: ResolvedSourceSpec) =>
+    Effect.zip(ParamMap.decodeParams(options.params, spec.params, "params"), Tags.fromStrings(spec.tags))
+  return make({
+    kind: options.kind,
+    validateSpec: (spec) => Effect.asVoid(decode(spec)),
+    build: (spec, ctx) =>
+      Effect.flatMap(decode(spec), ([params, tags]) =>
+        Effect.map(options.open(spec.name, params, tags, ctx), (source) =>
+          pushSource(svcIns, handle(source, meta(spec.name, options.kind, tags)))))
+  })
+}

@@ -6,7 +6,6 @@
 import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
-import { ConfigError } from "../../errors/config.js"
 
 /** The connector kind. */
 export const kind = "http"
@@ -69,9 +68,6 @@ export const sourceDefs = ConnectorDef.makeSourceDefProvider({
     })
 })
 
-const refuse = (url: string, part: string, what: string, expected: string): ConfigError =>
-  new ConfigError({ detail: `${what} in ${JSON.stringify(url)}`, path: `url.${part}`, expected })
-
 /**
  * `http://127.0.0.1:8080/ingest` gives `{ addr: "127.0.0.1", port: 8080, path: "/ingest" }`; a missing port
  * or path (`/`) keeps the default; the path stays percent-encoded, as request paths arrive. Credentials, a query or a fragment are refused (set `token` as a param).
@@ -82,12 +78,12 @@ export const adapter = ConnectorKindAdapter.make({
   urlToParams: (url) =>
     Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["http"]), (u) => {
       if (u.username !== "" || u.password !== "") {
-        return Effect.fail(refuse(url, "userinfo", "credentials", "no user:password@; set the bearer token in params.token"))
+        return Effect.fail(ConnectorKindAdapter.refuse(url, "userinfo", "credentials", "no user:password@; set the bearer token in params.token"))
       }
-      if (u.search !== "") return Effect.fail(refuse(url, "query", `query ${JSON.stringify(u.search)}`, "no query string"))
-      if (u.hash !== "") return Effect.fail(refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
+      if (u.search !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "query", `query ${JSON.stringify(u.search)}`, "no query string"))
+      if (u.hash !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
       if (u.pathname === healthPath) {
-        return Effect.fail(refuse(url, "path", `path ${healthPath} is reserved for the health check`, "another path, e.g. /ingest"))
+        return Effect.fail(ConnectorKindAdapter.refuse(url, "path", `path ${healthPath} is reserved for the health check`, "another path, e.g. /ingest"))
       }
       const addr = u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname
       return Effect.succeed({

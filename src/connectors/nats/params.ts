@@ -6,7 +6,6 @@
 import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
-import { ConfigError } from "../../errors/config.js"
 
 /** The connector kind. */
 export const kind = "nats"
@@ -116,9 +115,6 @@ export const sinkDefs = ConnectorDef.makeSinkDefProvider({
 /** Query keys the URL form accepts. */
 const queryKeys = new Set(["durable", "subject", "create_stream", "deliver_policy"])
 
-const refuse = (url: string, part: string, what: string, expected: string): ConfigError =>
-  new ConfigError({ detail: `${what} in ${JSON.stringify(url)}`, path: `url.${part}`, expected })
-
 /**
  * `nats://host:4222/stream?durable=x` gives `{ servers: "nats://host:4222", stream: "stream", durable: "x" }`;
  * the query may also set `subject`, `create_stream` (`true`/`false`) and `deliver_policy`.
@@ -128,15 +124,15 @@ export const adapter = ConnectorKindAdapter.make({
   defaults: sourceDefaults,
   urlToParams: (url) =>
     Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["nats"]), (u) => {
-      if (u.username !== "" || u.password !== "") return Effect.fail(refuse(url, "userinfo", "credentials", "no user:password@"))
-      if (u.hash !== "") return Effect.fail(refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
+      if (u.username !== "" || u.password !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "userinfo", "credentials", "no user:password@"))
+      if (u.hash !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
       const stream = u.pathname.replace(/^\//, "")
-      if (stream.includes("/")) return Effect.fail(refuse(url, "path", `path ${JSON.stringify(u.pathname)}`, "one path segment: the stream name"))
+      if (stream.includes("/")) return Effect.fail(ConnectorKindAdapter.refuse(url, "path", `path ${JSON.stringify(u.pathname)}`, "one path segment: the stream name"))
       const params: Record<string, string | boolean> = { servers: `nats://${u.host === "" ? "127.0.0.1:4222" : u.host}` }
       if (stream !== "") params["stream"] = decodeURIComponent(stream)
       for (const [key, value] of u.searchParams) {
         if (!queryKeys.has(key)) {
-          return Effect.fail(refuse(url, `query.${key}`, `unknown query key ${JSON.stringify(key)}`, [...queryKeys].join(", ")))
+          return Effect.fail(ConnectorKindAdapter.refuse(url, `query.${key}`, `unknown query key ${JSON.stringify(key)}`, [...queryKeys].join(", ")))
         }
         params[key] = key === "create_stream" ? value === "true" : value
       }

@@ -7,7 +7,6 @@
  */
 import { type JetStreamClient } from "nats"
 import { Effect, type Scope } from "effect"
-import * as ParamMap from "../../config/param.js"
 import { describeCause } from "../../errors/describe.js"
 import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
@@ -56,12 +55,8 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Sin
   })
 
 /** The `nats` sink factory: connects at build (an unreachable server or missing stream fails the build with 202). */
-export const factory: SinkFactory.SinkFactory = SinkFactory.make({
+export const factory: SinkFactory.SinkFactory = SinkFactory.withParams({
   kind,
-  validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SinkParams, spec.params, "params")),
-  build: (spec) =>
-    Effect.map(
-      Effect.flatMap(ParamMap.decodeParams(SinkParams, spec.params, "params"), make),
-      SinkFactory.handle
-    )
+  params: SinkParams,
+  build: (params) => Effect.map(make(params), SinkFactory.handle)
 })

@@ -8,8 +8,6 @@
  */
 import { AckPolicy, type Consumer, type ConsumerConfig, DeliverPolicy, type JsMsg, nanos } from "nats"
 import { Chunk, Duration, Effect, Fiber, Option, Queue, Runtime, type Scope } from "effect"
-import * as ParamMap from "../../config/param.js"
-import type { ConfigError } from "../../errors/config.js"
 import { describeCause } from "../../errors/describe.js"
 import { SourceError } from "../../errors/source.js"
 import * as RawData from "../../model/raw.js"
@@ -232,18 +230,9 @@ export const make = (
     })
   })
 
-/** The params and tags of `spec`, or a `ConfigError` naming the wrong one. */
-const decode = (spec: SourceFactory.ResolvedSourceSpec): Effect.Effect<readonly [SourceParams, Tags.Tags], ConfigError> =>
-  Effect.zip(ParamMap.decodeParams(SourceParams, spec.params, "params"), Tags.fromStrings(spec.tags))
-
 /** The `nats` source factory: one durable pull consumer per build; replicas sharing `durable` share the stream. */
-export const factory: SourceFactory.SourceFactory = SourceFactory.make({
+export const factory: SourceFactory.SourceFactory = SourceFactory.withParams({
   kind,
-  validateSpec: (spec) => Effect.asVoid(decode(spec)),
-  build: (spec) =>
-    Effect.gen(function*() {
-      const [params, tags] = yield* decode(spec)
-      const source = yield* make(spec.name, params, tags)
-      return SourceFactory.pushSource(SourceFactory.svcIns, SourceFactory.handle(source, SourceFactory.meta(spec.name, kind, tags)))
-    })
+  params: SourceParams,
+  open: (name, params, tags) => make(name, params, tags)
 })

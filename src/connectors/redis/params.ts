@@ -6,7 +6,6 @@
 import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
-import { ConfigError } from "../../errors/config.js"
 
 /** The connector kind. */
 export const kind = "redis"
@@ -128,9 +127,6 @@ const queryKeys: ReadonlyMap<string, "string" | "number" | "boolean"> = new Map(
   ["field", "string"]
 ])
 
-const refuse = (url: string, part: string, what: string, expected: string): ConfigError =>
-  new ConfigError({ detail: `${what} in ${JSON.stringify(url)}`, path: `url.${part}`, expected })
-
 /**
  * `redis://host:6379/0?stream=x&group=y` gives `{ host, port: 6379, db: 0, stream: "x", group: "y" }`;
  * the path is the database number; the query may set any stream param. Values are checked by the Schema later.
@@ -140,27 +136,27 @@ export const adapter = ConnectorKindAdapter.make({
   defaults: sourceDefaults,
   urlToParams: (url) =>
     Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["redis"]), (u) => {
-      if (u.username !== "" || u.password !== "") return Effect.fail(refuse(url, "userinfo", "credentials", "no user:password@"))
-      if (u.hash !== "") return Effect.fail(refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
+      if (u.username !== "" || u.password !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "userinfo", "credentials", "no user:password@"))
+      if (u.hash !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
       const params: Record<string, string | number | boolean> = {}
       const host = u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname
       if (host !== "") params["host"] = host
       if (u.port !== "") params["port"] = Number(u.port)
       const db = u.pathname.replace(/^\//, "")
       if (db !== "") {
-        if (!/^\d+$/.test(db)) return Effect.fail(refuse(url, "path", `path ${JSON.stringify(u.pathname)}`, "the database number, e.g. /0"))
+        if (!/^\d+$/.test(db)) return Effect.fail(ConnectorKindAdapter.refuse(url, "path", `path ${JSON.stringify(u.pathname)}`, "the database number, e.g. /0"))
         params["db"] = Number(db)
       }
       for (const [key, value] of u.searchParams) {
         const type = queryKeys.get(key)
         if (type === undefined) {
-          return Effect.fail(refuse(url, `query.${key}`, `unknown query key ${JSON.stringify(key)}`, [...queryKeys.keys()].join(", ")))
+          return Effect.fail(ConnectorKindAdapter.refuse(url, `query.${key}`, `unknown query key ${JSON.stringify(key)}`, [...queryKeys.keys()].join(", ")))
         }
         if (type === "number" && !/^\d+$/.test(value)) {
-          return Effect.fail(refuse(url, `query.${key}`, `${key}=${JSON.stringify(value)}`, "a non-negative integer"))
+          return Effect.fail(ConnectorKindAdapter.refuse(url, `query.${key}`, `${key}=${JSON.stringify(value)}`, "a non-negative integer"))
         }
         if (type === "boolean" && value !== "true" && value !== "false") {
-          return Effect.fail(refuse(url, `query.${key}`, `${key}=${JSON.stringify(value)}`, "true or false"))
+          return Effect.fail(ConnectorKindAdapter.refuse(url, `query.${key}`, `${key}=${JSON.stringify(value)}`, "true or false"))
         }
         params[key] = type === "number" ? Number(value) : type === "boolean" ? value === "true" : value
       }

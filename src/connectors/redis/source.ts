@@ -9,8 +9,6 @@
  */
 import * as os from "node:os"
 import { Chunk, Duration, Effect, Either, Fiber, Option, Queue, Schedule, type Scope } from "effect"
-import * as ParamMap from "../../config/param.js"
-import type { ConfigError } from "../../errors/config.js"
 import { describeCause } from "../../errors/describe.js"
 import { SourceError } from "../../errors/source.js"
 import * as Tags from "../../model/tags.js"
@@ -301,18 +299,9 @@ export const make = (
     })
   })
 
-/** The params and tags of `spec`, or a `ConfigError` naming the wrong one. */
-const decode = (spec: SourceFactory.ResolvedSourceSpec): Effect.Effect<readonly [SourceParams, Tags.Tags], ConfigError> =>
-  Effect.zip(ParamMap.decodeParams(SourceParams, spec.params, "params"), Tags.fromStrings(spec.tags))
-
 /** The `redis` source factory: one group consumer per build; replicas in the same `group` share the stream. */
-export const factory: SourceFactory.SourceFactory = SourceFactory.make({
+export const factory: SourceFactory.SourceFactory = SourceFactory.withParams({
   kind,
-  validateSpec: (spec) => Effect.asVoid(decode(spec)),
-  build: (spec) =>
-    Effect.gen(function*() {
-      const [params, tags] = yield* decode(spec)
-      const source = yield* make(spec.name, params, tags)
-      return SourceFactory.pushSource(SourceFactory.svcIns, SourceFactory.handle(source, SourceFactory.meta(spec.name, kind, tags)))
-    })
+  params: SourceParams,
+  open: (name, params, tags) => make(name, params, tags)
 })

@@ -101,20 +101,17 @@ export const sinkDefs = ConnectorDef.makeSinkDefProvider({
     })
 })
 
-const refuse = (url: string, part: string, what: string, expected: string): ConfigError =>
-  new ConfigError({ detail: `${what} in ${JSON.stringify(url)}`, path: `url.${part}`, expected })
-
 /**
  * The `addr`/`port` of a `scheme://host:port` URL (brackets of an IPv6 host removed; a missing port is
  * left to the defaults). Credentials, a path, a query or a fragment are refused, naming the URL part.
  */
 export const hostParams = (url: string, u: URL): Effect.Effect<{ addr?: string; port?: number }, ConfigError> => {
-  if (u.username !== "" || u.password !== "") return Effect.fail(refuse(url, "userinfo", "credentials", "no user:password@"))
+  if (u.username !== "" || u.password !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "userinfo", "credentials", "no user:password@"))
   if (u.pathname !== "" && u.pathname !== "/") {
-    return Effect.fail(refuse(url, "path", `path ${JSON.stringify(u.pathname)}`, "no path: scheme://host:port"))
+    return Effect.fail(ConnectorKindAdapter.refuse(url, "path", `path ${JSON.stringify(u.pathname)}`, "no path: scheme://host:port"))
   }
-  if (u.search !== "") return Effect.fail(refuse(url, "query", `query ${JSON.stringify(u.search)}`, "no query string; set params instead"))
-  if (u.hash !== "") return Effect.fail(refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
+  if (u.search !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "query", `query ${JSON.stringify(u.search)}`, "no query string; set params instead"))
+  if (u.hash !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
   const host = u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname
   return Effect.succeed({ ...(host === "" ? {} : { addr: host }), ...(u.port === "" ? {} : { port: Number(u.port) }) })
 }
