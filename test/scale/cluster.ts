@@ -51,12 +51,13 @@ export interface Run {
   readonly stderr: () => string
 }
 
-/** Starts `wpc run --work-root dir --json`; SIGKILLed when the Scope closes if it is still running. */
-export const startRun = (dir: string): Effect.Effect<Run, never, Scope.Scope> =>
+/** Starts `wpc run --work-root dir --json` (with `env` added); SIGKILLed when the Scope closes if it is still running. */
+export const startRun = (dir: string, env: Record<string, string> = {}): Effect.Effect<Run, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.sync(() => {
       const child = spawn(process.execPath, ["bin/wpc.js", "run", "--work-root", dir, "--progress", "0", "--json"], {
         cwd: repo,
+        env: { ...process.env, ...env },
         stdio: ["ignore", "pipe", "pipe"]
       })
       let out = ""

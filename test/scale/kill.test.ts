@@ -21,7 +21,7 @@ for (const broker of [nats, redis]) {
         // each process writes at most 8000 events/s, so the run lasts long enough to kill one in the middle;
         // what the killed one read and never acked goes to the others 5 s later
         for (const dir of dirs) writeProject(dir, { source: { kind: broker.kind, params: sourceParams("EV", "wpc", 5000) }, rateLimitRps: 8000 })
-        const runs = yield* Effect.forEach(dirs, startRun)
+        const runs = yield* Effect.forEach(dirs, (dir) => startRun(dir))
         const lines = () => dirs.map((d) => completeLines(outputOf(d)))
 
         yield* waitUntil("every process has written some events", 40_000, () => lines().every((l) => l.length >= 1000))
