@@ -29,6 +29,9 @@ const nakDelayMs = 250
 /** How long `receive` waits for a message before it returns an empty batch. */
 const receiveWait = Duration.millis(200)
 
+/** How long `receive` waits for more messages once it holds fewer than a batch (see `topUp`). */
+const linger = Duration.millis(2)
+
 /** Where a (re)created durable consumer starts. */
 type Start = Pick<ConsumerConfig, "deliver_policy" | "opt_start_seq" | "opt_start_time">
 
@@ -149,17 +152,28 @@ export const make = (
     let fetcher = yield* Effect.forkScoped(fetchLoop(initial))
     const lock = yield* Effect.makeSemaphore(1)
 
+    /**
+     * Tops a short batch up: the client hands messages over one by one, so the first one alone would
+     * make a batch of one; lingering `linger` for the rest keeps batches full at high rates. Runs
+     * uninterruptibly: the events already taken must reach the caller.
+     */
+    const topUp = (first: Chunk.Chunk<SourceEvent>): Effect.Effect<SourceBatch> =>
+      first.length >= params.batch ? Effect.succeed(Chunk.toReadonlyArray(first)) : Effect.uninterruptible(
+        Effect.zipRight(
+          Effect.sleep(linger),
+          Effect.map(Queue.takeUpTo(queue, params.batch - first.length), (more) => Chunk.toReadonlyArray(Chunk.appendAll(first, more)))
+        )
+      )
+
     const receive: Effect.Effect<SourceBatch, SourceError> = Effect.gen(function*() {
       const ready = yield* Queue.takeUpTo(queue, params.batch)
-      if (Chunk.isNonEmpty(ready)) return Chunk.toReadonlyArray(ready)
+      if (Chunk.isNonEmpty(ready)) return yield* topUp(ready)
       const down = connection.down() ?? lastError
       if (down !== undefined) {
         return yield* Effect.fail(disconnect(`nats source ${name}: ${down} (${where}); the client keeps reconnecting`))
       }
-      const waited = yield* Effect.timeout(Queue.takeBetween(queue, 1, params.batch), receiveWait).pipe(
-        Effect.option
-      )
-      return Option.match(waited, { onNone: () => [], onSome: Chunk.toReadonlyArray })
+      const waited = yield* Effect.timeout(Queue.takeBetween(queue, 1, params.batch), receiveWait).pipe(Effect.option)
+      return Option.isNone(waited) ? [] : yield* topUp(waited.value)
     })
 
     const notMsg = () => SourceError.supplierError(`nats source ${name}: ack token is not a JetStream message`)
