@@ -12,10 +12,13 @@ import * as os from "node:os"
 import * as path from "node:path"
 import * as Builtins from "../src/connectors/builtins.js"
 import * as Engine from "../src/runtime/engine.js"
+import type { EngineOptions } from "../src/runtime/pipeline.js"
 import { lineCopier } from "./line-copy.js"
 import { report, since } from "./measure.js"
 
 const impl = process.argv[2] ?? "engine"
+/** Engine options to try, as JSON (e.g. `ENGINE_OPTIONS='{"batchEvents":8192}'`); the defaults otherwise. */
+const engineOptions = JSON.parse(process.env["ENGINE_OPTIONS"] ?? "{}") as Partial<EngineOptions>
 const count = Number(process.argv[3] ?? 2_000_000)
 const dir = path.join(os.tmpdir(), "wpc-bench-file")
 const input = path.join(dir, `in-${count}.log`)
@@ -87,7 +90,7 @@ const engine = (bytes: number) =>
           rateLimitRps: 0
         }]
       }]
-    })
+    }, engineOptions)
     const seconds = since(t0)
     const written = fs.statSync(path.join(out, "out.log")).size
     if (result.status !== "completed" || written !== bytes || result.acked !== count) {

@@ -14,10 +14,13 @@ import * as os from "node:os"
 import * as path from "node:path"
 import * as Builtins from "../src/connectors/builtins.js"
 import * as Engine from "../src/runtime/engine.js"
+import type { EngineOptions } from "../src/runtime/pipeline.js"
 import { lineCopier } from "./line-copy.js"
 import { report, since } from "./measure.js"
 
 const impl = process.argv[2] ?? "engine"
+/** Engine options to try, as JSON (e.g. `ENGINE_OPTIONS='{"batchEvents":8192}'`); the defaults otherwise. */
+const engineOptions = JSON.parse(process.env["ENGINE_OPTIONS"] ?? "{}") as Partial<EngineOptions>
 const count = Number(process.argv[3] ?? 1_000_000)
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wpc-bench-tcp-"))
 const line = (i: number) => `<134>Nov 28 12:00:00 web-${i % 8} nginx[4242]: GET /api/v1/items/${i} 200 ${i % 4096}`
@@ -96,7 +99,7 @@ const engine = (port: number) =>
           rateLimitRps: 0
         }]
       }]
-    }, {}, (e) => Deferred.succeed(ready, e)))
+    }, engineOptions, (e) => Deferred.succeed(ready, e)))
     const e = yield* Deferred.await(ready)
     runClient(port)
     while ((yield* e.progress).eventsIn === 0) yield* Effect.sleep(Duration.millis(1))

@@ -79,19 +79,31 @@ const errorsKey = counter("wpc_errors_total", "Errors by component (source or si
 const errorsMake = labelled(errorsKey, ["component", "name", "code"])
 const errors = memo((component) => memo((name) => memo((code) => errorsMake([component, name, code]))))
 
+/** A fiber's metric labels, as the `unsafe*` updates take them. */
+export type Labels = ReadonlyArray<MetricLabel.MetricLabel>
+
+/** The metric labels of the current fiber, for the `unsafe*` updates of a long-lived loop (read once). */
+export const currentLabels: Effect.Effect<Labels> = FiberRef.get(FiberRef.currentMetricLabels)
+
+/** `sourceIn` without an Effect, with the fiber labels `labels` (see `currentLabels`). */
+export const unsafeSourceIn = (labels: Labels, source: string, events: number, bytes: number): void => {
+  sourceEvents(source).unsafeUpdate(events, labels)
+  sourceBytes(source).unsafeUpdate(bytes, labels)
+}
+
 /** Counts a batch read from `source`: `wpc_source_events_total` and `wpc_source_bytes_total`. */
 export const sourceIn = (source: string, events: number, bytes: number): Effect.Effect<void> =>
-  record((labels) => {
-    sourceEvents(source).unsafeUpdate(events, labels)
-    sourceBytes(source).unsafeUpdate(bytes, labels)
-  })
+  record((labels) => unsafeSourceIn(labels, source, events, bytes))
+
+/** `sinkOut` without an Effect, with the fiber labels `labels` (see `currentLabels`). */
+export const unsafeSinkOut = (labels: Labels, group: string, sink: string, events: number, bytes: number): void => {
+  sinkEvents(group, sink).unsafeUpdate(events, labels)
+  sinkBytes(group, sink).unsafeUpdate(bytes, labels)
+}
 
 /** Counts a batch written by `sink` of `group`: `wpc_sink_events_total` and `wpc_sink_bytes_total`. */
 export const sinkOut = (group: string, sink: string, events: number, bytes: number): Effect.Effect<void> =>
-  record((labels) => {
-    sinkEvents(group, sink).unsafeUpdate(events, labels)
-    sinkBytes(group, sink).unsafeUpdate(bytes, labels)
-  })
+  record((labels) => unsafeSinkOut(labels, group, sink, events, bytes))
 
 /** Counts an error of a source or sink named `name`, by its code: `wpc_errors_total`. */
 export const error = (component: Component, name: string, code: number): Effect.Effect<void> =>
@@ -108,6 +120,20 @@ export const rescued = (group: string, sink: string, events: number): Effect.Eff
 /** Counts events acknowledged to `source`: `wpc_acked_events_total`. */
 export const acked = (source: string, events: number): Effect.Effect<void> =>
   record((labels) => ackedEvents(source).unsafeUpdate(events, labels))
+
+/** `queueDepth` and `batchLatency` in one step, without an Effect, with the fiber labels `labels`. */
+export const unsafeSinkDone = (
+  labels: Labels,
+  group: string,
+  sink: string,
+  latencySeconds: number,
+  depthEvents: number,
+  depthBytes: number
+): void => {
+  latency(group, sink).unsafeUpdate(latencySeconds, labels)
+  queueEvents(group, sink).unsafeUpdate(depthEvents, labels)
+  queueBytes(group, sink).unsafeUpdate(depthBytes, labels)
+}
 
 /** Sets how much waits in a sink's queue: `wpc_queue_depth_events` and `wpc_queue_depth_bytes`. */
 export const queueDepth = (group: string, sink: string, events: number, bytes: number): Effect.Effect<void> =>

@@ -72,11 +72,11 @@ export interface EngineOptions {
   readonly deadlines: StopDeadlines
 }
 
-/** The defaults: 16k events / 64 MiB per sink queue, writes of up to 4096 events / 4 MiB, 5 ms batch wait, 10 retries. */
+/** The defaults: 16k events / 64 MiB per sink queue, writes of up to 8192 events / 4 MiB, 5 ms batch wait, 10 retries. */
 export const defaultOptions: EngineOptions = {
   queueEvents: 16_384,
   queueBytes: 64 * 1024 * 1024,
-  batchEvents: 4096,
+  batchEvents: 8192,
   batchBytes: 4 * 1024 * 1024,
   batchWait: Duration.millis(5),
   // with the doubling cool-down (100 ms .. 30 s) a sink rides out an outage of about 25 s before rescuing

@@ -31,6 +31,15 @@ export interface SinkQueueLimits {
 export interface SinkQueue {
   /** Waits for room, then enqueues `item`. */
   readonly offer: (item: SinkItem) => Effect.Effect<void>
+  /** Enqueues `item` if it fits now (and no offer waits); `false` when `offer` must wait for room. */
+  readonly unsafeOffer: (item: SinkItem) => boolean
+  /** `true` while the consumer waits for an item (an offer now wakes it). */
+  readonly consumerWaiting: () => boolean
+  /**
+   * Calls `wake` once, at the next offer or at `end` (the consumer's wait, without an Effect);
+   * returns a function that cancels it. One consumer: a later call replaces an earlier one.
+   */
+  readonly unsafeNotify: (wake: () => void) => () => void
   /** The next item, waiting for one; `None` once the queue is ended and empty. */
   readonly take: Effect.Effect<Option.Option<SinkItem>>
   /** The next item if one is ready now. */
@@ -43,6 +52,8 @@ export interface SinkQueue {
   readonly unsafeRelease: (item: SinkItem) => void
   /** No more offers: `take` returns `None` once the items before are taken. */
   readonly end: Effect.Effect<void>
+  /** `true` once `end` ran. */
+  readonly isEnded: () => boolean
   /** Events and bytes held now (queued or in flight). */
   readonly depth: () => { readonly events: number; readonly bytes: number }
 }
@@ -66,7 +77,7 @@ export const make = (limits: SinkQueueLimits): Effect.Effect<SinkQueue> =>
     let events = 0
     let bytes = 0
     let ended = false
-    let taker: ((effect: Effect.Effect<void>) => void) | undefined
+    let taker: (() => void) | undefined
     const waiters: Array<Waiter> = []
 
     const fits = (item: SinkItem): boolean =>
@@ -76,10 +87,21 @@ export const make = (limits: SinkQueueLimits): Effect.Effect<SinkQueue> =>
       events += item.events.length
       bytes += item.bytes
       items.push(item)
+      wakeTaker()
+    }
+
+    const wakeTaker = (): void => {
       const wake = taker
       if (wake !== undefined) {
         taker = undefined
-        wake(Effect.void)
+        wake()
+      }
+    }
+
+    const notify = (wake: () => void): () => void => {
+      taker = wake
+      return () => {
+        if (taker === wake) taker = undefined
       }
     }
 
@@ -105,12 +127,7 @@ export const make = (limits: SinkQueueLimits): Effect.Effect<SinkQueue> =>
       }
     }
 
-    const waitForItem: Effect.Effect<void> = Effect.async<void>((resume) => {
-      taker = resume
-      return Effect.sync(() => {
-        if (taker === resume) taker = undefined
-      })
-    })
+    const waitForItem: Effect.Effect<void> = Effect.async<void>((resume) => Effect.sync(notify(() => resume(Effect.void))))
 
     const take: Effect.Effect<Option.Option<SinkItem>> = Effect.suspend(() => {
       const item = shift()
@@ -135,6 +152,13 @@ export const make = (limits: SinkQueueLimits): Effect.Effect<SinkQueue> =>
             })
           })
         }),
+      unsafeOffer: (item) => {
+        if (waiters.length > 0 || !fits(item)) return false
+        admit(item)
+        return true
+      },
+      consumerWaiting: () => taker !== undefined,
+      unsafeNotify: notify,
       take,
       poll: Effect.sync(() => Option.fromNullable(shift())),
       unsafePoll: shift,
@@ -142,12 +166,9 @@ export const make = (limits: SinkQueueLimits): Effect.Effect<SinkQueue> =>
       unsafeRelease: release,
       end: Effect.sync(() => {
         ended = true
-        const wake = taker
-        if (wake !== undefined) {
-          taker = undefined
-          wake(Effect.void)
-        }
+        wakeTaker()
       }),
+      isEnded: () => ended,
       depth: () => ({ events, bytes })
     }
   })

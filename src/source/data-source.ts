@@ -36,6 +36,12 @@ export interface DataSource {
   readonly receive: Effect.Effect<SourceBatch, SourceError>
   /** Static capability: the source implements `tryReceive`. */
   readonly supportsTryReceive: boolean
+  /**
+   * `receive` never waits for data that may not come (it takes what is there, e.g. reads a file):
+   * `toPull` runs it directly instead of racing it against the control plane, and a Stop applies
+   * once it returned. Absent means `false`.
+   */
+  readonly promptReceive?: boolean | undefined
   /** Dynamic capability: `tryReceive` may be called now. */
   readonly canTryReceive: () => boolean
   /** A batch if one is ready right now, without waiting; `None` otherwise. */
@@ -61,6 +67,8 @@ export interface DataSourceOptions {
   readonly tryReceive?: (() => Option.Option<SourceBatch>) | undefined
   /** Defaults to `true` when `tryReceive` is given. */
   readonly supportsTryReceive?: boolean | undefined
+  /** Defaults to `false`: `receive` may wait, and a Stop interrupts it. */
+  readonly promptReceive?: boolean | undefined
   /** Defaults to the static `supportsTryReceive`. */
   readonly canTryReceive?: (() => boolean) | undefined
   readonly ack?: ((token: AckToken) => Effect.Effect<void, SourceError>) | undefined
@@ -92,6 +100,7 @@ export const make = (options: DataSourceOptions): DataSource => {
     },
     receive: options.receive,
     supportsTryReceive,
+    promptReceive: options.promptReceive ?? false,
     canTryReceive: options.canTryReceive ?? (() => supportsTryReceive),
     tryReceive: options.tryReceive ?? none,
     ack,
@@ -142,16 +151,16 @@ export interface StreamOptions {
 const seekNotAdvertised = (self: DataSource): SourceSupplierError =>
   SourceError.supplierError(`seek unsupported: source ${self.identifier} does not advertise caps.seek`)
 
-/** A control-free subscription: never yields. */
-const noControl: Effect.Effect<Option.Option<ControlEvent>> = Effect.never
-
 /**
  * Opens `self` now in the current Scope (subscribing to the control plane at once, so no control
  * event published after this returns is missed) and returns its pull: each run yields the next
  * non-empty batch, or `None` at the end. Stop ends it after the batch in flight (a `receive`
  * still waiting is interrupted), Isolate(true) stops pulling until Isolate(false), Seek calls
  * `seek`. `SourceEof` is the end; empty batches and `SourceNotData` poll again on the `poll`
- * schedule. This is the engine's hot path: it costs one Effect per batch, no Stream machinery.
+ * schedule. This is the engine's hot path: a batch that `tryReceive` has ready costs one Effect; a
+ * `receive` that no control event may interrupt (`promptReceive`, or `drainOnStop`) runs directly;
+ * any other runs on one long-lived fiber (forking fibers per `receive` to race it against the
+ * control plane cost about 0.3 ms each), and a long-lived watcher takes the control events.
  */
 export const toPull = (
   self: DataSource,
@@ -162,17 +171,28 @@ export const toPull = (
     const own: CtrlRx | undefined = plane === undefined ? undefined : yield* plane.subscribe
     const forSource: CtrlRx = plane === undefined ? yield* Queue.unbounded<ControlEvent>() : yield* plane.subscribe
     yield* open(self, forSource)
+    const scope = yield* Effect.scope
     const driver = yield* Schedule.driver(options.poll ?? defaultPoll)
     const useTry = (options.tryReceive ?? true) && self.supportsTryReceive
     const drainOnStop = options.drainOnStop ?? false
     let stopped = false
     let paused = false
+    /** The poll schedule advanced since the last batch: reset it on the next one. */
+    let polled = false
 
-    /** The next control event, waiting for it; a shut-down plane counts as Stop. */
-    const nextControl: Effect.Effect<Option.Option<ControlEvent>> = own === undefined
-      ? noControl
-      : Effect.map(Effect.exit(Queue.take(own)), (exit) =>
-        Exit.isSuccess(exit) ? Option.some(exit.value) : Option.some<ControlEvent>({ _tag: "Stop" }))
+    /** Control events the watcher took and the pull has not applied yet, in order. */
+    const inbox: Array<ControlEvent> = []
+    /** Called when the watcher puts an event in the inbox while the pull waits. */
+    let onEvent: (() => void) | undefined
+    if (own !== undefined) {
+      /** Takes every control event into the inbox; a shut-down plane counts as Stop. */
+      const watch: Effect.Effect<void> = Effect.flatMap(Effect.exit(Queue.take(own)), (exit) => {
+        inbox.push(Exit.isSuccess(exit) ? exit.value : { _tag: "Stop" })
+        onEvent?.()
+        return Exit.isSuccess(exit) ? watch : Effect.void
+      })
+      yield* Effect.forkIn(watch, scope)
+    }
 
     const apply = (event: ControlEvent): Effect.Effect<void, SourceError> => {
       switch (event._tag) {
@@ -183,103 +203,182 @@ export const toPull = (
           paused = event.isolate
           return Effect.void
         case "Seek":
-          return self.caps.seek ? Effect.zipRight(self.seek(event.position), driver.reset) : Effect.fail(seekNotAdvertised(self))
+          return self.caps.seek
+            ? Effect.zipRight(self.seek(event.position), Effect.suspend(() => {
+              polled = false
+              return driver.reset
+            }))
+            : Effect.fail(seekNotAdvertised(self))
       }
     }
 
-    /** Applies the control events waiting now; a cheap size check first, as this runs before every pull. */
-    const drainPending: Effect.Effect<void, SourceError> = own === undefined
-      ? Effect.void
-      : Effect.suspend(() => {
-        const size = own.unsafeSize()
-        if (Option.isNone(size)) {
-          stopped = true // the control plane is gone: nobody can stop us later
-          return Effect.void
-        }
-        return size.value > 0
-          ? Effect.flatMap(Queue.takeAll(own), (events) => Effect.forEach(events, apply, { discard: true }))
-          : Effect.void
+    /** Applies the control events waiting now, in order. */
+    const drainPending: Effect.Effect<void, SourceError> = Effect.suspend(() => {
+      if (own !== undefined && Option.isNone(own.unsafeSize())) stopped = true // the plane is gone: nobody can stop us later
+      return inbox.length === 0 ? Effect.void : Effect.forEach(inbox.splice(0, inbox.length), apply, { discard: true })
+    })
+
+    /** Waits until a control event is in the inbox (while paused). */
+    const nextControl: Effect.Effect<void> = Effect.async<void>((resume) => {
+      if (inbox.length > 0) return resume(Effect.void)
+      onEvent = () => {
+        onEvent = undefined
+        resume(Effect.void)
+      }
+      return Effect.sync(() => {
+        onEvent = undefined
       })
+    })
 
-    /** Control events that arrived while a `receive` was in flight; applied once it returned. */
-    const deferred: Array<ControlEvent> = []
-
-    /**
-     * The next control event that should interrupt the work in flight: any event while idling;
-     * only Stop (without `drainOnStop`) while a `receive` runs — Isolate and Seek wait for the
-     * batch in flight, so a `receive` is only ever interrupted to stop.
-     */
-    const interruptingControl = (any: boolean): Effect.Effect<Option.Option<ControlEvent>> =>
-      Effect.flatMap(nextControl, (event) => {
-        if (Option.isNone(event) || any || (event.value._tag === "Stop" && !drainOnStop)) return Effect.succeed(event)
-        deferred.push(event.value)
-        return interruptingControl(any)
-      })
-
-    /** Applies the deferred events, then the one a raced `take` got, if it got one. */
-    const applyTaken = (exit: Exit.Exit<Option.Option<ControlEvent>>): Effect.Effect<void, SourceError> => {
-      const events = deferred.splice(0, deferred.length)
-      if (Exit.isSuccess(exit) && Option.isSome(exit.value)) events.push(exit.value.value)
-      return events.length === 0 ? Effect.void : Effect.forEach(events, apply, { discard: true })
+    /** An event in the inbox should interrupt the work in flight: any event while idling, else only Stop (without `drainOnStop`). */
+    const interrupting = (any: boolean): boolean => {
+      for (const event of inbox) if (any || (event._tag === "Stop" && !drainOnStop)) return true
+      return false
     }
 
+    /** The long-lived fiber that runs `receive` (and idle waits), so that control can interrupt them; forked on first use. */
+    let runner: { readonly fiber: Fiber.RuntimeFiber<never>; readonly submit: (job: Effect.Effect<void>) => void } | undefined
+    const startRunner = Effect.suspend(() => {
+      let queued: Effect.Effect<void> | undefined
+      let wake: ((job: Effect.Effect<Effect.Effect<void>>) => void) | undefined
+      const nextJob = Effect.async<Effect.Effect<void>>((resume) => {
+        const job = queued
+        if (job !== undefined) {
+          queued = undefined
+          return resume(Effect.succeed(job))
+        }
+        wake = resume
+        return Effect.sync(() => {
+          wake = undefined
+        })
+      })
+      return Effect.map(Effect.forkDaemon(Effect.forever(Effect.flatten(nextJob))), (fiber) => {
+        const started = {
+          fiber,
+          submit: (job: Effect.Effect<void>) => {
+            const w = wake
+            if (w === undefined) queued = job
+            else {
+              wake = undefined
+              w(Effect.succeed(job))
+            }
+          }
+        }
+        runner = started
+        return started
+      })
+    })
+    /** Interrupts the runner without waiting for it: a `receive` that ignores interruption must not hang the caller. */
+    const abandonRunner: Effect.Effect<void> = Effect.suspend(() => {
+      const r = runner
+      runner = undefined
+      return r === undefined ? Effect.void : Fiber.interruptFork(r.fiber)
+    })
+    yield* Effect.addFinalizer(() => abandonRunner)
+    /** Interrupts the runner (and the work it runs), waiting for it to end; the next job forks a new one. */
+    const stopRunner: Effect.Effect<void> = Effect.suspend(() => {
+      const r = runner
+      runner = undefined
+      return r === undefined ? Effect.void : Effect.asVoid(Fiber.interrupt(r.fiber))
+    })
+
     /**
-     * Waits for whichever comes first: `work` (`Some`) or an interrupting control event (applied;
-     * `None`). The loser is interrupted and its exit inspected, so a result that raced in is never
-     * dropped; control events that did not interrupt are applied after the work.
+     * Runs `work` on the runner and waits for whichever comes first: its result (`Some`), or an
+     * interrupting control event (`None`; the work is interrupted, and a result that raced in is
+     * kept, never dropped). The control events that arrived meanwhile are applied before returning.
      */
     const orControl = <A>(work: Effect.Effect<A, SourceError>, any: boolean): Effect.Effect<Option.Option<A>, SourceError> =>
-      own === undefined ? Effect.map(work, Option.some) : Effect.raceWith(work, interruptingControl(any), {
-        onSelfDone: (workExit, control) =>
-          Effect.flatMap(Fiber.interrupt(control), (controlExit) =>
-            Effect.zipRight(applyTaken(controlExit), Effect.map(workExit, Option.some))),
-        onOtherDone: (controlExit, worker) =>
-          Effect.flatMap(Fiber.interrupt(worker), (workExit) =>
+      own === undefined ? Effect.map(work, Option.some) : Effect.suspend(() => {
+        let result: Exit.Exit<A, SourceError> | undefined
+        let done: (() => void) | undefined
+        const job = Effect.asVoid(Effect.exit(Effect.onExit(work, (exit) =>
+          Effect.sync(() => {
+            result = exit
+            done?.()
+          }))))
+        const wait = Effect.async<void>((resume) => {
+          const finish = () => {
+            done = undefined
+            onEvent = undefined
+            resume(Effect.void)
+          }
+          done = finish
+          onEvent = () => {
+            if (interrupting(any)) finish()
+          }
+          // the pull itself is interrupted: interrupt the work without waiting for it (as a race does)
+          return Effect.suspend(() => {
+            done = undefined
+            onEvent = undefined
+            return abandonRunner
+          })
+        })
+        const outcome = Effect.suspend(() =>
+          result !== undefined ? Effect.succeed(result) : Effect.zipRight(stopRunner, Effect.sync(() => result))
+        )
+        if (interrupting(any)) return Effect.as(drainPending, Option.none())
+        return Effect.flatMap(runner === undefined ? startRunner : Effect.succeed(runner), (r) => {
+          r.submit(job)
+          return Effect.zipRight(wait, outcome)
+        }).pipe(
+          Effect.flatMap((exit: Exit.Exit<A, SourceError> | undefined) =>
             Effect.zipRight(
-              applyTaken(controlExit),
-              Exit.isSuccess(workExit)
-                ? Effect.succeed(Option.some(workExit.value))
-                : Cause.isInterruptedOnly(workExit.cause)
+              drainPending,
+              exit === undefined || (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause))
                 ? Effect.succeed(Option.none())
-                : Effect.failCause(workExit.cause)
-            ))
+                : Effect.map(exit, Option.some)
+            )
+          )
+        )
       })
 
-    const received = (batch: SourceBatch): Effect.Effect<Option.Option<SourceBatch>> | undefined =>
-      batch.length > 0 ? Effect.as(driver.reset, Option.some(batch)) : undefined
+    const received = (batch: SourceBatch): Effect.Effect<Option.Option<SourceBatch>> => {
+      if (!polled) return Effect.succeed(Option.some(batch))
+      polled = false
+      return Effect.as(driver.reset, Option.some(batch))
+    }
 
     /** Waits before the next poll; `false` when the schedule is exhausted (the stream ends). */
-    const idle: Effect.Effect<boolean, SourceError> = Effect.map(
-      orControl(Effect.option(driver.next(undefined)), true),
-      (r) => Option.isNone(r) || Option.isSome(r.value)
-    )
+    const idle: Effect.Effect<boolean, SourceError> = Effect.suspend(() => {
+      polled = true
+      return Effect.map(
+        orControl(Effect.option(driver.next(undefined)), true),
+        (r) => Option.isNone(r) || Option.isSome(r.value)
+      )
+    })
+
+    /** `receive`, with `SourceNotData` as an empty batch. */
+    const receiveOrEmpty = Effect.catchTag(self.receive, "SourceNotData", () => Effect.succeed<SourceBatch>([]))
+    /** No control event can interrupt a `receive` (a prompt one, or with `drainOnStop`): run it directly, no fiber hop. */
+    const prompt = self.promptReceive === true || drainOnStop
 
     /** One batch, or `None` at the end (Stop, EOF, poll schedule exhausted). */
-    const next: Effect.Effect<Option.Option<SourceBatch>, SourceError> = Effect.gen(function*() {
+    const slow: Effect.Effect<Option.Option<SourceBatch>, SourceError> = Effect.gen(function*() {
       while (true) {
         yield* drainPending
         if (stopped) return Option.none()
         if (paused) {
-          const event = yield* nextControl
-          if (Option.isSome(event)) yield* apply(event.value)
+          yield* nextControl
           continue
         }
         if (useTry && self.canTryReceive()) {
           const ready = self.tryReceive()
-          if (Option.isSome(ready)) {
-            const out = received(ready.value)
-            if (out !== undefined) return yield* out
-          }
+          if (Option.isSome(ready) && ready.value.length > 0) return yield* received(ready.value)
         }
-        const result = yield* orControl(
-          Effect.catchTag(self.receive, "SourceNotData", () => Effect.succeed<SourceBatch>([])),
-          false
-        )
+        const result = prompt ? Option.some(yield* receiveOrEmpty) : yield* orControl(receiveOrEmpty, false)
         if (Option.isNone(result)) continue
-        const out = received(result.value)
-        if (out !== undefined) return yield* out
+        if (result.value.length > 0) return yield* received(result.value)
         if (!(yield* idle)) return Option.none()
       }
+    })
+
+    /** The fast path: no control event waiting and a batch ready from `tryReceive`. */
+    const next: Effect.Effect<Option.Option<SourceBatch>, SourceError> = Effect.suspend(() => {
+      if (useTry && inbox.length === 0 && !stopped && !paused && (own === undefined || Option.isSome(own.unsafeSize())) && self.canTryReceive()) {
+        const ready = self.tryReceive()
+        if (Option.isSome(ready) && ready.value.length > 0) return received(ready.value)
+      }
+      return slow
     })
 
     return Effect.catchTag(next, "SourceEof", () => Effect.succeed(Option.none()))

@@ -46,6 +46,30 @@ describe("Engine", () => {
     }).pipe(Effect.provide(labRegistry(lab)))
   })
 
+  it.live("batchWait gathers the batches that arrive within it into one write, and writes at its deadline", () => {
+    const lab = makeLab()
+    const workRoot = tmp()
+    const split = pipeline(workRoot, [src("far", { count: 30, batch: 10, delay_ms: 150 })], [
+      { name: "far", sinks: [snk("far", "far-sink")] }
+    ])
+    const gathered = pipeline(workRoot, [src("near", { count: 30, batch: 10, delay_ms: 20 })], [
+      { name: "near", sinks: [snk("near", "near-sink")] }
+    ])
+    return Effect.gen(function*() {
+      // three batches 20 ms apart, batchWait 300 ms: one write of all 30 events, in order
+      const near = yield* Engine.runPipeline(gathered, { batchWait: Duration.millis(300) })
+      expect(near.status).toBe("completed")
+      expect(lab.attempts.get("near-sink")).toBe(1)
+      expect(lab.written.get("near-sink")).toEqual(range("near", 30))
+      expect(lab.acked.get("near")).toEqual(Array.from({ length: 30 }, (_, i) => i))
+      // three batches 150 ms apart, batchWait 30 ms: the wait ends at its deadline, one write per batch
+      const far = yield* Engine.runPipeline(split, { batchWait: Duration.millis(30) })
+      expect(far.status).toBe("completed")
+      expect(lab.attempts.get("far-sink")).toBe(3)
+      expect(lab.written.get("far-sink")).toEqual(range("far", 30))
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+
   it.live("a sink that fails twice then recovers loses nothing", () => {
     const lab = makeLab()
     const spec = pipeline(tmp(), [src("s", { count: 100, batch: 10 })], [

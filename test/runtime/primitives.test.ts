@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Option, TestClock } from "effect"
+import * as Alarm from "../../src/runtime/alarm.js"
 import * as CircuitBreaker from "../../src/runtime/circuit-breaker.js"
 import * as RateLimiter from "../../src/runtime/rate-limiter.js"
 import * as SinkQueue from "../../src/runtime/sink-queue.js"
@@ -110,5 +111,65 @@ describe("SinkQueue", () => {
       expect(Option.isSome(yield* q.poll)).toBe(true)
       expect(Option.isNone(yield* q.take)).toBe(true)
       expect(Option.isNone(yield* q.take)).toBe(true)
+    }))
+
+  it.effect("offers synchronously while there is room, says when the consumer waits, and notifies it once", () =>
+    Effect.gen(function*() {
+      const q = yield* SinkQueue.make({ events: 10, bytes: 1_000_000 })
+      const done: Array<number> = []
+      expect(q.consumerWaiting()).toBe(false)
+      let woken = 0
+      const cancel = q.unsafeNotify(() => woken++)
+      expect(q.consumerWaiting()).toBe(true)
+      expect(q.unsafeOffer(item(6, 10, done, 1))).toBe(true)
+      expect(woken).toBe(1)
+      expect(q.consumerWaiting()).toBe(false)
+      expect(q.unsafeOffer(item(1, 1, done, 2))).toBe(true)
+      expect(woken).toBe(1) // once only
+      cancel()
+      // no room: refused, nothing enqueued; an offer that waits is served first
+      expect(q.unsafeOffer(item(6, 10, done, 3))).toBe(false)
+      expect(q.depth()).toEqual({ events: 7, bytes: 11 })
+      const blocked = yield* Effect.fork(q.offer(item(6, 10, done, 4)))
+      yield* Effect.yieldNow()
+      const first = q.unsafePoll()!
+      q.unsafeRelease(first)
+      yield* Fiber.join(blocked)
+      expect(q.unsafeOffer(item(4, 1, done, 5))).toBe(false) // 1 + 6 events held: 4 more do not fit in 10
+      // a cancelled notification is not called; `end` calls a waiting one
+      const stop = q.unsafeNotify(() => woken++)
+      stop()
+      yield* q.end
+      expect(woken).toBe(1)
+      q.unsafeNotify(() => woken++)
+      yield* q.end
+      expect(woken).toBe(2)
+      expect(q.isEnded()).toBe(true)
+    }))
+})
+
+describe("Alarm", () => {
+  it.effect("fires at its deadline on the Clock, once; a disarmed alarm does not fire; it can be re-armed later", () =>
+    Effect.gen(function*() {
+      const clock = yield* Effect.clock
+      const alarm = Alarm.make(clock)
+      const fiber = yield* Effect.fork(alarm.run)
+      const fired: Array<string> = []
+      alarm.set(10, () => fired.push("a"))
+      yield* TestClock.adjust("9 millis")
+      expect(fired).toEqual([])
+      yield* TestClock.adjust("1 millis")
+      expect(fired).toEqual(["a"])
+      yield* TestClock.adjust("100 millis")
+      expect(fired).toEqual(["a"])
+      const disarm = alarm.set(120, () => fired.push("b"))
+      disarm()
+      yield* TestClock.adjust("20 millis")
+      expect(fired).toEqual(["a"])
+      alarm.set(140, () => fired.push("c"))
+      alarm.set(150, () => fired.push("d")) // replaces c
+      yield* TestClock.adjust("20 millis")
+      expect(fired).toEqual(["a", "d"])
+      yield* Fiber.interrupt(fiber)
     }))
 })

@@ -259,6 +259,38 @@ describe("DataSource.stream with a ControlPlane", () => {
       expect(yield* Ref.get(closes)).toBe(0)
     }))
 
+  it.effect("with promptReceive, a receive runs to its end: Stop applies once it returned, and nothing is lost", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const plane = yield* ControlPlane.make
+      const { source, calls } = yield* scripted([[ev(1)], { sleep: 100 }, [ev(2)], [ev(3)]], { promptReceive: true })
+      expect(source.promptReceive).toBe(true)
+      const pull = yield* DataSource.toPull(source, { control: plane })
+      const first = yield* pull
+      expect(Option.map(first, (b) => b.map((e) => e.eventId))).toEqual(Option.some([1]))
+      const second = yield* Effect.fork(pull)
+      yield* TestClock.adjust("1 millis")
+      yield* plane.stop // the receive in flight is not interrupted: its batch arrives
+      yield* TestClock.adjust("100 millis")
+      const got = yield* Fiber.join(second)
+      expect(Option.map(got, (b) => b.map((e) => e.eventId))).toEqual(Option.some([2]))
+      expect(Option.isNone(yield* pull)).toBe(true) // then the Stop ends it
+      expect(yield* Ref.get(calls)).toBe(2)
+    })))
+
+  it.effect("without promptReceive, a Stop interrupts the receive in flight (the default)", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const plane = yield* ControlPlane.make
+      const { source, calls } = yield* scripted([[ev(1)], { sleep: 100 }, [ev(2)]])
+      expect(source.promptReceive).toBe(false)
+      const pull = yield* DataSource.toPull(source, { control: plane })
+      yield* pull
+      const second = yield* Effect.fork(pull)
+      yield* TestClock.adjust("1 millis")
+      yield* plane.stop
+      expect(Option.isNone(yield* Fiber.join(second))).toBe(true)
+      expect(yield* Ref.get(calls)).toBe(2)
+    })))
+
   it.scoped("with drainOnStop, Stop lets the source run to its EOF", () =>
     Effect.gen(function*() {
       const plane = yield* ControlPlane.make

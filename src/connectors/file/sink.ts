@@ -29,9 +29,16 @@ export interface Options {
 
 const NEWLINE = 0x0a
 
-/** Text lines as one UTF-8 buffer, each followed by `\n`. */
-const textLines = (lines: ReadonlyArray<string>): Buffer =>
-  Buffer.from(lines.length === 1 ? `${lines[0]!}\n` : `${lines.join("\n")}\n`, "utf8")
+/** Text lines as one UTF-8 buffer, each followed by `\n` (encoded straight from the joined text: no copy with the last `\n` appended). */
+const textLines = (lines: ReadonlyArray<string>): Buffer => {
+  const text = lines.length === 1 ? lines[0]! : lines.join("\n")
+  const size = Buffer.byteLength(text, "utf8")
+  const out = Buffer.allocUnsafe(size + 1)
+  // as many bytes as characters: all ASCII, and latin1 is the same bytes, copied without encoding
+  out.write(text, 0, size, size === text.length ? "latin1" : "utf8")
+  out[size] = NEWLINE
+  return out
+}
 
 /** Byte lines as one buffer, each followed by `\n`. */
 const byteLines = (lines: ReadonlyArray<Uint8Array>): Buffer => {

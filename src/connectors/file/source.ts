@@ -361,6 +361,8 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
     return DataSource.make({
       identifier,
       caps: { ack: true, seek: true, parallel: false },
+      // reading a file never waits for data that may not come (with `follow`, no new data is an empty batch)
+      promptReceive: true,
       receive,
       tryReceive,
       ack: (token) => ackBatch([token]),

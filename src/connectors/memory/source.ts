@@ -18,19 +18,22 @@ import { kind, SourceParams } from "./params.js"
 export const make = (name: string, params: SourceParams, tags: Tags.Tags = Tags.empty): DataSource.DataSource => {
   const total = params.events.length > 0 ? params.events.length : params.count
   const filler = "x".repeat(params.payload_bytes)
-  const payload = (i: number): string => params.events[i] ?? filler
+  const fixed = params.events.length > 0
   let cursor = 0
   const next = (): SourceEvent.SourceBatch => {
     const end = Math.min(total, cursor + params.batch_size)
     const batch = new Array<SourceEvent.SourceEvent>(end - cursor)
     for (let i = cursor; i < end; i++) {
-      batch[i - cursor] = new SourceEvent.SourceEvent({ eventId: i, srcKey: name, payload: payload(i), tags, ackToken: i })
+      // generated payloads share one string (no out-of-bounds read of `events` per event)
+      const payload = fixed ? params.events[i]! : filler
+      batch[i - cursor] = new SourceEvent.SourceEvent({ eventId: i, srcKey: name, payload, tags, ackToken: i })
     }
     cursor = end
     return batch
   }
   return DataSource.make({
     identifier: `memory:${name}`,
+    promptReceive: true,
     receive: Effect.suspend(() =>
       cursor < total ? Effect.succeed(next()) : params.eof ? Effect.fail(SourceError.eof()) : Effect.succeed([])
     ),

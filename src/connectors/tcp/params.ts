@@ -28,6 +28,9 @@ export const Addr = Schema.NonEmptyTrimmedString.annotations({ description: "a h
  * (`line`: LF-delimited, or `octet-counted`: RFC 6587 `MSG-LEN SP MSG`); at most `max_connections`
  * clients at once; frames longer than `max_frame_bytes` are cut; at most `queue_events` events and
  * `queue_bytes` bytes wait for the pipeline before the sockets are paused; `batch_events` per receive.
+ * `queue_events` defaults to one receive's worth (4096): events waiting here are not yet in a sink
+ * queue, and a deeper intake only keeps more of them alive (65536 cost 25% of tcp -> file throughput
+ * in garbage collection, and 140 MB of RSS).
  */
 export const SourceParams = Schema.Struct({
   addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
@@ -35,7 +38,7 @@ export const SourceParams = Schema.Struct({
   framing: Schema.optionalWith(Schema.Literal("line", "octet-counted"), { default: () => "line" as const }),
   max_connections: Schema.optionalWith(Positive, { default: () => 256 }),
   max_frame_bytes: Schema.optionalWith(Positive, { default: () => 1048576 }),
-  queue_events: Schema.optionalWith(Positive, { default: () => 65536 }),
+  queue_events: Schema.optionalWith(Positive, { default: () => 4096 }),
   queue_bytes: Schema.optionalWith(Positive, { default: () => 67108864 }),
   batch_events: Schema.optionalWith(Positive, { default: () => 4096 })
 })
@@ -64,7 +67,7 @@ export const sourceDefaults = {
   framing: "line",
   max_connections: 256,
   max_frame_bytes: 1048576,
-  queue_events: 65536,
+  queue_events: 4096,
   queue_bytes: 67108864,
   batch_events: 4096
 } as const
