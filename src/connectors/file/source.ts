@@ -1,7 +1,7 @@
 /**
  * The `file` source: reads a file's lines (`encode = "text"`) or raw chunks (`encode = "raw"`) in
- * batches of up to `batch_lines` events. Each event's ack token is a `FileSpan` (the byte span of its
- * line); acks advance a checkpoint kept under the build context's work root, so a restart resumes just
+ * batches of up to `batch_lines` events. Each event's ack token is its number (`eventId`); the source
+ * remembers the byte span of every event not acked yet (`AckLedger`); acks advance a checkpoint kept under the build context's work root, so a restart resumes just
  * after the last event acked in order. With `follow`, it polls for appended data, a rotation by rename
  * (the old file is read to its end, then the new one from 0) and a truncation (read again from 0).
  * It seeks to `Start`, `End` or a byte `Offset`.
@@ -21,7 +21,7 @@ import type { SeekPosition } from "../../source/control.js"
 import * as DataSource from "../../source/data-source.js"
 import * as SourceEvent from "../../source/event.js"
 import * as SourceFactory from "../../source/factory.js"
-import * as AckCursor from "./ack-cursor.js"
+import * as AckLedger from "./ack-ledger.js"
 import * as Checkpoint from "./checkpoint.js"
 import { type Framer, RawFramer } from "./framer.js"
 import * as FsReason from "./fs-reason.js"
@@ -38,18 +38,6 @@ export class FileGeneration {
     readonly dev: number,
     /** The file's inode. */
     readonly ino: number
-  ) {}
-}
-
-/** The ack token of a `file` event: its generation and the byte span `[start, end)` of its line. */
-export class FileSpan {
-  constructor(
-    /** The reading the event came from. */
-    readonly generation: FileGeneration,
-    /** Where the span starts (where the previous event ended). */
-    readonly start: number,
-    /** Just after the event's `\n` (or the end of its chunk). */
-    readonly end: number
   ) {}
 }
 
@@ -123,7 +111,7 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
 
     let current: Opened | undefined
     let generation: FileGeneration | undefined
-    let cursor = AckCursor.make(0)
+    let ledger = AckLedger.make(0, 0)
     let ready: Array<SourceEvent.SourceEvent> = []
     let eventId = 0
     let finished = false
@@ -133,16 +121,10 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
     let lastCheck = Number.NEGATIVE_INFINITY
     let saved: Checkpoint.Checkpoint | undefined
 
-    const emit = (payload: RawData.RawData, start: number, end: number, truncated: boolean): void => {
-      ready.push(
-        new SourceEvent.SourceEvent({
-          eventId: eventId++,
-          srcKey: options.name,
-          payload,
-          tags: truncated ? cutTags : tags,
-          ackToken: new FileSpan(generation!, start, end)
-        })
-      )
+    const emit = (payload: RawData.RawData, _start: number, end: number, truncated: boolean): void => {
+      const n = eventId++
+      ready.push(new SourceEvent.SourceEvent({ eventId: n, srcKey: options.name, payload, tags: truncated ? cutTags : tags, ackToken: n }))
+      AckLedger.record(ledger, end)
     }
 
     const available = (): number => ready.length
@@ -163,7 +145,7 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
     const persist = (durable: boolean): Effect.Effect<void, SourceError> =>
       Effect.suspend(() => {
         if (store === undefined || generation === undefined) return Effect.void
-        const next = { path: file, dev: generation.dev, ino: generation.ino, offset: cursor.committed }
+        const next = { path: file, dev: generation.dev, ino: generation.ino, offset: ledger.committed }
         const save = saved !== undefined && saved.offset === next.offset && saved.ino === next.ino
           ? Effect.void
           : Effect.tap(store.save(next), () => {
@@ -176,7 +158,7 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
     const begin = (opened: Opened, offset: number, midLine = false): void => {
       current = opened
       generation = new FileGeneration(opened.stats.dev, opened.stats.ino)
-      cursor = AckCursor.make(offset)
+      ledger = AckLedger.make(offset, eventId)
       framer.reset(offset, midLine)
       finished = false
       draining = false
@@ -273,10 +255,8 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
       available() >= batchLines || (finished && available() > 0) ? Option.some(take()) : Option.none()
 
     const acked = (token: unknown): boolean | SourceError => {
-      if (!(token instanceof FileSpan)) {
-        return SourceError.supplierError(`${identifier}: not a file source ack token: ${String(token)}`)
-      }
-      return token.generation === generation && AckCursor.ack(cursor, token.start, token.end)
+      const result = typeof token === "number" ? AckLedger.ack(ledger, token) : undefined
+      return result ?? SourceError.supplierError(`${identifier}: not a file source ack token (an event number it handed out): ${String(token)}`)
     }
 
     const ackBatch = (tokens: ReadonlyArray<unknown>): Effect.Effect<void, SourceError> =>
