@@ -26,6 +26,7 @@ import * as Checkpoint from "./checkpoint.js"
 import { type Framer, RawFramer } from "./framer.js"
 import * as FsReason from "./fs-reason.js"
 import { LineSplitter } from "./line-splitter.js"
+import { ReadAhead } from "./read-ahead.js"
 import { filePath, kind, SourceParams } from "./params.js"
 
 /**
@@ -108,6 +109,7 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
       ? new LineSplitter(params.read_bytes, params.max_line_bytes)
       : new RawFramer(params.read_bytes)
     const lock = yield* Effect.makeSemaphore(1)
+    const ahead = new ReadAhead()
 
     let current: Opened | undefined
     let generation: FileGeneration | undefined
@@ -218,8 +220,8 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
           continue
         }
         const { buffer, readAt, readLength } = framer
-        const { bytesRead } = yield* Effect.tryPromise({
-          try: () => opened.handle.read(buffer, readAt, readLength, framer.position),
+        const bytesRead = yield* Effect.tryPromise({
+          try: () => ahead.read(opened.handle, buffer, readAt, readLength, framer.position),
           catch: FsReason.sourceError("read", file)
         })
         if (bytesRead > 0) {
