@@ -57,6 +57,16 @@ const kill = (child: ChildProcess): Effect.Effect<void> =>
     child.kill("SIGKILL")
   })
 
+/**
+ * Resolves with the error when `child` cannot be spawned (a missing binary: says how to install it)
+ * or when it exits. Listens from the start: a spawn error is emitted on the next tick.
+ */
+const failure = (name: string, binary: string, child: ChildProcess): Promise<Error> =>
+  new Promise<Error>((resolve) => {
+    child.once("error", (e) => resolve(new Error(`cannot start ${binary}: ${e.message} (on Debian: apt-get install -y ${name}-server)`)))
+    child.once("exit", (code, signal) => resolve(new Error(`${binary} exited before it listened (code ${code}, signal ${signal})`)))
+  })
+
 /** Starts `binary` with `args(port, dir)` on a free port in a fresh temp dir named `wpc-<name>-*`. */
 export const serverProcess = (
   name: string,
@@ -72,9 +82,9 @@ export const serverProcess = (
     let child: ChildProcess | undefined
     const start = Effect.suspend(() => {
       child = spawn(binary, args(port, dir), { stdio: "ignore" })
-      // a missing binary is reported by waitForPort timing out; the error event must not crash the run
-      child.once("error", (e) => console.error(`cannot start ${binary}: ${e.message}`))
-      return waitForPort(port)
+      const died = failure(name, binary, child)
+      // the acquisition is uninterruptible: both racers must be made interruptible, or the loser is never stopped
+      return Effect.raceFirst(Effect.interruptible(waitForPort(port)), Effect.interruptible(Effect.flatMap(Effect.promise(() => died), Effect.fail)))
     })
     const stop = Effect.suspend(() => (child === undefined ? Effect.void : kill(child)))
     yield* Effect.acquireRelease(start, () => stop)
