@@ -1,13 +1,10 @@
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Fiber } from "effect"
-import * as fs from "node:fs"
 import * as net from "node:net"
-import * as os from "node:os"
-import * as path from "node:path"
 import * as Http from "../../src/connectors/http/index.js"
 import { ConnectorRegistry } from "../../src/index.js"
 import * as Engine from "../../src/runtime/engine.js"
-import { makeLab, pipeline, recSink, snk } from "./fixtures.js"
+import { makeLab, pipeline, recSink, removeScratch, scratch, snk } from "./fixtures.js"
 
 const freePort = () =>
   Effect.async<number>((resume) => {
@@ -18,13 +15,15 @@ const freePort = () =>
     })
   })
 
+afterAll(removeScratch)
+
 describe("Engine with an acceptor source (http)", () => {
   it.live("writes every event the acceptor accepted, also those still queued when Stop arrives", () => {
     const lab = makeLab()
     const registry = ConnectorRegistry.fromConnectors(Http.layer, ConnectorRegistry.register({ kind: "rec", sink: recSink(lab) }))
     return Effect.gen(function*() {
       const port = yield* freePort()
-      const spec = pipeline(fs.mkdtempSync(path.join(os.tmpdir(), "wpc-acceptor-")), [
+      const spec = pipeline(scratch("wpc-acceptor-"), [
         { spec: { name: "web", kind: "http", connectorId: "http-src", params: { port }, tags: [] }, enabled: true }
       ], [{ name: "g", sinks: [snk("g", "slow", { delay_ms: 20 })] }])
       const ready = yield* Deferred.make<Engine.Engine>()

@@ -1,13 +1,14 @@
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Fiber } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { SeekPosition } from "../../src/index.js"
 import * as Engine from "../../src/runtime/engine.js"
-import { labRegistry, makeLab, pipeline, snk, src } from "./fixtures.js"
+import { labRegistry, makeLab, pipeline, removeScratch, scratch, snk, src } from "./fixtures.js"
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "wpc-engine-"))
+afterAll(removeScratch)
+
+const tmp = () => scratch("wpc-engine-")
 const fast = { batchWait: Duration.zero, retryBaseDelay: Duration.millis(2), retryMaxDelay: Duration.millis(20) }
 const range = (name: string, n: number) => Array.from({ length: n }, (_, i) => `${name}-${i}`)
 

@@ -1,4 +1,7 @@
 import { Effect, Option } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import {
   AsyncSink,
   ConnectorRegistry,
@@ -168,3 +171,17 @@ export const pipeline = (
   sources,
   groups: groups.map((g) => ({ name: g.name, filter: g.filter === undefined ? Option.none() : Option.some(g.filter), sinks: g.sinks }))
 })
+
+const scratchDirs: Array<string> = []
+
+/** A fresh directory under the OS temp dir named `<prefix>*`, removed by `removeScratch` (call it in `afterAll`). */
+export const scratch = (prefix: string): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  scratchDirs.push(dir)
+  return dir
+}
+
+/** Removes every directory `scratch` made so far. */
+export const removeScratch = (): void => {
+  for (const dir of scratchDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
+}

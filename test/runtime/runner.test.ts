@@ -1,15 +1,14 @@
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Duration, Effect } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 import * as Runner from "../../src/runtime/runner.js"
-import { labRegistry, makeLab, pipeline, snk, src } from "./fixtures.js"
+import { labRegistry, makeLab, pipeline, removeScratch, scratch, snk, src } from "./fixtures.js"
+
+afterAll(removeScratch)
 
 describe("Runner", () => {
   it.live("prints progress lines while it runs and serves metrics", () => {
     const lab = makeLab()
-    const spec = pipeline(fs.mkdtempSync(path.join(os.tmpdir(), "wpc-runner-")), [src("ticks", { count: 40, batch: 2, delay_ms: 5 })], [
+    const spec = pipeline(scratch("wpc-runner-"), [src("ticks", { count: 40, batch: 2, delay_ms: 5 })], [
       { name: "g", sinks: [snk("g", "out")] }
     ])
     const lines: Array<string> = []
