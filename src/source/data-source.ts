@@ -231,8 +231,8 @@ export const toPull = (
     })
 
     /** An event in the inbox should interrupt the work in flight: any event while idling, else only Stop (without `drainOnStop`). */
-    const interrupting = (any: boolean): boolean => {
-      for (const event of inbox) if (any || (event._tag === "Stop" && !drainOnStop)) return true
+    const interrupting = (idling: boolean): boolean => {
+      for (const event of inbox) if (idling || (event._tag === "Stop" && !drainOnStop)) return true
       return false
     }
 
@@ -287,7 +287,7 @@ export const toPull = (
      * interrupting control event (`None`; the work is interrupted, and a result that raced in is
      * kept, never dropped). The control events that arrived meanwhile are applied before returning.
      */
-    const orControl = <A>(work: Effect.Effect<A, SourceError>, any: boolean): Effect.Effect<Option.Option<A>, SourceError> =>
+    const orControl = <A>(work: Effect.Effect<A, SourceError>, idling: boolean): Effect.Effect<Option.Option<A>, SourceError> =>
       own === undefined ? Effect.map(work, Option.some) : Effect.suspend(() => {
         let result: Exit.Exit<A, SourceError> | undefined
         let done: (() => void) | undefined
@@ -304,7 +304,7 @@ export const toPull = (
           }
           done = finish
           onEvent = () => {
-            if (interrupting(any)) finish()
+            if (interrupting(idling)) finish()
           }
           // the pull itself is interrupted: interrupt the work without waiting for it (as a race does)
           return Effect.suspend(() => {
@@ -316,7 +316,7 @@ export const toPull = (
         const outcome = Effect.suspend(() =>
           result !== undefined ? Effect.succeed(result) : Effect.zipRight(stopRunner, Effect.sync(() => result))
         )
-        if (interrupting(any)) return Effect.as(drainPending, Option.none())
+        if (interrupting(idling)) return Effect.as(drainPending, Option.none())
         return Effect.flatMap(runner === undefined ? startRunner : Effect.succeed(runner), (r) => {
           r.submit(job)
           return Effect.zipRight(wait, outcome)
