@@ -31,6 +31,7 @@ export * as DataSource from "./source/data-source.js"
 export type { SourceCaps } from "./source/data-source.js"
 export * as SourceEvent from "./source/event.js"
 export type { AckToken, EventPreHook, SourceBatch } from "./source/event.js"
+export * as QueueReceive from "./source/queue-receive.js"
 export * as SourceFactory from "./source/factory.js"
 export type {
   AcceptorHandle,

@@ -7,14 +7,15 @@
  * @since 0.1.0
  */
 import { AckPolicy, type Consumer, type ConsumerConfig, DeliverPolicy, type JsMsg, nanos } from "nats"
-import { Chunk, Duration, Effect, Fiber, Option, Queue, Runtime, type Scope } from "effect"
+import { Duration, Effect, Fiber, Queue, Runtime, type Scope } from "effect"
 import { describeCause } from "../../errors/describe.js"
 import { SourceError } from "../../errors/source.js"
 import * as RawData from "../../model/raw.js"
 import * as Tags from "../../model/tags.js"
 import * as DataSource from "../../source/data-source.js"
+import * as QueueReceive from "../../source/queue-receive.js"
 import type { SeekPosition } from "../../source/control.js"
-import type { AckToken, SourceBatch } from "../../source/event.js"
+import type { AckToken } from "../../source/event.js"
 import { SourceEvent } from "../../source/event.js"
 import * as SourceFactory from "../../source/factory.js"
 import * as Connection from "./connection.js"
@@ -25,12 +26,6 @@ const retryDelay = Duration.millis(200)
 
 /** How long after a close its unacked messages are redelivered (see `release`). */
 const nakDelayMs = 250
-
-/** How long `receive` waits for a message before it returns an empty batch. */
-const receiveWait = Duration.millis(200)
-
-/** How long `receive` waits for more messages once it holds fewer than a batch (see `topUp`). */
-const linger = Duration.millis(2)
 
 /** Where a (re)created durable consumer starts. */
 type Start = Pick<ConsumerConfig, "deliver_policy" | "opt_start_seq" | "opt_start_time">
@@ -152,28 +147,11 @@ export const make = (
     let fetcher = yield* Effect.forkScoped(fetchLoop(initial))
     const lock = yield* Effect.makeSemaphore(1)
 
-    /**
-     * Tops a short batch up: the client hands messages over one by one, so the first one alone would
-     * make a batch of one; lingering `linger` for the rest keeps batches full at high rates. Runs
-     * uninterruptibly: the events already taken must reach the caller.
-     */
-    const topUp = (first: Chunk.Chunk<SourceEvent>): Effect.Effect<SourceBatch> =>
-      first.length >= params.batch ? Effect.succeed(Chunk.toReadonlyArray(first)) : Effect.uninterruptible(
-        Effect.zipRight(
-          Effect.sleep(linger),
-          Effect.map(Queue.takeUpTo(queue, params.batch - first.length), (more) => Chunk.toReadonlyArray(Chunk.appendAll(first, more)))
-        )
-      )
-
-    const receive: Effect.Effect<SourceBatch, SourceError> = Effect.gen(function*() {
-      const ready = yield* Queue.takeUpTo(queue, params.batch)
-      if (Chunk.isNonEmpty(ready)) return yield* topUp(ready)
-      const down = connection.down() ?? lastError
-      if (down !== undefined) {
-        return yield* Effect.fail(disconnect(`nats source ${name}: ${down} (${where}); the client keeps reconnecting`))
-      }
-      const waited = yield* Effect.timeout(Queue.takeBetween(queue, 1, params.batch), receiveWait).pipe(Effect.option)
-      return Option.isNone(waited) ? [] : yield* topUp(waited.value)
+    const receive = QueueReceive.make({
+      queue,
+      batch: params.batch,
+      down: () => connection.down() ?? lastError,
+      fail: (down) => disconnect(`nats source ${name}: ${down} (${where}); the client keeps reconnecting`)
     })
 
     const notMsg = () => SourceError.supplierError(`nats source ${name}: ack token is not a JetStream message`)

@@ -8,13 +8,14 @@
  * @since 0.1.0
  */
 import * as os from "node:os"
-import { Chunk, Duration, Effect, Either, Fiber, Option, Queue, Schedule, type Scope } from "effect"
+import { Chunk, Duration, Effect, Either, Fiber, Queue, Schedule, type Scope } from "effect"
 import { describeCause } from "../../errors/describe.js"
 import { SourceError } from "../../errors/source.js"
 import * as Tags from "../../model/tags.js"
 import * as DataSource from "../../source/data-source.js"
+import * as QueueReceive from "../../source/queue-receive.js"
 import type { SeekPosition } from "../../source/control.js"
-import type { AckToken, SourceBatch } from "../../source/event.js"
+import type { AckToken } from "../../source/event.js"
 import { SourceEvent } from "../../source/event.js"
 import * as SourceFactory from "../../source/factory.js"
 import * as Connection from "./connection.js"
@@ -26,9 +27,6 @@ const missingGroup = (u: unknown): boolean => Connection.isReplyError(u) && u in
 
 /** How long the read loop waits before reading again after a failed read. */
 const retryDelay = Duration.millis(200)
-
-/** How long `receive` waits for an entry before it returns an empty batch. */
-const receiveWait = Duration.millis(200)
 
 /** How many ids one `XACK` carries at most. */
 const ackChunk = 1000
@@ -236,13 +234,11 @@ export const make = (
     })
     yield* Effect.addFinalizer(() => release)
 
-    const receive: Effect.Effect<SourceBatch, SourceError> = Effect.gen(function*() {
-      const ready = yield* Queue.takeUpTo(queue, params.batch)
-      if (Chunk.isNonEmpty(ready)) return Chunk.toReadonlyArray(ready)
-      const down = commands.down() ?? reader.down() ?? lastError
-      if (down !== undefined) return yield* Effect.fail(disconnect(`${down} (${where}); the client keeps reconnecting`))
-      const waited = yield* Effect.timeout(Queue.takeBetween(queue, 1, params.batch), receiveWait).pipe(Effect.option)
-      return Option.match(waited, { onNone: () => [], onSome: Chunk.toReadonlyArray })
+    const receive = QueueReceive.make({
+      queue,
+      batch: params.batch,
+      down: () => commands.down() ?? reader.down() ?? lastError,
+      fail: (down) => disconnect(`${down} (${where}); the client keeps reconnecting`)
     })
 
     const notId = (token: AckToken) => SourceError.supplierError(`${prefix}: ack token ${String(token)} is not a stream entry id`)
