@@ -91,6 +91,26 @@ const payloadBytes = (events: ReadonlyArray<SourceEvent>): number => {
   return n
 }
 
+/** Ack tokens released in order, and how many events completed with them. */
+interface AckRelease {
+  readonly tokens: ReadonlyArray<AckToken>
+  readonly events: number
+}
+
+/** The ack tokens of a batch; for a source with a cumulative `ackUpTo`, only its last one. */
+const ackTokens = (events: ReadonlyArray<SourceEvent>, cumulative: boolean): Array<AckToken> => {
+  const tokens: Array<AckToken> = []
+  if (cumulative) {
+    for (let i = events.length - 1; i >= 0; i--) {
+      const token = events[i]!.ackToken
+      if (token !== undefined) return [token]
+    }
+    return tokens
+  }
+  for (const e of events) if (e.ackToken !== undefined) tokens.push(e.ackToken)
+  return tokens
+}
+
 /** The events of several items in order, in one array (`flatMap` is far slower). */
 const concatEvents = (items: ReadonlyArray<SinkQueue.SinkItem>): ReadonlyArray<SourceEvent> => {
   let n = 0
@@ -417,12 +437,13 @@ export const make = (
     const streamSource = (
       node: SourceNode,
       source: DataSource.DataSource,
-      acks: Queue.Queue<ReadonlyArray<AckToken>>,
+      acks: Queue.Queue<AckRelease>,
       drainOnStop: boolean
     ) =>
       Effect.gen(function*() {
         const watermark = AckWatermark.make()
         const canAck = source.caps.ack
+        const cumulative = source.ackUpTo !== undefined
         const labels = yield* Metrics.currentLabels
         const clock = yield* Effect.clock
         const pull = yield* DataSource.toPull(source, { control: node.plane, drainOnStop })
@@ -448,13 +469,13 @@ export const make = (
             node.stats.events += events.length
             node.stats.bytes += bytes
             Metrics.unsafeSourceIn(labels, node.name, events.length, bytes)
-            const tokens: Array<AckToken> = []
-            if (canAck) for (const e of events) if (e.ackToken !== undefined) tokens.push(e.ackToken)
+            const tokens = canAck ? ackTokens(events, cumulative) : []
             const seq = watermark.register(tokens, events.length)
             const release = () => {
               completed += events.length
+              const released = watermark.releasedEvents()
               const ready = watermark.complete(seq)
-              if (ready.length > 0) acks.unsafeOffer(ready)
+              if (ready.length > 0) acks.unsafeOffer({ tokens: ready, events: watermark.releasedEvents() - released })
             }
             let pending = 0
             const done = () => {
@@ -490,12 +511,14 @@ export const make = (
       })
 
     /** Acks what the watermark released, in order, until the queue is shut down and drained. */
-    const acker = (node: SourceNode, source: DataSource.DataSource, acks: Queue.Queue<ReadonlyArray<AckToken>>) => {
-      const ackAll = (tokens: ReadonlyArray<AckToken>): Effect.Effect<void> =>
-        Effect.matchCauseEffect(source.ackBatch(tokens), {
+    const acker = (node: SourceNode, source: DataSource.DataSource, acks: Queue.Queue<AckRelease>) => {
+      const ackUpTo = source.ackUpTo
+      const ackAll = (tokens: ReadonlyArray<AckToken>, events: number): Effect.Effect<void> =>
+        Effect.matchCauseEffect(ackUpTo === undefined ? source.ackBatch(tokens) : ackUpTo(tokens[tokens.length - 1]), {
           onSuccess: () => {
-            node.stats.acked += tokens.length
-            return Metrics.acked(node.name, tokens.length)
+            const acked = ackUpTo === undefined ? tokens.length : events
+            node.stats.acked += acked
+            return Metrics.acked(node.name, acked)
           },
           onFailure: (cause) =>
             Effect.zipRight(
@@ -505,16 +528,20 @@ export const make = (
         })
       const step = Effect.flatMap(Queue.take(acks), (first) =>
         Effect.flatMap(Queue.takeAll(acks), (rest) => {
-          if (Chunk.isEmpty(rest)) return ackAll(first)
-          const tokens: Array<AckToken> = [...first]
-          for (const more of rest) for (const t of more) tokens.push(t)
-          return ackAll(tokens)
+          if (Chunk.isEmpty(rest)) return ackAll(first.tokens, first.events)
+          const tokens: Array<AckToken> = [...first.tokens]
+          let events = first.events
+          for (const more of rest) {
+            for (const t of more.tokens) tokens.push(t)
+            events += more.events
+          }
+          return ackAll(tokens, events)
         }))
       return Effect.forever(step)
     }
 
     /** Ack queues still to drain, by source; shut down once drained in the acks phase. */
-    const ackQueues: Array<Queue.Queue<ReadonlyArray<AckToken>>> = []
+    const ackQueues: Array<Queue.Queue<AckRelease>> = []
     const ackFibers: Array<Fiber.RuntimeFiber<void, never>> = []
 
     /** Runs one source spec (all its DataSources, and its acceptor) until it ends; rebuilds it on retryable failures. */
@@ -541,7 +568,7 @@ export const make = (
               }
               yield* Effect.forEach(svc.sources, (handle) =>
                 Effect.gen(function*() {
-                  const acks = yield* Queue.unbounded<ReadonlyArray<AckToken>>()
+                  const acks = yield* Queue.unbounded<AckRelease>()
                   ackQueues.push(acks)
                   if (handle.source.caps.ack) ackFibers.push(yield* Effect.forkIn(acker(node, handle.source, acks), engineScope))
                   // a source fed by an acceptor drains what it accepted: the acceptor ends it on Stop

@@ -50,6 +50,12 @@ export interface DataSource {
   readonly ack: (token: AckToken) => Effect.Effect<void, SourceError>
   /** Acknowledges several events in order; by default `ack` for each (a source may do it in one go). */
   readonly ackBatch: (tokens: ReadonlyArray<AckToken>) => Effect.Effect<void, SourceError>
+  /**
+   * Acknowledges the event that carried `token` and every event handed out before it (a cumulative
+   * ack, like committing an offset). Absent when the source acks event by event; the engine, which acks
+   * in order, then passes it the last token of what completed instead of every token.
+   */
+  readonly ackUpTo?: ((token: AckToken) => Effect.Effect<void, SourceError>) | undefined
   /** Moves the read position; fails with "seek unsupported" unless implemented. */
   readonly seek: (position: SeekPosition) => Effect.Effect<void, SourceError>
   /** Prepares resources and may listen to control events; runs in the Scope of `open`. */
@@ -74,6 +80,8 @@ export interface DataSourceOptions {
   readonly ack?: ((token: AckToken) => Effect.Effect<void, SourceError>) | undefined
   /** Defaults to `ack` for each token, in order. */
   readonly ackBatch?: ((tokens: ReadonlyArray<AckToken>) => Effect.Effect<void, SourceError>) | undefined
+  /** Absent by default: the source acks event by event. */
+  readonly ackUpTo?: ((token: AckToken) => Effect.Effect<void, SourceError>) | undefined
   readonly seek?: ((position: SeekPosition) => Effect.Effect<void, SourceError>) | undefined
   readonly start?: ((ctrl: CtrlRx) => Effect.Effect<void, SourceError, Scope.Scope>) | undefined
   readonly close?: Effect.Effect<void> | undefined
@@ -106,6 +114,7 @@ export const make = (options: DataSourceOptions): DataSource => {
     ack,
     ackBatch: options.ackBatch ??
       ((tokens) => (tokens.length === 1 ? ack(tokens[0]) : Effect.forEach(tokens, ack, { discard: true }))),
+    ackUpTo: options.ackUpTo,
     seek: options.seek ?? (() => Effect.fail(SourceError.seekUnsupported(identifier))),
     start: options.start ?? (() => Effect.void),
     close: Effect.suspend(() => {

@@ -300,7 +300,7 @@ export const isolateResumes = (options: Subject.SourceConformanceOptions): Effec
   }))
 }
 
-/** With `caps.ack`, acking every event succeeds; without it, `ack` fails with 500 "ack unsupported". */
+/** With `caps.ack`, acking every event (then `ackUpTo` the last, if it has one) succeeds; without it, `ack` fails with 500 "ack unsupported". */
 export const ackHonoured = (options: Subject.SourceConformanceOptions): Effect.Effect<void, Failure> => {
   const check = id("ackHonoured")
   const bounds = Clock.resolveBounds(options)
@@ -311,11 +311,19 @@ export const ackHonoured = (options: Subject.SourceConformanceOptions): Effect.E
       const { source } = built
       yield* claimAgrees(check, options, source, "ack")
       const events = eventsOf(yield* readEvents(check, options, pull, served, options.expect.payloads.length))
-      if (!source.caps.ack) return yield* expectUnsupported(check, options, "ack", source.ack(events[0]?.ackToken))
+      if (!source.caps.ack) {
+        if (source.ackUpTo !== undefined) return yield* ConformanceFailure.make(check, "the source has ackUpTo but caps.ack is false")
+        return yield* expectUnsupported(check, options, "ack", source.ack(events[0]?.ackToken))
+      }
       yield* Effect.forEach(events, (event, i) =>
         Clock.step(source.ack(event.ackToken), bounds.timeout, check, `caps.ack is true but ack of event #${i} ${PayloadMatch.show(event.payload)}`), {
         discard: true
       })
+      const last = events.at(-1)
+      if (source.ackUpTo !== undefined && last !== undefined) {
+        // a cumulative ack over events already acked must succeed too (acks may repeat: they are idempotent)
+        yield* Clock.step(source.ackUpTo(last.ackToken), bounds.timeout, check, `ackUpTo of the last event ${PayloadMatch.show(last.payload)}`)
+      }
     }))
   }))
 }

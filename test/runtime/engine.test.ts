@@ -47,6 +47,28 @@ describe("Engine", () => {
     }).pipe(Effect.provide(labRegistry(lab)))
   })
 
+  it.live("acks a source with a cumulative ackUpTo once per release, with the last token written, in order", () => {
+    const lab = makeLab()
+    const spec = pipeline(tmp(), [src("c", { count: 100, batch: 7, cumulative: true })], [
+      { name: "g", sinks: [snk("g", "flaky", { fail_first: 2 })] }
+    ])
+    return Effect.gen(function*() {
+      const report = yield* Engine.runPipeline(spec, fast)
+      expect(report.status).toBe("completed")
+      expect(lab.written.get("flaky")).toEqual(range("c", 100))
+      // ackBatch is never called, and every ackUpTo token is the last event of a batch, increasing, ending at the last event
+      expect(lab.acked.get("c")).toBeUndefined()
+      const upTo = lab.ackedUpTo.get("c")!
+      expect(upTo.at(-1)).toBe(99)
+      for (const [i, t] of upTo.entries()) {
+        expect(t === 99 || t % 7 === 6).toBe(true)
+        if (i > 0) expect(t).toBeGreaterThan(upTo[i - 1]!)
+      }
+      expect(report.acked).toBe(100)
+      expect(report.unacked).toBe(0)
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+
   it.live("batchWait gathers the batches that arrive within it into one write, and writes at its deadline", () => {
     const lab = makeLab()
     const workRoot = tmp()

@@ -21,6 +21,8 @@ import type { SinkError as SinkErrorType, SourceError as SourceErrorType } from 
 export interface Lab {
   /** Tokens acked by the `seq` sources, by source name, in the order acked. */
   readonly acked: Map<string, Array<number>>
+  /** Tokens passed to the `ackUpTo` of `seq` sources with `cumulative = true`, in order. */
+  readonly ackedUpTo: Map<string, Array<number>>
   /** What each `rec` sink wrote, by sink name. */
   readonly written: Map<string, Array<string>>
   /** How many lines each `rec` sink with `count_only = true` wrote (it keeps none of them). */
@@ -36,6 +38,7 @@ export interface Lab {
 
 export const makeLab = (): Lab => ({
   acked: new Map(),
+  ackedUpTo: new Map(),
   written: new Map(),
   counted: new Map(),
   attempts: new Map(),
@@ -56,7 +59,8 @@ const int = (pm: ParamMap.ParamMap, key: string, dflt: number): number => {
 
 /**
  * `seq` source: `count` events `"<name>-<i>"` in batches of `batch`, tagged with the spec's tags,
- * ackable (tokens = ids). `count = -1` never ends; `delay_ms` waits between batches.
+ * ackable (tokens = ids). `count = -1` never ends; `delay_ms` waits between batches. With
+ * `cumulative = true` it also has `ackUpTo`, whose tokens go to `lab.ackedUpTo`.
  */
 export const seqSource = (lab: Lab) =>
   SourceFactory.make({
@@ -93,7 +97,10 @@ export const seqSource = (lab: Lab) =>
             position._tag === "Offset"
               ? Effect.sync(() => void (next = position.offset))
               : Effect.fail(SourceError.supplierError(`seq cannot seek to ${position._tag}`)),
-          ackBatch: (tokens) => Effect.sync(() => push(lab.acked, spec.name, ...(tokens as Array<number>)))
+          ackBatch: (tokens) => Effect.sync(() => push(lab.acked, spec.name, ...(tokens as Array<number>))),
+          ackUpTo: spec.params["cumulative"] === true
+            ? (token) => Effect.sync(() => push(lab.ackedUpTo, spec.name, token as number))
+            : undefined
         })
         return SourceFactory.withSources(SourceFactory.svcIns, [SourceFactory.handle(source, SourceFactory.meta(spec.name, "seq"))])
       })

@@ -256,10 +256,11 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
     const tryReceive = (): Option.Option<SourceEvent.SourceBatch> =>
       available() >= batchLines || (finished && available() > 0) ? Option.some(take()) : Option.none()
 
-    const acked = (token: unknown): boolean | SourceError => {
-      const result = typeof token === "number" ? AckLedger.ack(ledger, token) : undefined
-      return result ?? SourceError.supplierError(`${identifier}: not a file source ack token (an event number it handed out): ${String(token)}`)
-    }
+    const notAToken = (token: unknown): SourceError =>
+      SourceError.supplierError(`${identifier}: not a file source ack token (an event number it handed out): ${String(token)}`)
+
+    const acked = (token: unknown): boolean | SourceError =>
+      (typeof token === "number" ? AckLedger.ack(ledger, token) : undefined) ?? notAToken(token)
 
     const ackBatch = (tokens: ReadonlyArray<unknown>): Effect.Effect<void, SourceError> =>
       Effect.suspend(() => {
@@ -270,6 +271,13 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
           moved = moved || result
         }
         return moved ? persist(false) : Effect.void
+      })
+
+    const ackUpTo = (token: unknown): Effect.Effect<void, SourceError> =>
+      Effect.suspend(() => {
+        const result = typeof token === "number" ? AckLedger.ackUpTo(ledger, token) : undefined
+        if (result === undefined) return Effect.fail(notAToken(token))
+        return result ? persist(false) : Effect.void
       })
 
     /** The byte before `offset` is a `\n` (or `offset` is 0): a line starts there. */
@@ -349,6 +357,7 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
       tryReceive,
       ack: (token) => ackBatch([token]),
       ackBatch,
+      ackUpTo,
       seek,
       close
     })

@@ -37,6 +37,37 @@ describe("AckLedger", () => {
     expect(l.committed).toBe(10)
   })
 
+  it("acks cumulatively up to an event, dropping what was acked ahead of it and joining what was acked beyond", () => {
+    const l = AckLedger.make(0, 0)
+    for (let i = 1; i <= 6; i++) AckLedger.record(l, i * 10)
+    expect(AckLedger.ack(l, 2)).toBe(false)
+    expect(AckLedger.ack(l, 4)).toBe(false)
+    expect(AckLedger.ackUpTo(l, 3)).toBe(true)
+    expect(l.committed).toBe(50)
+    expect([...l.ahead]).toEqual([])
+    expect(AckLedger.ackUpTo(l, 3)).toBe(false)
+    expect(AckLedger.ackUpTo(l, 6)).toBeUndefined()
+    expect(AckLedger.ackUpTo(l, 5)).toBe(true)
+    expect(l.committed).toBe(60)
+    expect(AckLedger.pending(l)).toBe(0)
+  })
+
+  it("keeps the ends of events read far ahead of the acks, in order, while it grows and compacts", () => {
+    const l = AckLedger.make(0, 0)
+    let acked = 0
+    for (let i = 0; i < 50_000; i++) {
+      AckLedger.record(l, (i + 1) * 7)
+      if (i % 3000 === 2999) {
+        acked += 1000
+        expect(AckLedger.ackUpTo(l, acked - 1)).toBe(true)
+        expect(l.committed).toBe(acked * 7)
+      }
+    }
+    expect(AckLedger.pending(l)).toBe(50_000 - acked)
+    expect(AckLedger.ackUpTo(l, 49_999)).toBe(true)
+    expect(l.committed).toBe(350_000)
+  })
+
   it("keeps its memory to the events not acked yet over a long run", () => {
     const l = AckLedger.make(0, 0)
     for (let i = 0; i < 100_000; i++) {

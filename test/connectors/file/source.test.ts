@@ -125,6 +125,26 @@ describe("file source", () => {
       expect(rest.map((e) => e.payload)).toEqual(numbered(70, 30))
     }))
 
+  it.scopedLive("ackUpTo commits every line up to the one acked, and a rebuilt source resumes after it", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      yield* write(path.join(dir, "a.log"), numbered(50))
+      yield* Effect.scoped(Effect.gen(function*() {
+        const source = yield* build(dir, { file: "a.log", batch_lines: 20 })
+        const a = yield* source.receive
+        const b = yield* source.receive
+        yield* source.ackUpTo!(b[4]!.ackToken)
+        // an ack of what is already committed changes nothing; a token never handed out is refused
+        yield* source.ackUpTo!(a[3]!.ackToken)
+        const refused = yield* Effect.flip(source.ackUpTo!(9999))
+        expect(refused.code).toBe(500)
+        expect(refused.detail).toContain("not a file source ack token")
+      }))
+      expect((yield* checkpointOf(dir)).offset).toBe(numbered(25).join("\n").length + 1)
+      const rest = yield* Effect.scoped(Effect.flatMap(build(dir, { file: "a.log", batch_lines: 20 }), readAll))
+      expect(rest.map((e) => e.payload)).toEqual(numbered(25, 25))
+    }))
+
   it.scopedLive("advances the checkpoint only over events acked without a gap, whatever the ack order", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
