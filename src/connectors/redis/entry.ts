@@ -40,24 +40,35 @@ export const before = (id: string): string => {
 
 const text = (u: unknown): string | undefined => (Buffer.isBuffer(u) ? u.toString("latin1") : typeof u === "string" ? u : undefined)
 
-/** One `[id, [field, value, ...] | null]` pair of a reply. */
-const parseEntry = (u: unknown): Either.Either<Entry, string> => {
-  if (!Array.isArray(u) || u.length !== 2) return Either.left("an entry is not an [id, fields] pair")
+/** One `[id, [field, value, ...] | null]` pair of a reply: the entry, or what is wrong with it. */
+const parseEntry = (u: unknown): Entry | string => {
+  if (!Array.isArray(u) || u.length !== 2) return "an entry is not an [id, fields] pair"
   const id = text(u[0])
-  if (id === undefined || !isEntryId(id)) return Either.left(`an entry id is not <ms>-<seq>: ${String(u[0])}`)
+  if (id === undefined || !isEntryId(id)) return `an entry id is not <ms>-<seq>: ${String(u[0])}`
   const raw: unknown = u[1]
-  if (raw === null) return Either.right({ id, fields: undefined })
-  if (!Array.isArray(raw) || raw.length % 2 !== 0 || !raw.every(Buffer.isBuffer)) {
-    return Either.left(`entry ${id} has no field/value list`)
-  }
+  if (raw === null) return { id, fields: undefined }
+  if (!Array.isArray(raw) || raw.length % 2 !== 0) return `entry ${id} has no field/value list`
   const fields: Array<readonly [Buffer, Buffer]> = []
-  for (let i = 0; i < raw.length; i += 2) fields.push([raw[i] as Buffer, raw[i + 1] as Buffer])
-  return Either.right({ id, fields })
+  for (let i = 0; i < raw.length; i += 2) {
+    const name: unknown = raw[i]
+    const value: unknown = raw[i + 1]
+    if (!Buffer.isBuffer(name) || !Buffer.isBuffer(value)) return `entry ${id} has no field/value list`
+    fields.push([name, value])
+  }
+  return { id, fields }
 }
 
-/** A list of entries. */
-const parseEntries = (u: unknown): Either.Either<ReadonlyArray<Entry>, string> =>
-  Array.isArray(u) ? Either.all(u.map(parseEntry)) : Either.left("the entry list is not an array")
+/** A list of entries (one loop: this runs for every entry read). */
+const parseEntries = (u: unknown): Either.Either<ReadonlyArray<Entry>, string> => {
+  if (!Array.isArray(u)) return Either.left("the entry list is not an array")
+  const entries: Array<Entry> = []
+  for (const item of u) {
+    const entry = parseEntry(item)
+    if (typeof entry === "string") return Either.left(entry)
+    entries.push(entry)
+  }
+  return Either.right(entries)
+}
 
 /** The entries of an `XREADGROUP` reply on one stream (`null`, a timed-out block, is none). */
 export const fromReadGroup = (reply: unknown): Either.Either<ReadonlyArray<Entry>, string> => {
@@ -79,12 +90,17 @@ export const fromAutoClaim = (reply: unknown): Either.Either<Claimed, string> =>
 }
 
 /**
- * The payload of `entry`: the value of `field` (text when it is valid UTF-8, else the bytes); an entry
- * without `field` yields the JSON object of all its fields (decoded lossily), so nothing is dropped.
+ * The payload of an entry, by its field `field`: the value of `field` (text when it is valid UTF-8, else
+ * the bytes); an entry without `field` yields the JSON object of all its fields (decoded lossily), so
+ * nothing is dropped. The field name is encoded once, not decoded per entry.
  */
-export const payload = (entry: Entry, field: string): RawData.RawData => {
-  const fields = entry.fields ?? []
-  const hit = fields.find(([name]) => name.toString("utf8") === field)
-  if (hit !== undefined) return RawData.fromBytesPreferText(new Uint8Array(hit[1]))
-  return JSON.stringify(Object.fromEntries(fields.map(([name, value]) => [name.toString("utf8"), value.toString("utf8")])))
+export const payloadOf = (field: string): (entry: Entry) => RawData.RawData => {
+  const name = Buffer.from(field, "utf8")
+  return (entry) => {
+    const fields = entry.fields ?? []
+    for (const [key, value] of fields) {
+      if (key.length === name.length && key.equals(name)) return RawData.fromBytesPreferText(new Uint8Array(value))
+    }
+    return JSON.stringify(Object.fromEntries(fields.map(([key, value]) => [key.toString("utf8"), value.toString("utf8")])))
+  }
 }

@@ -113,6 +113,7 @@ export const make = (
 
     const queue = yield* Effect.acquireRelease(Queue.bounded<SourceEvent>(params.batch * 2), Queue.shutdown)
     const eventTags = Tags.set(tags, "redis_stream", params.stream)
+    const payloadOf = Entry.payloadOf(params.field)
     /** Entry ids queued or handed out and not acked yet: a replay of this consumer's pending list skips them. */
     const outstanding = new Set<string>()
     let nextEventId = 1
@@ -125,22 +126,17 @@ export const make = (
 
     /** Queues `entries` in order (waiting while the queue is full); with `skipOutstanding`, those already queued or handed out are skipped. */
     const deliver = (entries: ReadonlyArray<Entry.Entry>, skipOutstanding: boolean): Effect.Effect<void> =>
-      Effect.gen(function*() {
+      Effect.suspend(() => {
         const deleted: Array<string> = []
+        const events: Array<SourceEvent> = []
         for (const entry of entries) {
           if (entry.fields === undefined) deleted.push(entry.id)
           else if (!(skipOutstanding && outstanding.has(entry.id))) {
             outstanding.add(entry.id)
-            yield* Queue.offer(queue, new SourceEvent({
-              eventId: nextEventId++,
-              srcKey: name,
-              payload: Entry.payload(entry, params.field),
-              tags: eventTags,
-              ackToken: entry.id
-            }))
+            events.push(new SourceEvent({ eventId: nextEventId++, srcKey: name, payload: payloadOf(entry), tags: eventTags, ackToken: entry.id }))
           }
         }
-        yield* dropDeleted(deleted)
+        return Effect.zipRight(Queue.offerAll(queue, events), dropDeleted(deleted))
       })
 
     /** The last `XREADGROUP` sent: it may still be running on the server after the read loop was interrupted. */
