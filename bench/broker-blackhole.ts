@@ -192,7 +192,7 @@ const coordinate = (kind: string, impl: string, events: number, processes: numbe
     yield* Effect.promise(() => broker.fill(url, events))
     const results = yield* Effect.forEach(Array.from({ length: processes }), () =>
       Effect.async<WorkerResult, Error>((resume) => {
-        execFile(process.execPath, [...workerNodeArgs, "--import", "tsx", import.meta.filename, "worker", kind, impl, url], { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+        execFile(process.execPath, [...workerNodeArgs, ...(import.meta.filename.endsWith(".ts") ? ["--import", "tsx"] : []), import.meta.filename, "worker", kind, impl, url], { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
           if (error !== null) resume(Effect.fail(new Error(`${impl} worker failed: ${error.message}\n${stderr}`)))
           else resume(Effect.succeed(JSON.parse(stdout.trim().split("\n").pop()!) as WorkerResult))
         })

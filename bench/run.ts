@@ -3,15 +3,18 @@
  * baseline — each in its own child process (so peak RSS is its own), prints each result as a
  * JSON line, then one line per scenario with the ratio engine / baseline.
  *
- * usage: node --import tsx bench/run.ts [--runs N] [scenario ...]
+ * usage: node --import tsx bench/run.ts [--runs N] [--tsx] [scenario ...]
  *
  * Each implementation runs N times (default 3), alternating; the ratio compares the best run of
  * each (the one least disturbed by other work on a shared machine), and the ratio of the medians
- * is printed beside it.
+ * is printed beside it. Each scenario script is first compiled with esbuild into one ES module in
+ * `bench/.build/` (the engine's sources and the baseline alike; packages stay imports from
+ * node_modules), as an application ships; `--tsx` runs the TypeScript through the tsx loader instead.
  */
 import { execFileSync } from "node:child_process"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { build } from "esbuild"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -35,9 +38,26 @@ interface Result {
   readonly peak_rss_mb: number
 }
 
+const args = process.argv.slice(2)
+/** `--tsx`: run the scenario scripts through the tsx loader (development) instead of compiled. */
+const viaTsx = args.includes("--tsx")
+
+/**
+ * Compiles `script` and the sources it imports into one ES module (`bench/.build/<name>.mjs`); packages
+ * stay imports, resolved from node_modules as in an installed application. Returns the node arguments
+ * that run it: with `--tsx`, the TypeScript through the tsx loader.
+ */
+const compile = async (script: string): Promise<ReadonlyArray<string>> => {
+  const source = path.join(here, script)
+  if (viaTsx) return ["--import", "tsx", source]
+  const outfile = path.join(here, ".build", script.replace(/\.ts$/, ".mjs"))
+  await build({ entryPoints: [source], outfile, bundle: true, packages: "external", platform: "node", format: "esm", target: "node20", logLevel: "error" })
+  return [outfile]
+}
+
 /** Runs one implementation of `s` once, in its own process; prints and returns its result line. */
-const runOnce = (s: (typeof scenarios)[number], impl: "baseline" | "engine"): Result => {
-  const out = execFileSync(process.execPath, ["--import", "tsx", path.join(here, s.script), ...s.args(impl)], {
+const runOnce = (s: (typeof scenarios)[number], program: ReadonlyArray<string>, impl: "baseline" | "engine"): Result => {
+  const out = execFileSync(process.execPath, [...program, ...s.args(impl)], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"]
   })
@@ -55,22 +75,23 @@ const median = (runs: ReadonlyArray<Result>): number => {
   return rates[Math.floor(rates.length / 2)]!
 }
 
-const args = process.argv.slice(2)
 const runsAt = args.indexOf("--runs")
 /** Runs per implementation (`--runs N`, default 3), alternating baseline and engine so that load drifts hit both. */
 const runs = runsAt >= 0 ? Math.max(1, Number(args[runsAt + 1])) : 3
-const wanted = args.filter((_, i) => runsAt < 0 || (i !== runsAt && i !== runsAt + 1))
+const wanted = args.filter((a, i) => a !== "--tsx" && (runsAt < 0 || (i !== runsAt && i !== runsAt + 1)))
 for (const s of scenarios) {
   if (wanted.length > 0 && !wanted.includes(s.name)) continue
+  const program = await compile(s.script)
   const results: Record<"baseline" | "engine", Array<Result>> = { baseline: [], engine: [] }
   for (let i = 0; i < runs; i++) {
-    for (const impl of ["baseline", "engine"] as const) results[impl].push(runOnce(s, impl))
+    for (const impl of ["baseline", "engine"] as const) results[impl].push(runOnce(s, program, impl))
   }
   const engine = best(results.engine)
   const baseline = best(results.baseline)
   console.log(JSON.stringify({
     scenario: s.name,
     runs,
+    compiled: !viaTsx,
     ratio_events_per_s: Number((engine.events_per_s / baseline.events_per_s).toFixed(3)),
     ratio_of_medians: Number((median(results.engine) / median(results.baseline)).toFixed(3)),
     engine_events_per_s: engine.events_per_s,
