@@ -513,18 +513,23 @@ export const make = (
     /** Acks what the watermark released, in order, until the queue is shut down and drained. */
     const acker = (node: SourceNode, source: DataSource.DataSource, acks: Queue.Queue<AckRelease>) => {
       const ackUpTo = source.ackUpTo
+      /** Events of cumulative acks that failed: the next one that succeeds acks them too. */
+      let carried = 0
       const ackAll = (tokens: ReadonlyArray<AckToken>, events: number): Effect.Effect<void> =>
         Effect.matchCauseEffect(ackUpTo === undefined ? source.ackBatch(tokens) : ackUpTo(tokens[tokens.length - 1]), {
           onSuccess: () => {
-            const acked = ackUpTo === undefined ? tokens.length : events
+            const acked = ackUpTo === undefined ? tokens.length : events + carried
+            carried = 0
             node.stats.acked += acked
             return Metrics.acked(node.name, acked)
           },
-          onFailure: (cause) =>
-            Effect.zipRight(
+          onFailure: (cause) => {
+            if (ackUpTo !== undefined) carried += events
+            return Effect.zipRight(
               Effect.logWarning(`source ${node.name}: ack failed (the events will be replayed): ${Cause.pretty(cause)}`),
               Metrics.error("source", node.name, Option.match(Cause.failureOption(cause), { onNone: () => 520, onSome: (e) => e.code }))
             )
+          }
         })
       const step = Effect.flatMap(Queue.take(acks), (first) =>
         Effect.flatMap(Queue.takeAll(acks), (rest) => {

@@ -69,6 +69,24 @@ describe("Engine", () => {
     }).pipe(Effect.provide(labRegistry(lab)))
   })
 
+  it.live("counts the events of a failed cumulative ack as acked once a later ackUpTo succeeds", () => {
+    const lab = makeLab()
+    // batches of 10, 20 ms apart (one release each): the ack up to token 9 fails, the next one covers it
+    const spec = pipeline(tmp(), [src("c", { count: 40, batch: 10, delay_ms: 20, cumulative: true, fail_ack_at: 9 })], [
+      { name: "g", sinks: [snk("g", "out")] }
+    ])
+    return Effect.gen(function*() {
+      const report = yield* Engine.runPipeline(spec, fast)
+      expect(report.status).toBe("completed")
+      expect(lab.ackFailures.get("c")).toEqual([9])
+      const upTo = lab.ackedUpTo.get("c")!
+      expect(upTo).not.toContain(9)
+      expect(upTo.at(-1)).toBe(39)
+      expect(report.acked).toBe(40)
+      expect(report.sources.find((s) => s.name === "c")!.acked).toBe(40)
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+
   it.live("batchWait gathers the batches that arrive within it into one write, and writes at its deadline", () => {
     const lab = makeLab()
     const workRoot = tmp()

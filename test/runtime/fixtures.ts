@@ -23,6 +23,8 @@ export interface Lab {
   readonly acked: Map<string, Array<number>>
   /** Tokens passed to the `ackUpTo` of `seq` sources with `cumulative = true`, in order. */
   readonly ackedUpTo: Map<string, Array<number>>
+  /** Tokens whose `ackUpTo` failed (`fail_ack_at`), by source name. */
+  readonly ackFailures: Map<string, Array<number>>
   /** What each `rec` sink wrote, by sink name. */
   readonly written: Map<string, Array<string>>
   /** How many lines each `rec` sink with `count_only = true` wrote (it keeps none of them). */
@@ -39,6 +41,7 @@ export interface Lab {
 export const makeLab = (): Lab => ({
   acked: new Map(),
   ackedUpTo: new Map(),
+  ackFailures: new Map(),
   written: new Map(),
   counted: new Map(),
   attempts: new Map(),
@@ -60,7 +63,8 @@ const int = (pm: ParamMap.ParamMap, key: string, dflt: number): number => {
 /**
  * `seq` source: `count` events `"<name>-<i>"` in batches of `batch`, tagged with the spec's tags,
  * ackable (tokens = ids). `count = -1` never ends; `delay_ms` waits between batches. With
- * `cumulative = true` it also has `ackUpTo`, whose tokens go to `lab.ackedUpTo`.
+ * `cumulative = true` it also has `ackUpTo`, whose tokens go to `lab.ackedUpTo` (`fail_ack_at` fails the
+ * `ackUpTo` of that token).
  */
 export const seqSource = (lab: Lab) =>
   SourceFactory.make({
@@ -73,6 +77,7 @@ export const seqSource = (lab: Lab) =>
         const pad = int(spec.params, "pad", 0)
         const failOnceAt = int(spec.params, "fail_once_at", -1)
         const fatalAt = int(spec.params, "fatal_at", -1)
+        const failAckAt = int(spec.params, "fail_ack_at", -1)
         const tags = yield* Tags.fromStrings(spec.tags)
         const filler = "x".repeat(pad)
         let next = 0
@@ -99,7 +104,13 @@ export const seqSource = (lab: Lab) =>
               : Effect.fail(SourceError.supplierError(`seq cannot seek to ${position._tag}`)),
           ackBatch: (tokens) => Effect.sync(() => push(lab.acked, spec.name, ...(tokens as Array<number>))),
           ackUpTo: spec.params["cumulative"] === true
-            ? (token) => Effect.sync(() => push(lab.ackedUpTo, spec.name, token as number))
+            ? (token) =>
+              token === failAckAt
+                ? Effect.zipRight(
+                  Effect.sync(() => push(lab.ackFailures, spec.name, token)),
+                  Effect.fail(SourceError.disconnect(`ack of ${String(token)} lost`))
+                )
+                : Effect.sync(() => push(lab.ackedUpTo, spec.name, token as number))
             : undefined
         })
         return SourceFactory.withSources(SourceFactory.svcIns, [SourceFactory.handle(source, SourceFactory.meta(spec.name, "seq"))])
