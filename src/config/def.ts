@@ -214,3 +214,25 @@ export const makeSinkDefProvider = (options: SinkDefProviderOptions): SinkDefPro
     validateSink: options.validateSink ?? succeed
   }
 }
+
+/** What `builtinSourceDefs` / `builtinSinkDefs` take: the one definition of a built-in connector. */
+export interface BuiltinDefOptions {
+  /** The definition's id, e.g. `"file-src"`. */
+  readonly id: string
+  /** The connector kind. */
+  readonly kind: string
+  /** The keys a spec may override. */
+  readonly allowOverride: ReadonlyArray<string>
+  /** Default parameters (default none). */
+  readonly defaultParams?: ParamMap.ParamMap | undefined
+}
+
+const builtin = (options: BuiltinDefOptions): ConnectorDef => make({ ...options, origin: "builtin" })
+
+/** The `SourceDefProvider` of a built-in connector: its one definition, with origin `"builtin"`. */
+export const builtinSourceDefs = (options: BuiltinDefOptions): SourceDefProvider =>
+  makeSourceDefProvider({ sourceDef: () => builtin(options) })
+
+/** The `SinkDefProvider` of a built-in connector: its one definition, with origin `"builtin"`. */
+export const builtinSinkDefs = (options: BuiltinDefOptions): SinkDefProvider =>
+  makeSinkDefProvider({ sinkDef: () => builtin(options) })

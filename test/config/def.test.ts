@@ -241,4 +241,16 @@ describe("providers", () => {
       expect(error.path).toBe("params.events")
       yield* provider.validateSource(ConnectorDef.make({ id: "x", kind: "memory", defaultParams: { events: [] } }))
     }))
+
+  it.effect("a built-in connector's providers give its one definition, scoped, with origin builtin", () =>
+    Effect.gen(function*() {
+      const options = { id: "demo-src", kind: "memory", allowOverride: ["b", "a"], defaultParams: { b: 2, a: 1 } }
+      const source = ConnectorDef.builtinSourceDefs(options)
+      const sink = ConnectorDef.builtinSinkDefs({ ...options, id: "demo-sink" })
+      expect(source.sourceDefs().map((d) => [d.id, d.scope, d.origin])).toEqual([["demo-src", "source", "builtin"]])
+      expect(sink.sinkDefs().map((d) => [d.id, d.scope, d.origin])).toEqual([["demo-sink", "sink", "builtin"]])
+      expect(source.sourceDef().allowOverride).toEqual(["b", "a"])
+      expect(ConnectorDef.toJson(sink.sinkDef())).toBe('{"id":"demo-sink","type":"memory","allow_override":["b","a"],"params":{"a":1,"b":2}}')
+      yield* source.validateSource(source.sourceDef())
+    }))
 })

@@ -21,9 +21,7 @@ export const kind = "blackhole"
 export const SinkParams = Schema.Struct({ counter: Schema.optional(Schema.String.pipe(Schema.minLength(1))) })
 
 /** The sink definition `blackhole-sink`. */
-export const sinkDefs = ConnectorDef.makeSinkDefProvider({
-  sinkDef: () => ConnectorDef.make({ id: "blackhole-sink", kind, allowOverride: ["counter"], origin: "builtin" })
-})
+export const sinkDefs = ConnectorDef.builtinSinkDefs({ id: "blackhole-sink", kind, allowOverride: ["counter"] })
 
 const strBytes = (data: ReadonlyArray<string>): number => {
   let n = 0

@@ -81,38 +81,19 @@ export const sinkDefaults = {
 } as const
 
 /** The source definition `file-src`. */
-export const sourceDefs = ConnectorDef.makeSourceDefProvider({
-  sourceDef: () =>
-    ConnectorDef.make({
-      id: "file-src",
-      kind,
-      allowOverride: [
-        "base",
-        "file",
-        "encode",
-        "follow",
-        "batch_lines",
-        "read_bytes",
-        "max_line_bytes",
-        "start",
-        "checkpoint",
-        "poll_ms"
-      ],
-      defaultParams: sourceDefaults,
-      origin: "builtin"
-    })
+export const sourceDefs = ConnectorDef.builtinSourceDefs({
+  id: "file-src",
+  kind,
+  allowOverride: ["base", "file", "encode", "follow", "batch_lines", "read_bytes", "max_line_bytes", "start", "checkpoint", "poll_ms"],
+  defaultParams: sourceDefaults
 })
 
 /** The sink definition `file-sink`. */
-export const sinkDefs = ConnectorDef.makeSinkDefProvider({
-  sinkDef: () =>
-    ConnectorDef.make({
-      id: "file-sink",
-      kind,
-      allowOverride: ["base", "file", "fmt", "rotate_bytes", "fsync"],
-      defaultParams: sinkDefaults,
-      origin: "builtin"
-    })
+export const sinkDefs = ConnectorDef.builtinSinkDefs({
+  id: "file-sink",
+  kind,
+  allowOverride: ["base", "file", "fmt", "rotate_bytes", "fsync"],
+  defaultParams: sinkDefaults
 })
 
 /** `file:///var/log/app.log` gives `{ base: "/var/log", file: "app.log" }`; a host or a directory path is refused. */

@@ -57,15 +57,11 @@ export const sourceDefaults = {
 } as const
 
 /** The source definition `http-src`. */
-export const sourceDefs = ConnectorDef.makeSourceDefProvider({
-  sourceDef: () =>
-    ConnectorDef.make({
-      id: "http-src",
-      kind,
-      allowOverride: ["addr", "port", "path", "token", "max_body_bytes", "queue_events", "retry_after_s", "format", "batch_events"],
-      defaultParams: sourceDefaults,
-      origin: "builtin"
-    })
+export const sourceDefs = ConnectorDef.builtinSourceDefs({
+  id: "http-src",
+  kind,
+  allowOverride: ["addr", "port", "path", "token", "max_body_bytes", "queue_events", "retry_after_s", "format", "batch_events"],
+  defaultParams: sourceDefaults
 })
 
 /**

@@ -34,21 +34,15 @@ export const SinkParams = Schema.Struct({
 export type SinkParams = typeof SinkParams.Type
 
 /** The source definition `memory-src`. */
-export const sourceDefs = ConnectorDef.makeSourceDefProvider({
-  sourceDef: () =>
-    ConnectorDef.make({
-      id: "memory-src",
-      kind,
-      allowOverride: ["events", "count", "payload_bytes", "batch_size", "eof"],
-      defaultParams: { batch_size: 1024, payload_bytes: 200, eof: true },
-      origin: "builtin"
-    })
+export const sourceDefs = ConnectorDef.builtinSourceDefs({
+  id: "memory-src",
+  kind,
+  allowOverride: ["events", "count", "payload_bytes", "batch_size", "eof"],
+  defaultParams: { batch_size: 1024, payload_bytes: 200, eof: true }
 })
 
 /** The sink definition `memory-sink`. */
-export const sinkDefs = ConnectorDef.makeSinkDefProvider({
-  sinkDef: () => ConnectorDef.make({ id: "memory-sink", kind, allowOverride: ["buffer"], origin: "builtin" })
-})
+export const sinkDefs = ConnectorDef.builtinSinkDefs({ id: "memory-sink", kind, allowOverride: ["buffer"] })
 
 /** `memory://<buffer>` names a sink buffer. */
 export const adapter = ConnectorKindAdapter.make({

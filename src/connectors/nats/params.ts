@@ -89,27 +89,19 @@ export const sinkDefaults = {
 } as const
 
 /** The source definition `nats-src`. */
-export const sourceDefs = ConnectorDef.makeSourceDefProvider({
-  sourceDef: () =>
-    ConnectorDef.make({
-      id: "nats-src",
-      kind,
-      allowOverride: [...Object.keys(sourceDefaults), "stream", "subjects", "durable"],
-      defaultParams: sourceDefaults,
-      origin: "builtin"
-    })
+export const sourceDefs = ConnectorDef.builtinSourceDefs({
+  id: "nats-src",
+  kind,
+  allowOverride: [...Object.keys(sourceDefaults), "stream", "subjects", "durable"],
+  defaultParams: sourceDefaults
 })
 
 /** The sink definition `nats-sink`. */
-export const sinkDefs = ConnectorDef.makeSinkDefProvider({
-  sinkDef: () =>
-    ConnectorDef.make({
-      id: "nats-sink",
-      kind,
-      allowOverride: [...Object.keys(sinkDefaults), "stream", "subjects", "subject"],
-      defaultParams: sinkDefaults,
-      origin: "builtin"
-    })
+export const sinkDefs = ConnectorDef.builtinSinkDefs({
+  id: "nats-sink",
+  kind,
+  allowOverride: [...Object.keys(sinkDefaults), "stream", "subjects", "subject"],
+  defaultParams: sinkDefaults
 })
 
 /** Query keys the URL form accepts. */

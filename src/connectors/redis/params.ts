@@ -90,27 +90,19 @@ export const sinkDefaults = {
 } as const
 
 /** The source definition `redis-src`. */
-export const sourceDefs = ConnectorDef.makeSourceDefProvider({
-  sourceDef: () =>
-    ConnectorDef.make({
-      id: "redis-src",
-      kind,
-      allowOverride: [...Object.keys(sourceDefaults), "stream", "group", "consumer"],
-      defaultParams: sourceDefaults,
-      origin: "builtin"
-    })
+export const sourceDefs = ConnectorDef.builtinSourceDefs({
+  id: "redis-src",
+  kind,
+  allowOverride: [...Object.keys(sourceDefaults), "stream", "group", "consumer"],
+  defaultParams: sourceDefaults
 })
 
 /** The sink definition `redis-sink`. */
-export const sinkDefs = ConnectorDef.makeSinkDefProvider({
-  sinkDef: () =>
-    ConnectorDef.make({
-      id: "redis-sink",
-      kind,
-      allowOverride: [...Object.keys(sinkDefaults), "stream"],
-      defaultParams: sinkDefaults,
-      origin: "builtin"
-    })
+export const sinkDefs = ConnectorDef.builtinSinkDefs({
+  id: "redis-sink",
+  kind,
+  allowOverride: [...Object.keys(sinkDefaults), "stream"],
+  defaultParams: sinkDefaults
 })
 
 /** Query keys the URL form accepts, and whether each is numeric or boolean. */

@@ -52,15 +52,11 @@ export const sourceDefaults = {
 } as const
 
 /** The source definition `syslog-src`. */
-export const sourceDefs = ConnectorDef.makeSourceDefProvider({
-  sourceDef: () =>
-    ConnectorDef.make({
-      id: "syslog-src",
-      kind,
-      allowOverride: Object.keys(sourceDefaults),
-      defaultParams: sourceDefaults,
-      origin: "builtin"
-    })
+export const sourceDefs = ConnectorDef.builtinSourceDefs({
+  id: "syslog-src",
+  kind,
+  allowOverride: Object.keys(sourceDefaults),
+  defaultParams: sourceDefaults
 })
 
 /**

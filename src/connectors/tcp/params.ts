@@ -81,27 +81,19 @@ export const sinkDefaults = {
 } as const
 
 /** The source definition `tcp-src`. */
-export const sourceDefs = ConnectorDef.makeSourceDefProvider({
-  sourceDef: () =>
-    ConnectorDef.make({
-      id: "tcp-src",
-      kind,
-      allowOverride: Object.keys(sourceDefaults),
-      defaultParams: sourceDefaults,
-      origin: "builtin"
-    })
+export const sourceDefs = ConnectorDef.builtinSourceDefs({
+  id: "tcp-src",
+  kind,
+  allowOverride: Object.keys(sourceDefaults),
+  defaultParams: sourceDefaults
 })
 
 /** The sink definition `tcp-sink`. */
-export const sinkDefs = ConnectorDef.makeSinkDefProvider({
-  sinkDef: () =>
-    ConnectorDef.make({
-      id: "tcp-sink",
-      kind,
-      allowOverride: Object.keys(sinkDefaults),
-      defaultParams: sinkDefaults,
-      origin: "builtin"
-    })
+export const sinkDefs = ConnectorDef.builtinSinkDefs({
+  id: "tcp-sink",
+  kind,
+  allowOverride: Object.keys(sinkDefaults),
+  defaultParams: sinkDefaults
 })
 
 /**
