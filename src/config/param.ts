@@ -352,9 +352,48 @@ export const parseErrorToConfigError = (error: ParseResult.ParseError, where?: s
   })
 }
 
+/** The issues of `issue` one by one: each failing key of a struct is its own issue (a union's stay together). */
+const splitIssue = (issue: ParseResult.ParseIssue): Arr.NonEmptyReadonlyArray<ParseResult.ParseIssue> => {
+  switch (issue._tag) {
+    case "Transformation":
+      return Arr.map(splitIssue(issue.issue), (i) => new ParseResult.Transformation(issue.ast, issue.actual, issue.kind, i))
+    case "Composite": {
+      const issues = Arr.ensure(issue.issues)
+      return issue.ast._tag === "Union" || !Arr.isNonEmptyReadonlyArray(issues) || issues.length < 2
+        ? [issue]
+        : Arr.map(issues, (i) => new ParseResult.Composite(issue.ast, issue.actual, i))
+    }
+    default:
+      return [issue]
+  }
+}
+
+/**
+ * Every problem a `ConfigError` stands for: one per failing key when it came from decoding parameters that
+ * failed on several keys (`decodeParams` reports all of them, the error itself names the first), else the
+ * error alone. The others are located like the first (same key prefix, file and scope).
+ */
+export const problemsOf = (error: ConfigError): Arr.NonEmptyReadonlyArray<ConfigError> => {
+  const cause = error.cause
+  if (!ParseResult.isParseError(cause)) return [error]
+  const [, ...rest] = splitIssue(cause.issue)
+  if (rest.length === 0) return [error]
+  const firstPath = ParseResult.ArrayFormatter.formatErrorSync(cause)[0]?.path ?? []
+  const relative = formatPath(undefined, firstPath) ?? ""
+  const full = error.path ?? ""
+  if (!full.endsWith(relative)) return [error]
+  const prefix = full.slice(0, full.length - relative.length).replace(/\.$/, "")
+  const others = rest.map((issue) => {
+    const other = parseErrorToConfigError(new ParseResult.ParseError({ issue }), prefix.length > 0 ? prefix : undefined, error.file)
+    return error.scope === undefined ? other : new ConfigError({ ...other.fields, scope: error.scope })
+  })
+  return [error, ...others]
+}
+
 /**
  * Decodes `pm` into typed connector parameters with `schema`; a failure is a `ConfigError` whose path is
- * `where` (default `"params"`) plus the failing key (e.g. `params.port`).
+ * `where` (default `"params"`) plus the failing key (e.g. `params.port`). Every key is checked: when several
+ * fail, the error names the first and `problemsOf` gives one error per key.
  */
 export const decodeParams = <A, I, R>(
   schema: Schema.Schema<A, I, R>,
@@ -362,4 +401,4 @@ export const decodeParams = <A, I, R>(
   where: string = "params",
   options?: SchemaAST.ParseOptions
 ): Effect.Effect<A, ConfigError, R> =>
-  Schema.decodeUnknown(schema, options)(pm).pipe(Effect.mapError((e) => parseErrorToConfigError(e, where)))
+  Schema.decodeUnknown(schema, { errors: "all", ...options })(pm).pipe(Effect.mapError((e) => parseErrorToConfigError(e, where)))

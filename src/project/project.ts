@@ -157,14 +157,21 @@ const connect = (
   )
 }
 
-/** Runs a factory's `validateSpec` for the entry at `at`; a refusal is recorded there. */
+/** Runs a factory's `validateSpec` for the entry at `at`; a refusal is recorded there, one problem per bad param. */
 const validated = (
   ctx: Context,
   doc: TomlDocument.TomlDocument,
   at: ReadonlyArray<Segment>,
   validate: Effect.Effect<void, ConfigError>
 ): Effect.Effect<boolean> =>
-  Effect.map(ctx.problems.attempt(validate, (e) => TomlDocument.locate(doc, at, e)), Option.isSome)
+  Effect.match(validate, {
+    onFailure: (e) => {
+      const located = ParamMap.problemsOf(e).map((problem) => TomlDocument.locate(doc, at, problem))
+      ctx.problems.add(...located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)))
+      return false
+    },
+    onSuccess: () => true
+  })
 
 /** The `tags` (`key:value` strings) of the entry at `at` as sorted `Tags`; a malformed tag is a problem at `at.tags[i]`. */
 const tagsOf = (

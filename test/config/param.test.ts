@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Option, pipe, Schema } from "effect"
+import { Cause, Effect, Either, Exit, Option, pipe, Schema } from "effect"
 import { parse } from "smol-toml"
 import * as ParamMap from "../../src/config/param.js"
-import type { ConfigError } from "../../src/errors/config.js"
+import { ConfigError } from "../../src/errors/config.js"
 
 const failure = <A>(effect: Effect.Effect<A, ConfigError>) => Effect.flip(effect)
 
@@ -173,6 +173,27 @@ describe("ParamMap schema", () => {
       expect(error.path).toBe("connectors[0].params.tags[1]")
       expect(error.detail).toContain("Date")
     }
+  })
+
+  it("decodeParams checks every key: the error names the first, problemsOf gives one error per bad key", () => {
+    const Params = Schema.Struct({ port: Schema.Int, host: Schema.NonEmptyString, tls: Schema.optional(Schema.Boolean) })
+    const exit = Effect.runSyncExit(ParamMap.decodeParams(Params, { port: "x", host: "", tls: "yes" }, "sources[2].params"))
+    expect(Exit.isFailure(exit)).toBe(true)
+    if (Exit.isSuccess(exit)) return
+    const error = Cause.failureOption(exit.cause).pipe(Option.getOrThrow)
+    expect(error.path).toBe("sources[2].params.port")
+    const all = ParamMap.problemsOf(error)
+    expect(all.map((e) => [e.path, e.expected])).toEqual([
+      ["sources[2].params.port", "number"],
+      ["sources[2].params.host", "a non empty string"],
+      ["sources[2].params.tls", "boolean"]
+    ])
+    expect(all[0]).toBe(error)
+    // one bad key, or an error that did not come from decoding, is itself
+    const one = Effect.runSync(Effect.flip(ParamMap.decodeParams(Params, { port: 1, host: "" })))
+    expect(ParamMap.problemsOf(one)).toEqual([one])
+    const plain = new ConfigError({ detail: "nope", path: "x" })
+    expect(ParamMap.problemsOf(plain)).toEqual([plain])
   })
 
   it("Json accepts scalars and rejects non-JSON", () => {

@@ -315,6 +315,19 @@ conect = "x"
       expect(errors[1]).toMatchObject({ file: at(dir, "topology/sources/a.toml"), line: 4, path: "sources[0].params.port" })
     }))
 
+  it.scopedLive("every param a factory refuses is its own problem, at its own line, in line order", () =>
+    Effect.gen(function*() {
+      const { dir, errors } = yield* errorsOf({
+        ...cleanFiles,
+        "connectors/source.d/net.toml": `[[connectors]]\nid = "net_in"\ntype = "net"\nallow_override = ["port", "retries"]\nparams = { host = "10.0.0.1", port = 9000 }\n`,
+        "topology/sources/a.toml": `[[sources]]\nkey = "in1"\nconnect = "net_in"\n[sources.params]\nretries = "many"\nport = 70000\n`
+      })
+      expect(errors.map((e) => [e.file, e.line, e.path, e.expected])).toEqual([
+        [at(dir, "topology/sources/a.toml"), 5, "sources[0].params.retries", "number"],
+        [at(dir, "topology/sources/a.toml"), 6, "sources[0].params.port", "a number between 1 and 65535"]
+      ])
+    }))
+
   it.scopedLive("a missing work root, missing directories and empty directories", () =>
     Effect.gen(function*() {
       const none = yield* load("/nonexistent/wpc-project")
