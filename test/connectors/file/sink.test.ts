@@ -35,7 +35,37 @@ const record = DataRecord.make([
   DataRecord.field("tags", DataRecord.array([DataRecord.chars("a"), DataRecord.float(1.5)]))
 ])
 
+/** The open flags of the descriptor this process holds on `file`, from `/proc/self/fdinfo` (the tests run on Linux). */
+const openFlags = (file: string): number => {
+  for (const fd of fsSync.readdirSync("/proc/self/fd")) {
+    let target = ""
+    try {
+      target = fsSync.readlinkSync(`/proc/self/fd/${fd}`)
+    } catch {
+      continue
+    }
+    if (target !== file) continue
+    const flags = /^flags:\s+([0-7]+)$/m.exec(fsSync.readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"))
+    if (flags !== null) return parseInt(flags[1]!, 8)
+  }
+  throw new Error(`no descriptor open on ${file}`)
+}
+
 describe("file sink", () => {
+  it.scopedLive("with fsync the file is opened O_DSYNC (each write durable when it returns); without, not", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const durable = yield* build({ base: dir, file: "durable.log" })
+      const loose = yield* build({ base: dir, file: "loose.log", fsync: false })
+      yield* durable.sinkStrBatch(["a", "b"])
+      yield* loose.sinkStrBatch(["c"])
+      expect(openFlags(path.join(dir, "durable.log")) & fsSync.constants.O_DSYNC).toBe(fsSync.constants.O_DSYNC)
+      expect(openFlags(path.join(dir, "loose.log")) & fsSync.constants.O_DSYNC).toBe(0)
+      expect(openFlags(path.join(dir, "durable.log")) & fsSync.constants.O_APPEND).toBe(fsSync.constants.O_APPEND)
+      expect(yield* read(path.join(dir, "durable.log"))).toBe("a\nb\n")
+      expect(yield* read(path.join(dir, "loose.log"))).toBe("c\n")
+    }))
+
   it.scopedLive("appends one line per payload, creating the directory, and keeps what the file held", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
