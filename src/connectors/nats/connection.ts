@@ -23,7 +23,14 @@ export interface ConnectOptions {
   readonly stream: string
   readonly subjects?: ReadonlyArray<string> | undefined
   readonly create_stream: boolean
+  readonly username?: string | undefined
+  readonly password?: string | undefined
+  readonly token?: string | undefined
 }
+
+/** `true` when `u` is the server refusing the credentials (wrong or missing user, password or token): retrying cannot help. */
+export const isAuthError = (u: unknown): boolean =>
+  u instanceof Error && ((u as { readonly code?: unknown }).code === "AUTHORIZATION_VIOLATION" || /authorization violation/i.test(u.message))
 
 /**
  * Connects to `servers` in the current Scope (drained and closed when it closes) and, with
@@ -47,7 +54,15 @@ export const open = <E>(
     const { nc } = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () =>
-          connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 200, name: `wpc-${options.stream}` }).then((nc) => {
+          connect({
+            servers,
+            maxReconnectAttempts: -1,
+            reconnectTimeWait: 200,
+            name: `wpc-${options.stream}`,
+            ...(options.username === undefined ? {} : { user: options.username }),
+            ...(options.password === undefined ? {} : { pass: options.password }),
+            ...(options.token === undefined ? {} : { token: options.token })
+          }).then((nc) => {
             // the status iterator is not ended by close(): nothing waits for it, it just stops being fed
             watch(nc).catch(() => undefined)
             return { nc }

@@ -33,7 +33,13 @@ const common = {
   servers: Schema.optionalWith(Servers, { default: () => "nats://127.0.0.1:4222" }),
   stream: Name,
   subjects: Schema.optional(Schema.Array(Subject)),
-  create_stream: Schema.optionalWith(Schema.Boolean, { default: () => false })
+  create_stream: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /** A user of the server's authorization (with `password`). */
+  username: Schema.optional(Schema.NonEmptyString),
+  /** The user's password; `wpc` prints it as `***`. */
+  password: Schema.optional(Schema.NonEmptyString),
+  /** An authorization token (instead of a user); `wpc` prints it as `***`. */
+  token: Schema.optional(Schema.NonEmptyString)
 }
 
 /**
@@ -92,7 +98,7 @@ export const sinkDefaults = {
 export const sourceDefs = ConnectorDef.builtinSourceDefs({
   id: "nats-src",
   kind,
-  allowOverride: [...Object.keys(sourceDefaults), "stream", "subjects", "durable"],
+  allowOverride: [...Object.keys(sourceDefaults), "stream", "subjects", "durable", "username", "password", "token"],
   defaultParams: sourceDefaults
 })
 
@@ -100,7 +106,7 @@ export const sourceDefs = ConnectorDef.builtinSourceDefs({
 export const sinkDefs = ConnectorDef.builtinSinkDefs({
   id: "nats-sink",
   kind,
-  allowOverride: [...Object.keys(sinkDefaults), "stream", "subjects", "subject"],
+  allowOverride: [...Object.keys(sinkDefaults), "stream", "subjects", "subject", "username", "password", "token"],
   defaultParams: sinkDefaults
 })
 
@@ -116,7 +122,7 @@ export const adapter = ConnectorKindAdapter.make({
   defaults: sourceDefaults,
   urlToParams: (url) =>
     Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["nats"]), (u) => {
-      if (u.username !== "" || u.password !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "userinfo", "credentials", "no user:password@"))
+      if (u.username !== "" || u.password !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "userinfo", "credentials", "no user:password@; set params.username and params.password, or params.token"))
       if (u.hash !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
       const stream = u.pathname.replace(/^\//, "")
       if (stream.includes("/")) return Effect.fail(ConnectorKindAdapter.refuse(url, "path", `path ${JSON.stringify(u.pathname)}`, "one path segment: the stream name"))

@@ -28,7 +28,10 @@ export const publishSubject = (params: SinkParams): string => params.subject ?? 
  */
 export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, SinkError, Scope.Scope> =>
   Effect.gen(function*() {
-    const connection = yield* Connection.open(params, networkError)
+    const connection = yield* Connection.open(params, (detail, cause) =>
+      Connection.isAuthError(cause)
+        ? SinkError.uvs(UnifiedReason.external(`${detail}; check params.username and params.password, or params.token`), undefined, cause)
+        : networkError(detail, cause))
     const js: JetStreamClient = connection.nc.jetstream()
     const subject = publishSubject(params)
     const encoder = new TextEncoder()

@@ -67,7 +67,10 @@ export const make = (
   Effect.gen(function*() {
     const where = `${params.servers}/${params.stream}/${params.durable}`
     const disconnect = (detail: string, cause?: unknown) => SourceError.disconnect(detail, cause)
-    const connection = yield* Connection.open(params, disconnect)
+    const connection = yield* Connection.open(params, (detail, cause): SourceError =>
+      Connection.isAuthError(cause)
+        ? SourceError.supplierError(`${detail}; check params.username and params.password, or params.token`, cause)
+        : disconnect(detail, cause))
     const js = connection.nc.jetstream()
     const queue = yield* Effect.acquireRelease(Queue.bounded<SourceEvent>(params.batch * 2), Queue.shutdown)
     let lastError: string | undefined = undefined

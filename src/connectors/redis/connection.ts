@@ -28,6 +28,9 @@ export interface ConnectOptions {
   readonly host: string
   readonly port: number
   readonly db: number
+  /** An ACL user; without it, `password` authenticates the default user. */
+  readonly username?: string | undefined
+  readonly password?: string | undefined
 }
 
 /** `host:port/db` (an IPv6 host in brackets). */
@@ -47,6 +50,8 @@ export const open = <E>(
   Effect.gen(function*() {
     const where = describeTarget(options)
     let lastError: string | undefined = undefined
+    /** The last error the client reported: a refused AUTH arrives here, while `connect` only says the connection closed. */
+    let lastCause: unknown = undefined
     let connected = false
     const client = yield* Effect.acquireRelease(
       Effect.tryPromise({
@@ -55,6 +60,8 @@ export const open = <E>(
             host: options.host,
             port: options.port,
             db: options.db,
+            ...(options.username === undefined ? {} : { username: options.username }),
+            ...(options.password === undefined ? {} : { password: options.password }),
             connectionName: name,
             lazyConnect: true,
             enableOfflineQueue: false,
@@ -67,12 +74,18 @@ export const open = <E>(
             disconnectTimeout: 200
           })
           // without a listener ioredis prints every failed reconnection attempt
-          client.on("error", (error: unknown) => (lastError = describeCause(error)))
+          client.on("error", (error: unknown) => {
+            lastCause = error
+            lastError = describeCause(error)
+          })
           await client.connect()
           connected = true
           return client
         },
-        catch: (cause) => fail(`redis: cannot connect to ${where}: ${describeCause(cause)}`, cause)
+        catch: (cause) => {
+          const reason = isReplyError(lastCause) ? lastCause : cause
+          return fail(`redis: cannot connect to ${where}: ${describeCause(reason)}`, reason)
+        }
       }),
       (client) =>
         client.status === "ready"
@@ -104,6 +117,9 @@ export const open = <E>(
 
 /** `true` when `u` is an error reply of the server (as opposed to a connection that failed). */
 export const isReplyError = (u: unknown): boolean => u instanceof Error && u.name === "ReplyError"
+
+/** `true` when `u` is the server refusing the credentials (wrong or missing password, or a user without the right): retrying cannot help. */
+export const isAuthError = (u: unknown): boolean => isReplyError(u) && u instanceof Error && /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(u.message)
 
 /** Error replies that mean "not now" (a loading, read-only, busy or failing-over server), worth retrying. */
 const transientReplies = /^(LOADING|READONLY|BUSY|TRYAGAIN|MASTERDOWN|CLUSTERDOWN)\b/

@@ -33,7 +33,11 @@ const common = {
   db: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 15)).annotations({ description: "an integer between 0 and 15" }), {
     default: () => 0
   }),
-  stream: Name
+  stream: Name,
+  /** An ACL user (`AUTH username password`); without it, `password` authenticates the default user. */
+  username: Schema.optional(Schema.NonEmptyString),
+  /** The password (`requirepass` or the ACL user's); `wpc` prints it as `***`. */
+  password: Schema.optional(Schema.NonEmptyString)
 }
 
 /**
@@ -93,7 +97,7 @@ export const sinkDefaults = {
 export const sourceDefs = ConnectorDef.builtinSourceDefs({
   id: "redis-src",
   kind,
-  allowOverride: [...Object.keys(sourceDefaults), "stream", "group", "consumer"],
+  allowOverride: [...Object.keys(sourceDefaults), "stream", "group", "consumer", "username", "password"],
   defaultParams: sourceDefaults
 })
 
@@ -101,7 +105,7 @@ export const sourceDefs = ConnectorDef.builtinSourceDefs({
 export const sinkDefs = ConnectorDef.builtinSinkDefs({
   id: "redis-sink",
   kind,
-  allowOverride: [...Object.keys(sinkDefaults), "stream"],
+  allowOverride: [...Object.keys(sinkDefaults), "stream", "username", "password"],
   defaultParams: sinkDefaults
 })
 
@@ -128,7 +132,7 @@ export const adapter = ConnectorKindAdapter.make({
   defaults: sourceDefaults,
   urlToParams: (url) =>
     Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["redis"]), (u) => {
-      if (u.username !== "" || u.password !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "userinfo", "credentials", "no user:password@"))
+      if (u.username !== "" || u.password !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "userinfo", "credentials", "no user:password@; set params.username and params.password"))
       if (u.hash !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
       const params: Record<string, string | number | boolean> = {}
       const host = u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname

@@ -38,7 +38,10 @@ const toBuffer = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byt
  */
 export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, SinkError, Scope.Scope> =>
   Effect.gen(function*() {
-    const connection = yield* Connection.open(params, `wpc-sink-${params.stream}`, networkError)
+    const connection = yield* Connection.open(params, `wpc-sink-${params.stream}`, (detail, cause) =>
+      Connection.isAuthError(cause)
+        ? SinkError.uvs(UnifiedReason.external(`${detail}; check params.username and params.password`), undefined, cause)
+        : networkError(detail, cause))
     const target = `${connection.where} stream ${JSON.stringify(params.stream)}`
     const trim: ReadonlyArray<string | number> = params.maxlen > 0 ? ["MAXLEN", "~", params.maxlen] : []
 

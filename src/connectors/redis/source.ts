@@ -81,7 +81,10 @@ export const make = (
     const where = `${Connection.describeTarget(params)} stream ${JSON.stringify(params.stream)} group ${JSON.stringify(params.group)}`
     const prefix = `redis source ${name}`
     const disconnect = (detail: string, cause?: unknown) => SourceError.disconnect(`${prefix}: ${detail}`, cause)
-    const onConnect = (detail: string, cause: unknown) => disconnect(`${detail} (${where})`, cause)
+    const onConnect = (detail: string, cause: unknown): SourceError =>
+      Connection.isAuthError(cause)
+        ? SourceError.supplierError(`${prefix}: ${detail} (${where}); check params.username and params.password`, cause)
+        : disconnect(`${detail} (${where})`, cause)
     const commands = yield* Connection.open(params, `wpc-${consumer}`, onConnect)
     const reader = yield* Connection.open(params, `wpc-${consumer}-reader`, onConnect)
 
