@@ -22,7 +22,7 @@ export const runFailed = 3
 /** `--metrics-port N`: serve Prometheus metrics on 127.0.0.1:N (0 picks a free port). */
 export const metricsPort = Options.integer("metrics-port").pipe(
   Options.optional,
-  Options.withDescription("serve Prometheus metrics on 127.0.0.1 at this port (0: any free port)")
+  Options.withDescription("serve Prometheus metrics on 127.0.0.1 at this port (0: a free port the OS picks)")
 )
 
 /** `--progress SECONDS`: seconds between progress lines (0: none). */

@@ -9,7 +9,7 @@ import type { Json, ParamMap } from "../config/param.js"
 /** What replaces a secret. */
 export const mask = "***"
 
-/** Parameter keys whose values are secrets: any key containing password, passwd, token, secret or key. */
+/** Parameter keys whose values are secrets: every key containing password, passwd, token, secret or key. */
 export const secretKey = /password|passwd|token|secret|key/i
 
 const urlPassword = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#:@]*:)[^/?#@]*@/
@@ -21,7 +21,7 @@ const maskValue = (value: Json): Json => {
   return params(value as ParamMap)
 }
 
-/** `table` with every secret value (at any depth) replaced by `***`, and URL passwords masked. */
+/** `table` with every secret value (at every depth) replaced by `***`, and URL passwords masked. */
 export const params = (table: ParamMap): ParamMap => {
   const out: { [key: string]: Json } = {}
   for (const key of Object.keys(table)) {

@@ -87,7 +87,7 @@ const unparsable = (url: string, cause: unknown): ConfigError => {
 }
 
 /**
- * Parses `url` and checks that its scheme is one of `schemes` (given as `"tcp"` or `"tcp:"`, any case).
+ * Parses `url` and checks that its scheme is one of `schemes` (given as `"tcp"` or `"tcp:"`, case-insensitive).
  * Fails with a `ConfigError` whose path names the URL part: `url.scheme`, `url.port` or `url`.
  */
 export const parseUrl = (url: string, schemes: ReadonlyArray<string>): Effect.Effect<URL, ConfigError> =>

@@ -24,7 +24,7 @@ const Name = Schema.NonEmptyTrimmedString.annotations({
   description: "a non-empty string without leading or trailing whitespace"
 })
 
-/** A field that exists only at run time: decoding ignores any input under its key, encoding never writes it. */
+/** A field that exists only at run time: decoding ignores the input under its key, encoding never writes it. */
 const runtimeOnly = <A>(to: Schema.Schema<A>, initial: () => A) =>
   Schema.optionalToRequired(Schema.Unknown, to, {
     decode: initial,
@@ -126,7 +126,7 @@ export const decode = (u: unknown, file?: string, where?: string): Effect.Effect
     Effect.mapError((error) => ParamMap.parseErrorToConfigError(error, where, file))
   )
 
-/** Validates the fields themselves: the class schema trusts any instance, and `make` skips validation. */
+/** Validates the fields themselves: the class schema trusts every instance, and `make` skips validation. */
 const validateFields = Schema.validate(Schema.Struct(ConnectorDef.fields))
 
 /** Checks a definition built in code (e.g. by `make`); the error path uses field names (`kind`, ...). */

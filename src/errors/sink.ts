@@ -56,7 +56,7 @@ const SinkErrorSchema = Schema.Union(SinkUnavailable, SinkMock, SinkStgCtrl, Sin
 
 const sinkTags: ReadonlySet<string> = new Set(["SinkUnavailable", "SinkMock", "SinkStgCtrl", "SinkUvs"])
 
-/** `owe_sink`: wraps any failure of `self` as a `SinkUnavailable` whose detail is `"context: <cause>"`. */
+/** `owe_sink`: wraps every failure of `self` as a `SinkUnavailable` whose detail is `"context: <cause>"`. */
 export const oweSink = (context: string) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, SinkUnavailable, R> =>
   Effect.mapError(self, (cause) => new SinkUnavailable({ detail: `${context}: ${describeCause(cause)}`, cause }))
 
@@ -64,7 +64,7 @@ export const oweSink = (context: string) => <A, E, R>(self: Effect.Effect<A, E, 
 export const SinkError = {
   /** The Schema of the union. */
   schema: SinkErrorSchema,
-  /** `true` when `u` is any sink error. */
+  /** `true` when `u` is a sink error (of every kind). */
   is: (u: unknown): u is SinkError =>
     typeof u === "object" && u !== null && sinkTags.has((u as { _tag?: unknown })._tag as string),
   /** `SinkReason::Sink(detail)` (500). */
@@ -83,6 +83,6 @@ export const SinkError = {
   /** The failure of a write after `stop`. */
   stopped: (identifier?: string): SinkUnavailable =>
     new SinkUnavailable({ detail: identifier === undefined ? "sink stopped" : `sink stopped: ${identifier}` }),
-  /** `owe_sink`: any failure becomes a `SinkUnavailable` with detail `"context: <cause>"`. */
+  /** `owe_sink`: every failure becomes a `SinkUnavailable` with detail `"context: <cause>"`. */
   owe: oweSink
 } as const

@@ -89,7 +89,7 @@ const sourceTags: ReadonlySet<string> = new Set([
   "SourceUvs"
 ])
 
-/** Wraps any failure of `self` as a `SourceSupplierError` whose detail is `"context: <cause>"`. */
+/** Wraps every failure of `self` as a `SourceSupplierError` whose detail is `"context: <cause>"`. */
 export const oweSource = (context: string) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, SourceSupplierError, R> =>
   Effect.mapError(self, (cause) => new SourceSupplierError({ detail: `${context}: ${describeCause(cause)}`, cause }))
 
@@ -97,7 +97,7 @@ export const oweSource = (context: string) => <A, E, R>(self: Effect.Effect<A, E
 export const SourceError = {
   /** The Schema of the union. */
   schema: SourceErrorSchema,
-  /** `true` when `u` is any source error. */
+  /** `true` when `u` is a source error (of every kind). */
   is: (u: unknown): u is SourceError =>
     typeof u === "object" && u !== null && sourceTags.has((u as { _tag?: unknown })._tag as string),
   /** `NotData` (100). */
@@ -120,6 +120,6 @@ export const SourceError = {
   /** The failure of `seek` on a source without the seek capability. */
   seekUnsupported: (identifier?: string): SourceSupplierError =>
     new SourceSupplierError({ detail: identifier === undefined ? "seek unsupported" : `seek unsupported by ${identifier}` }),
-  /** `owe_source`: any failure becomes a `SourceSupplierError` with detail `"context: <cause>"`. */
+  /** `owe_source`: every failure becomes a `SourceSupplierError` with detail `"context: <cause>"`. */
   owe: oweSource
 } as const

@@ -123,7 +123,7 @@ const decimalInteger = /^[+-]?[0-9]+$/
 export const parseDigit = (text: string): Option.Option<Value.Digit> =>
   decimalInteger.test(text) ? digit(BigInt(text)) : Option.none()
 
-/** A `Float` value (any number, including `NaN` and infinities). */
+/** A `Float` value (every number, including `NaN` and infinities). */
 export const float = (value: number): Value.Float => V.Float({ value })
 
 /** A `Time` value from ISO-8601 text (kept as given) or from a valid `Date`. `None` for an invalid `Date`. */

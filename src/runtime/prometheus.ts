@@ -41,7 +41,7 @@ const num = (n: number | bigint): string =>
     ? "-Inf"
     : String(n)
 
-/** `{a="1",b="2"}` from the key's labels and any extra ones; empty when there are none. */
+/** `{a="1",b="2"}` from the key's labels and the extra ones; empty when there are none. */
 const braces = (labels: ReadonlyArray<MetricLabel.MetricLabel>, extra?: string): string => {
   const parts = labels.map((l) => `${labelName(l.key)}="${labelValue(l.value)}"`)
   if (extra !== undefined) parts.push(extra)

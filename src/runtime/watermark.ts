@@ -1,5 +1,5 @@
 /**
- * `AckWatermark`: the contiguous high watermark of one source. Batches complete in any order; their
+ * `AckWatermark`: the contiguous high watermark of one source. Batches complete in whatever order; their
  * ack tokens are released strictly in batch order, so a source is never acked past a batch that
  * has not completed (a failed batch is never skipped).
  *

@@ -168,7 +168,7 @@ const seekNotAdvertised = (self: DataSource): SourceSupplierError =>
  * `seek`. `SourceEof` is the end; empty batches and `SourceNotData` poll again on the `poll`
  * schedule. This is the engine's hot path: a batch that `tryReceive` has ready costs one Effect; a
  * `receive` that no control event may interrupt (`promptReceive`, or `drainOnStop`) runs directly;
- * any other runs on one long-lived fiber (forking fibers per `receive` to race it against the
+ * every other one runs on one long-lived fiber (forking fibers per `receive` to race it against the
  * control plane cost about 0.3 ms each), and a long-lived watcher takes the control events.
  */
 export const toPull = (
@@ -239,7 +239,7 @@ export const toPull = (
       })
     })
 
-    /** An event in the inbox should interrupt the work in flight: any event while idling, else only Stop (without `drainOnStop`). */
+    /** An event in the inbox should interrupt the work in flight: every event while idling, else only Stop (without `drainOnStop`). */
     const interrupting = (idling: boolean): boolean => {
       for (const event of inbox) if (idling || (event._tag === "Stop" && !drainOnStop)) return true
       return false

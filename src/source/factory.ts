@@ -57,7 +57,7 @@ export interface AcceptorHandle {
 /** `AcceptorHandle::new(name, acceptor)`. */
 export const acceptorHandle = (name: string, acceptor: ServiceAcceptor): AcceptorHandle => ({ name, acceptor })
 
-/** What `SourceFactory.build` returns: any number of pull sources and at most one acceptor. */
+/** What `SourceFactory.build` returns: zero or more pull sources and at most one acceptor. */
 export interface SourceSvcIns {
   readonly sources: ReadonlyArray<SourceHandle>
   readonly acceptor: Option.Option<AcceptorHandle>

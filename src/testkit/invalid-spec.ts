@@ -13,7 +13,7 @@ import * as ConformanceFailure from "./conformance-failure.js"
 /** A spec that `validateSpec` or `build` must refuse with a coded error, and what the error must say. */
 export interface InvalidSpec<Spec> {
   readonly spec: Spec
-  /** The error's code (default: any code). */
+  /** The error's code (default: every code is accepted). */
   readonly code?: number | undefined
   /** Text the error's message must contain (say, the name of the bad param). */
   readonly mentions?: string | undefined

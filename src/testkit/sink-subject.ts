@@ -73,7 +73,7 @@ export const defaultPayloads: ReadonlyArray<string> = [
 
 const isSetup = (u: SinkConformanceOptions["spec"]): u is Effect.Effect<SinkSetup, unknown, Scope.Scope> => Effect.isEffect(u)
 
-/** Runs the setup (if any), picks the build context and the reader. */
+/** Runs the setup (when there is one), picks the build context and the reader. */
 export const prepare = (check: string, options: SinkConformanceOptions): Effect.Effect<Fixture, ConformanceFailure.ConformanceFailure, Scope.Scope> =>
   Effect.gen(function*() {
     const setup: SinkSetup = isSetup(options.spec)

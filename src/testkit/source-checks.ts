@@ -118,7 +118,7 @@ const closeAgain = (check: string, options: Subject.SourceConformanceOptions, so
     }
   })
 
-/** The claim about `cap`, if any, must agree with the built source's `caps`. */
+/** The claim about `cap`, when made, must agree with the built source's `caps`. */
 const claimAgrees = (check: string, options: Subject.SourceConformanceOptions, source: DataSource.DataSource, cap: keyof DataSource.SourceCaps) => {
   const claimed = options.claims?.[cap]
   return claimed === undefined || claimed === source.caps[cap]

@@ -50,7 +50,7 @@ export interface SourceSetup {
 /** The events a source should yield, in order, and optionally its batch sizes. */
 export interface SourceExpectation {
   readonly payloads: ReadonlyArray<RawData.RawData>
-  /** The size of each batch, in order (default: any boundaries). */
+  /** The size of each batch, in order (default: boundaries are not checked). */
   readonly batches?: ReadonlyArray<number> | undefined
 }
 
@@ -106,7 +106,7 @@ export interface Served {
 const isSetup = (u: SourceConformanceOptions["spec"]): u is Effect.Effect<SourceSetup, unknown, Scope.Scope> =>
   Effect.isEffect(u)
 
-/** Runs the setup (if any) and picks the build context: the setup's, the options', or a fresh temp work root. */
+/** Runs the setup (when there is one) and picks the build context: the setup's, the options', or a fresh temp work root. */
 export const prepare = (check: string, options: SourceConformanceOptions): Effect.Effect<Fixture, ConformanceFailure.ConformanceFailure, Scope.Scope> =>
   Effect.gen(function*() {
     const setup: SourceSetup = isSetup(options.spec)

@@ -2,7 +2,7 @@
  * `AckLedger`: the byte offset before which every event of one file generation was acked. Events are
  * numbered in the order they were read (the number is their ack token) and cover contiguous byte
  * spans; the ledger keeps the end offset of each event not yet acked in order, and the numbers acked
- * ahead of a gap. Acks may come in any order; the committed offset advances over the events that join it.
+ * ahead of a gap. Acks may come in whatever order; the committed offset advances over the events that join it.
  *
  * @since 0.1.0
  */

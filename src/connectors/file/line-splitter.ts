@@ -50,7 +50,7 @@ export class LineSplitter implements Framer {
   }
 
   /**
-   * Restarts at file offset `offset`, forgetting any partial line. With `midLine`, the bytes up to the next
+   * Restarts at file offset `offset`, forgetting a partial line it holds. With `midLine`, the bytes up to the next
    * `\n` belong to a line that started before `offset`: they are skipped, and the next line starts after them.
    */
   reset(offset: number, midLine = false): void {

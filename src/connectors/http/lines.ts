@@ -7,7 +7,7 @@
 import { Either } from "effect"
 import { badRequest, type HttpRejection } from "./reply.js"
 
-/** How a body's lines are read: `text` (any UTF-8 line) or `ndjson` (each line one JSON value). */
+/** How a body's lines are read: `text` (each UTF-8 line as it is) or `ndjson` (each line one JSON value). */
 export type Format = "text" | "ndjson"
 
 const LF = 0x0a

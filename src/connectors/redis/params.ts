@@ -125,7 +125,7 @@ const queryKeys: ReadonlyMap<string, "string" | "number" | "boolean"> = new Map(
 
 /**
  * `redis://host:6379/0?stream=x&group=y` gives `{ host, port: 6379, db: 0, stream: "x", group: "y" }`;
- * the path is the database number; the query may set any stream param. Values are checked by the Schema later.
+ * the path is the database number; the query may set the stream params. Values are checked by the Schema later.
  */
 export const adapter = ConnectorKindAdapter.make({
   kind,

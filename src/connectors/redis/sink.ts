@@ -4,7 +4,7 @@
  * per batch, so a connection lost before `EXEC` writes none of it. A batch counts as written only
  * once every `XADD` of it was answered with an id. A lost connection, or a server that cannot take
  * writes now (`LOADING`, `READONLY`, `BUSY`, `TRYAGAIN`, `MASTERDOWN`), fails it with
- * `SinkUvs(NetworkError)` (202, retryable); any other refusal (`WRONGTYPE`, `OOM`, ...) with
+ * `SinkUvs(NetworkError)` (202, retryable); every other refusal (`WRONGTYPE`, `OOM`, ...) with
  * `SinkUvs(ExternalError)` (301, not retryable).
  *
  * @since 0.1.0

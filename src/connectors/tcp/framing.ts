@@ -133,7 +133,7 @@ export class FrameDecoder {
     return undefined
   }
 
-  /** The connection ended: emits the frame in progress, if any of its payload arrived, as `Partial`. */
+  /** The connection ended: emits the frame in progress, if part of its payload arrived, as `Partial`. */
   end(emit: FrameEmit): void {
     const state = this.state
     const pieces = this.pieces

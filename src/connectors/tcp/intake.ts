@@ -33,7 +33,7 @@ export interface Intake {
   readonly push: (batch: ReadonlyArray<SourceEvent>, bytes: number) => boolean
   /** Calls `resume` once there is room again (or at once if there is); also when the intake closes. */
   readonly whenRoom: (resume: () => void) => void
-  /** Up to `max` events if any wait, without waiting (the `tryReceive` fast path). */
+  /** Up to `max` events if some wait, without waiting (the `tryReceive` fast path). */
   readonly poll: (max: number) => Option.Option<SourceBatch>
   /** Waits for at least one event and returns up to `max`; `SourceEof` once closed and drained. */
   readonly take: (max: number) => Effect.Effect<SourceBatch, SourceEof>
