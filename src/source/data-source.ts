@@ -52,8 +52,8 @@ export interface DataSource {
   readonly ackBatch: (tokens: ReadonlyArray<AckToken>) => Effect.Effect<void, SourceError>
   /**
    * Acknowledges the event that carried `token` and every event handed out before it (a cumulative
-   * ack, like committing an offset). Absent when the source acks event by event; the engine, which acks
-   * in order, then passes it the last token of what completed instead of every token.
+   * ack, like committing an offset); absent when the source acks event by event. When it is present,
+   * the engine (which acks in order) calls it with the last token of what completed, not `ackBatch`.
    */
   readonly ackUpTo?: ((token: AckToken) => Effect.Effect<void, SourceError>) | undefined
   /** Moves the read position; fails with "seek unsupported" unless implemented. */

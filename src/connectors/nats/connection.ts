@@ -28,6 +28,9 @@ export interface ConnectOptions {
   readonly token?: string | undefined
 }
 
+/** What to check when the server refuses the credentials. */
+export const authHint = "check params.username and params.password, or params.token"
+
 /** `true` when `u` is the server refusing the credentials (wrong or missing user, password or token): retrying cannot help. */
 export const isAuthError = (u: unknown): boolean =>
   u instanceof Error && ((u as { readonly code?: unknown }).code === "AUTHORIZATION_VIOLATION" || /authorization violation/i.test(u.message))

@@ -30,7 +30,7 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Sin
   Effect.gen(function*() {
     const connection = yield* Connection.open(params, (detail, cause) =>
       Connection.isAuthError(cause)
-        ? SinkError.uvs(UnifiedReason.external(`${detail}; check params.username and params.password, or params.token`), undefined, cause)
+        ? SinkError.uvs(UnifiedReason.external(`${detail}; ${Connection.authHint}`), undefined, cause)
         : networkError(detail, cause))
     const js: JetStreamClient = connection.nc.jetstream()
     const subject = publishSubject(params)

@@ -69,7 +69,7 @@ export const make = (
     const disconnect = (detail: string, cause?: unknown) => SourceError.disconnect(detail, cause)
     const connection = yield* Connection.open(params, (detail, cause): SourceError =>
       Connection.isAuthError(cause)
-        ? SourceError.supplierError(`${detail}; check params.username and params.password, or params.token`, cause)
+        ? SourceError.supplierError(`${detail}; ${Connection.authHint}`, cause)
         : disconnect(detail, cause))
     const js = connection.nc.jetstream()
     const queue = yield* Effect.acquireRelease(Queue.bounded<SourceEvent>(params.batch * 2), Queue.shutdown)

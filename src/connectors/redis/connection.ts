@@ -118,6 +118,9 @@ export const open = <E>(
 /** `true` when `u` is an error reply of the server (as opposed to a connection that failed). */
 export const isReplyError = (u: unknown): boolean => u instanceof Error && u.name === "ReplyError"
 
+/** What to check when the server refuses the credentials. */
+export const authHint = "check params.username and params.password"
+
 /** `true` when `u` is the server refusing the credentials (wrong or missing password, or a user without the right): retrying cannot help. */
 export const isAuthError = (u: unknown): boolean => isReplyError(u) && u instanceof Error && /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(u.message)
 

@@ -40,7 +40,7 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Sin
   Effect.gen(function*() {
     const connection = yield* Connection.open(params, `wpc-sink-${params.stream}`, (detail, cause) =>
       Connection.isAuthError(cause)
-        ? SinkError.uvs(UnifiedReason.external(`${detail}; check params.username and params.password`), undefined, cause)
+        ? SinkError.uvs(UnifiedReason.external(`${detail}; ${Connection.authHint}`), undefined, cause)
         : networkError(detail, cause))
     const target = `${connection.where} stream ${JSON.stringify(params.stream)}`
     const trim: ReadonlyArray<string | number> = params.maxlen > 0 ? ["MAXLEN", "~", params.maxlen] : []

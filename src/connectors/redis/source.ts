@@ -83,7 +83,7 @@ export const make = (
     const disconnect = (detail: string, cause?: unknown) => SourceError.disconnect(`${prefix}: ${detail}`, cause)
     const onConnect = (detail: string, cause: unknown): SourceError =>
       Connection.isAuthError(cause)
-        ? SourceError.supplierError(`${prefix}: ${detail} (${where}); check params.username and params.password`, cause)
+        ? SourceError.supplierError(`${prefix}: ${detail} (${where}); ${Connection.authHint}`, cause)
         : disconnect(`${detail} (${where})`, cause)
     const commands = yield* Connection.open(params, `wpc-${consumer}`, onConnect)
     const reader = yield* Connection.open(params, `wpc-${consumer}-reader`, onConnect)
