@@ -221,13 +221,14 @@ export interface BuiltinDefOptions {
   readonly id: string
   /** The connector kind. */
   readonly kind: string
-  /** The keys a spec may override. */
-  readonly allowOverride: ReadonlyArray<string>
+  /** The keys a spec may override (default: the keys of `defaultParams`). */
+  readonly allowOverride?: ReadonlyArray<string> | undefined
   /** Default parameters (default none). */
   readonly defaultParams?: ParamMap.ParamMap | undefined
 }
 
-const builtin = (options: BuiltinDefOptions): ConnectorDef => make({ ...options, origin: "builtin" })
+const builtin = (options: BuiltinDefOptions): ConnectorDef =>
+  make({ ...options, allowOverride: options.allowOverride ?? Object.keys(options.defaultParams ?? {}), origin: "builtin" })
 
 /** The `SourceDefProvider` of a built-in connector: its one definition, with origin `"builtin"`. */
 export const builtinSourceDefs = (options: BuiltinDefOptions): SourceDefProvider =>

@@ -252,5 +252,7 @@ describe("providers", () => {
       expect(source.sourceDef().allowOverride).toEqual(["b", "a"])
       expect(ConnectorDef.toJson(sink.sinkDef())).toBe('{"id":"demo-sink","type":"memory","allow_override":["b","a"],"params":{"a":1,"b":2}}')
       yield* source.validateSource(source.sourceDef())
+      // without allowOverride, the keys of the defaults may be overridden
+      expect(ConnectorDef.builtinSourceDefs({ id: "d", kind: "memory", defaultParams: { b: 2, a: 1 } }).sourceDef().allowOverride).toEqual(["b", "a"])
     }))
 })

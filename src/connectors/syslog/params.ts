@@ -52,12 +52,7 @@ export const sourceDefaults = {
 } as const
 
 /** The source definition `syslog-src`. */
-export const sourceDefs = ConnectorDef.builtinSourceDefs({
-  id: "syslog-src",
-  kind,
-  allowOverride: Object.keys(sourceDefaults),
-  defaultParams: sourceDefaults
-})
+export const sourceDefs = ConnectorDef.builtinSourceDefs({ id: "syslog-src", kind, defaultParams: sourceDefaults })
 
 /**
  * `syslog+udp://0.0.0.0:514` gives `{ addr: "0.0.0.0", port: 514, protocol: "udp" }`, `syslog+tcp://` the

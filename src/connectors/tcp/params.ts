@@ -81,20 +81,10 @@ export const sinkDefaults = {
 } as const
 
 /** The source definition `tcp-src`. */
-export const sourceDefs = ConnectorDef.builtinSourceDefs({
-  id: "tcp-src",
-  kind,
-  allowOverride: Object.keys(sourceDefaults),
-  defaultParams: sourceDefaults
-})
+export const sourceDefs = ConnectorDef.builtinSourceDefs({ id: "tcp-src", kind, defaultParams: sourceDefaults })
 
 /** The sink definition `tcp-sink`. */
-export const sinkDefs = ConnectorDef.builtinSinkDefs({
-  id: "tcp-sink",
-  kind,
-  allowOverride: Object.keys(sinkDefaults),
-  defaultParams: sinkDefaults
-})
+export const sinkDefs = ConnectorDef.builtinSinkDefs({ id: "tcp-sink", kind, defaultParams: sinkDefaults })
 
 /**
  * The `addr`/`port` of a `scheme://host:port` URL (brackets of an IPv6 host removed; a missing port is
