@@ -24,6 +24,8 @@ const scenarios: ReadonlyArray<{ readonly name: string; readonly script: string;
   { name: "memory-blackhole", script: "memory-blackhole.ts", args: (impl) => [impl, "30000000"] },
   { name: "file-file", script: "file-file.ts", args: (impl) => [impl, "2000000"] },
   { name: "tcp-file", script: "tcp-file.ts", args: (impl) => [impl, "1000000"] },
+  // the same with the tcp source's disk-backed intake (`buffer = "disk"`): the cost of the write-ahead log
+  { name: "tcp-file-disk", script: "tcp-file.ts", args: (impl) => [impl, "1000000", "disk"] },
   // a real nats-server / redis-server (Debian packages), 300k events, one worker process and three sharing the stream
   { name: "nats-blackhole", script: "broker-blackhole.ts", args: (impl) => ["nats", impl, "300000", "1"] },
   { name: "nats-blackhole-x3", script: "broker-blackhole.ts", args: (impl) => ["nats", impl, "300000", "3"] },

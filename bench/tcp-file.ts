@@ -2,9 +2,11 @@
  * tcp -> file: a separate client process sends `count` lines over one TCP connection. The engine
  * runs a `tcp` source (line framing) into a `file` sink; the baseline is a `net` server that splits
  * lines and writes them through an fs write stream (fsync once at the end). Measured from the first
- * byte accepted to the last line written.
+ * byte accepted to the last line written. With `disk` the engine's tcp source takes `buffer = "disk"`:
+ * every line goes through its write-ahead log (appended, fdatasynced per group, acked) on its way to the
+ * file (scenario `tcp-file-disk`; the baseline is the same).
  *
- * usage: node --import tsx bench/tcp-file.ts engine|baseline [count]
+ * usage: node --import tsx bench/tcp-file.ts engine|baseline [count] [memory|disk]
  */
 import { Deferred, Duration, Effect, Option } from "effect"
 import { spawn } from "node:child_process"
@@ -22,6 +24,9 @@ const impl = process.argv[2] ?? "engine"
 /** Engine options to try, as JSON (e.g. `ENGINE_OPTIONS='{"batchEvents":8192}'`); the defaults otherwise. */
 const engineOptions = JSON.parse(process.env["ENGINE_OPTIONS"] ?? "{}") as Partial<EngineOptions>
 const count = Number(process.argv[3] ?? 1_000_000)
+/** The tcp source's `buffer`. */
+const buffer = process.argv[4] === "disk" ? "disk" : "memory"
+const scenario = buffer === "disk" ? "tcp-file-disk" : "tcp-file"
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wpc-bench-tcp-"))
 const line = (i: number) => `<134>Nov 28 12:00:00 web-${i % 8} nginx[4242]: GET /api/v1/items/${i} 200 ${i % 4096}`
 let expectedBytes = 0
@@ -79,7 +84,7 @@ const baseline = async () => {
     })
     server.listen(0, "127.0.0.1", () => runClient((server.address() as net.AddressInfo).port))
   })
-  report({ scenario: "tcp-file", impl: "baseline", events: lines, bytes: fs.statSync(out).size, seconds: since(t0) })
+  report({ scenario, impl: "baseline", events: lines, bytes: fs.statSync(out).size, seconds: since(t0) })
 }
 
 const engine = (port: number) =>
@@ -89,7 +94,7 @@ const engine = (port: number) =>
     const out = path.join(dir, "engine")
     const run = yield* Effect.fork(Engine.runPipeline({
       workRoot: dir,
-      sources: [{ spec: { name: "tcp", kind: "tcp", connectorId: "tcp-src", params: { port, framing: "line" }, tags: [] }, enabled: true }],
+      sources: [{ spec: { name: "tcp", kind: "tcp", connectorId: "tcp-src", params: { port, framing: "line", buffer }, tags: [] }, enabled: true }],
       groups: [{
         name: "bench",
         filter: Option.none(),
@@ -109,8 +114,8 @@ const engine = (port: number) =>
     yield* e.stop
     const result = yield* run
     const bytes = fs.statSync(path.join(out, "out.log")).size
-    if (bytes !== expectedBytes) return yield* Effect.dieMessage(`tcp-file: wrote ${bytes} of ${expectedBytes} bytes (${result.status})`)
-    report({ scenario: "tcp-file", impl: "engine", events: result.eventsIn, bytes, seconds })
+    if (bytes !== expectedBytes) return yield* Effect.dieMessage(`${scenario}: wrote ${bytes} of ${expectedBytes} bytes (${result.status})`)
+    report({ scenario, impl: "engine", events: result.eventsIn, bytes, seconds })
   }).pipe(Effect.provide(Builtins.layer))
 
 try {

@@ -29,7 +29,8 @@ const where = (workRoot: string, file: string, line: number | undefined): string
   return line === undefined ? rel : `${rel}:${line}`
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+/** `"1 source"`, `"2 sources"`. */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
 
 /** The project as text: a table of sources, a table of sinks by group, and a summary line. */
 export const projectText = (project: ResolvedProject): string => {
@@ -105,9 +106,15 @@ export const projectJson = (project: ResolvedProject) => ({
   }))
 })
 
-/** Each error as `error: file:line: path: detail`, then its `expected` and `hint` lines, then a count. */
+/** `text` with URL credentials masked, or `null` when there is none. */
+const maskedOrNull = (text: string | undefined): string | null => (text === undefined ? null : Secrets.text(text))
+
+/**
+ * Each error as `error: file:line: path: detail`, then its `expected` and `hint` lines, then a count.
+ * URL credentials in the text (a URL a connector refused, say) are masked.
+ */
 export const errorsText = (workRoot: string, errors: ReadonlyArray<ConfigError>): string =>
-  [
+  Secrets.text([
     ...errors.flatMap((e) => {
       const head = [e.location, e.path].filter((s): s is string => s !== undefined).join(": ")
       return [
@@ -117,9 +124,9 @@ export const errorsText = (workRoot: string, errors: ReadonlyArray<ConfigError>)
       ]
     }),
     `${plural(errors.length, "problem")} in project ${workRoot}`
-  ].join("\n")
+  ].join("\n"))
 
-/** The errors as JSON data. */
+/** The errors as JSON data (URL credentials masked). */
 export const errorsJson = (workRoot: string, errors: ReadonlyArray<ConfigError>) => ({
   ok: false as const,
   workRoot,
@@ -129,9 +136,9 @@ export const errorsJson = (workRoot: string, errors: ReadonlyArray<ConfigError>)
     line: e.line ?? null,
     column: e.column ?? null,
     path: e.path ?? null,
-    detail: e.detail,
-    expected: e.expected ?? null,
-    suggestion: e.suggestion ?? null,
-    message: e.message
+    detail: Secrets.text(e.detail),
+    expected: maskedOrNull(e.expected),
+    suggestion: maskedOrNull(e.suggestion),
+    message: Secrets.text(e.message)
   }))
 })

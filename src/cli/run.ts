@@ -1,20 +1,22 @@
 /**
  * `wpc run [--work-root DIR] [--metrics-port N] [--progress SECONDS] [--json]`: checks the project,
- * builds it and runs it until its sources end or a Stop (SIGINT/SIGTERM; a second one forces the
- * exit), printing progress and a summary. Exit 0 when the run completed or was stopped, 1 for
+ * builds it and runs it until its sources end or a Stop (SIGINT/SIGTERM, during start-up too; a second
+ * one forces the exit), printing progress and a summary. Exit 0 when the run completed or was stopped, 1 for
  * configuration errors, 3 when the run failed.
  *
  * @since 0.1.0
  */
 import { Command, Options } from "@effect/cli"
-import { Console, Duration, Effect, Either, Option } from "effect"
-import { toPipelineSpec, loadProject } from "../project/project.js"
+import { Cause, Clock, Console, Deferred, Duration, Effect, Either, Exit, Fiber, Option } from "effect"
+import { loadProject, type ResolvedProject, toPipelineSpec } from "../project/project.js"
 import type { ConnectorRegistry } from "../registry/registry.js"
 import * as RunReport from "../runtime/report.js"
 import * as Runner from "../runtime/runner.js"
 import { json, workRoot } from "./check.js"
 import * as ExitCode from "./exit-code.js"
 import * as Report from "./report.js"
+import * as Secrets from "./secrets.js"
+import * as StartupStop from "./startup-stop.js"
 
 /** 3: the run failed (a source failed for good, a rescue could not be written, a build failed). */
 export const runFailed = 3
@@ -31,11 +33,19 @@ export const progress = Options.integer("progress").pipe(
   Options.withDescription("seconds between progress lines (0: none)")
 )
 
-/** Runs the project in `dir`; fails with the exit code when it is not 0. */
-export const run = (
+/** `report` with URL credentials masked in its error texts. */
+const masked = (report: RunReport.RunReport): RunReport.RunReport => ({
+  ...report,
+  sources: report.sources.map((s) => (s.error === undefined ? s : { ...s, error: Secrets.text(s.error) })),
+  errors: report.errors.map(Secrets.text)
+})
+
+/** Loads, builds and runs the project in `dir`; `onLoaded` gets the project before anything is built. */
+const start = (
   dir: string,
-  options: { readonly metricsPort: Option.Option<number>; readonly progress: number; readonly json: boolean }
-): Effect.Effect<void, ExitCode.Exit, ConnectorRegistry> =>
+  options: { readonly metricsPort: Option.Option<number>; readonly progress: number },
+  onLoaded: (project: ResolvedProject) => void
+): Effect.Effect<RunReport.RunReport, ExitCode.Exit, ConnectorRegistry> =>
   Effect.gen(function*() {
     const loaded = yield* Effect.either(loadProject(dir))
     if (Either.isLeft(loaded)) {
@@ -43,20 +53,47 @@ export const run = (
       return yield* new ExitCode.Exit({ code: ExitCode.configErrors })
     }
     const project = loaded.right
+    onLoaded(project)
     // connector params such as file `base` are relative to the work root
     process.chdir(project.workRoot)
-    const report = yield* Runner.run(toPipelineSpec(project), {
+    const enabled = project.sources.filter((s) => s.enabled).length
+    yield* Console.error(`[wpc] starting: ${Report.plural(enabled, "source")}, ${Report.plural(project.sinkGroups.length, "sink group")}`)
+    return yield* Runner.run(toPipelineSpec(project), {
       progressEvery: Duration.seconds(Math.max(0, options.progress)),
       metricsPort: Option.getOrUndefined(options.metricsPort),
       print: (line) => Console.error(line)
     }).pipe(
       Effect.catchAll((e) =>
         Effect.zipRight(
-          Console.error(`wpc run: ${e.message}`),
+          Console.error(`wpc run: ${Secrets.text(e.message)}`),
           new ExitCode.Exit({ code: e._tag === "ConfigError" ? ExitCode.configErrors : runFailed })
         )
       )
     )
+  })
+
+/**
+ * Runs the project in `dir`; fails with the exit code when it is not 0. A SIGINT/SIGTERM while it starts
+ * stops the start-up (see `StartupStop`) and the run ends "stopped".
+ */
+export const run = (
+  dir: string,
+  options: { readonly metricsPort: Option.Option<number>; readonly progress: number; readonly json: boolean }
+): Effect.Effect<void, ExitCode.Exit, ConnectorRegistry> =>
+  Effect.scoped(Effect.gen(function*() {
+    const t0 = yield* Clock.currentTimeMillis
+    let project: ResolvedProject | undefined
+    const starting = yield* Deferred.make<Fiber.RuntimeFiber<RunReport.RunReport, ExitCode.Exit>>()
+    // a signal before the fiber exists waits for it
+    const guard = yield* StartupStop.guard(Effect.asVoid(Effect.flatMap(Deferred.await(starting), Fiber.interrupt)), (line) => Console.error(line))
+    const fiber = yield* Effect.fork(start(dir, options, (p) => (project = p)))
+    yield* Deferred.succeed(starting, fiber)
+    const exit = yield* Fiber.await(fiber)
+    const report = Exit.isSuccess(exit)
+      ? masked(exit.value)
+      : guard.signalled() !== undefined && Cause.isInterrupted(exit.cause)
+      ? StartupStop.stoppedReport(project, (yield* Clock.currentTimeMillis) - t0)
+      : yield* exit
     if (options.json) yield* Console.log(JSON.stringify(report, null, 2))
     else {
       yield* Console.log(`[wpc] ${RunReport.summary(report)}`)
@@ -66,7 +103,7 @@ export const run = (
       for (const e of report.errors) yield* Console.log(`[wpc]   error: ${e}`)
     }
     if (report.status === "failed") return yield* new ExitCode.Exit({ code: runFailed })
-  })
+  }))
 
 /** The `run` command. */
 export const command = Command.make("run", { workRoot, metricsPort, progress, json }, (o) =>

@@ -7,6 +7,7 @@
 import { Effect } from "effect"
 import { ConfigError } from "../errors/config.js"
 import * as ParamMap from "./param.js"
+import * as UrlCredentials from "./url-credentials.js"
 
 /** Maps URLs of one connector kind to parameters; `defaults()` returning an empty map means "no defaults". */
 export interface ConnectorKindAdapter {
@@ -53,7 +54,7 @@ const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(\[[^\]]*\]|[^/?#:
 const unparsable = (url: string, cause: unknown): ConfigError => {
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url)) {
     return new ConfigError({
-      detail: `not a URL (no scheme): ${JSON.stringify(url)}`,
+      detail: `not a URL (no scheme): ${JSON.stringify(UrlCredentials.maskIn(url))}`,
       path: "url.scheme",
       expected: "a URL such as scheme://host:port",
       cause
@@ -64,7 +65,7 @@ const unparsable = (url: string, cause: unknown): ConfigError => {
   const port = match?.[2]
   if (host === "" && port !== undefined) {
     return new ConfigError({
-      detail: `missing host before port in ${JSON.stringify(url)}`,
+      detail: `missing host before port in ${JSON.stringify(UrlCredentials.maskIn(url))}`,
       path: "url.host",
       expected: "a host name or IP address",
       cause
@@ -72,14 +73,14 @@ const unparsable = (url: string, cause: unknown): ConfigError => {
   }
   if (port !== undefined && port !== "" && !(/^\d+$/.test(port) && Number(port) <= 65535)) {
     return new ConfigError({
-      detail: `invalid port ${JSON.stringify(port)} in ${JSON.stringify(url)}`,
+      detail: `invalid port ${JSON.stringify(port)} in ${JSON.stringify(UrlCredentials.maskIn(url))}`,
       path: "url.port",
       expected: "an integer between 0 and 65535",
       cause
     })
   }
   return new ConfigError({
-    detail: `malformed URL ${JSON.stringify(url)}`,
+    detail: `malformed URL ${JSON.stringify(UrlCredentials.maskIn(url))}`,
     path: "url",
     expected: "a URL such as scheme://host:port",
     cause
@@ -102,7 +103,7 @@ export const parseUrl = (url: string, schemes: ReadonlyArray<string>): Effect.Ef
     if (!allowed.includes(parsed.protocol)) {
       return Effect.fail(
         new ConfigError({
-          detail: `unsupported scheme ${JSON.stringify(parsed.protocol)} in ${JSON.stringify(url)}`,
+          detail: `unsupported scheme ${JSON.stringify(parsed.protocol)} in ${JSON.stringify(UrlCredentials.maskIn(url))}`,
           path: "url.scheme",
           expected: `one of ${allowed.join(", ")}`
         })
@@ -113,7 +114,7 @@ export const parseUrl = (url: string, schemes: ReadonlyArray<string>): Effect.Ef
 
 /**
  * The `ConfigError` of a URL part that a connector refuses: `what` was found in `url` at `url.<part>`
- * (`url.userinfo`, `url.query.colour`), where `expected` was wanted.
+ * (`url.userinfo`, `url.query.colour`), where `expected` was wanted. The URL is quoted with its credentials masked.
  */
 export const refuse = (url: string, part: string, what: string, expected: string): ConfigError =>
-  new ConfigError({ detail: `${what} in ${JSON.stringify(url)}`, path: `url.${part}`, expected })
+  new ConfigError({ detail: `${what} in ${JSON.stringify(UrlCredentials.maskIn(url))}`, path: `url.${part}`, expected })

@@ -48,26 +48,31 @@ export const unifiedCodes: { readonly [K in UnifiedReasonKind]: number } = {
   ExternalError: 301
 }
 
-/** Unified reasons whose failures are worth retrying: network (202) and timeout (204). */
+/** Unified kinds whose failures are worth retrying: network (202) and timeout (204); a reason marked `transient` is retryable too. */
 export const retryableUnifiedKinds: ReadonlySet<UnifiedReasonKind> = new Set<UnifiedReasonKind>([
   "NetworkError",
   "TimeoutError"
 ])
 
-/** A unified reason (`UvsReason`): a kind, an optional detail and, for config errors, a scope. */
+/**
+ * A unified reason (`UvsReason`): a kind, an optional detail, for config errors a scope, and `transient`
+ * when the condition is known to clear by itself (a full disk, a full descriptor table), which makes it
+ * retryable whatever its kind.
+ */
 export class UnifiedReason extends Schema.Class<UnifiedReason>("UnifiedReason")({
   kind: UnifiedReasonKind,
   detail: Schema.optional(Schema.String),
-  configScope: Schema.optional(ConfigErrorScope)
+  configScope: Schema.optional(ConfigErrorScope),
+  transient: Schema.optional(Schema.Literal(true))
 }) {
   /** The numeric code of this reason. */
   get code(): number {
     return unifiedCodes[this.kind]
   }
 
-  /** `true` for network and timeout reasons. */
+  /** `true` for network and timeout reasons, and for a reason marked `transient`. */
   get retryable(): boolean {
-    return retryableUnifiedKinds.has(this.kind)
+    return this.transient === true || retryableUnifiedKinds.has(this.kind)
   }
 
   /** `"NetworkError: connection refused"`, or the kind alone without a detail. */
@@ -119,6 +124,17 @@ export class UnifiedReason extends Schema.Class<UnifiedReason>("UnifiedReason")(
   /** A `ResourceError` (203). */
   static resource(detail?: string): UnifiedReason {
     return UnifiedReason.of("ResourceError", detail)
+  }
+  /**
+   * A `ResourceError` (203) marked `transient`, so retryable: an exhaustion that clears by itself (ENOSPC,
+   * EDQUOT, EMFILE, ENFILE). A plain `resource` reason stays final.
+   */
+  static transientResource(detail?: string): UnifiedReason {
+    return new UnifiedReason(detail === undefined ? { kind: "ResourceError", transient: true } : {
+      kind: "ResourceError",
+      detail,
+      transient: true
+    })
   }
   /** A `TimeoutError` (204). */
   static timeout(detail?: string): UnifiedReason {

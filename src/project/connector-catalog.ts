@@ -5,11 +5,12 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, Option } from "effect"
+import { Effect, Either, Option, Schema } from "effect"
 import type { ConnectorKindAdapter } from "../config/adapter.js"
 import * as ConnectorDef from "../config/def.js"
-import type { ParamMap } from "../config/param.js"
-import type { ConfigError } from "../errors/config.js"
+import * as ParamMap from "../config/param.js"
+import { didYouMean } from "../config/suggest.js"
+import { ConfigError } from "../errors/config.js"
 import type { ConnectorRegistry, KindInfo } from "../registry/registry.js"
 import * as Interpolate from "./interpolate.js"
 import type { Problems } from "./problems.js"
@@ -21,7 +22,7 @@ import * as Topology from "./topology.js"
 export interface ResolvedDef {
   readonly adapter: Option.Option<ConnectorKindAdapter>
   /** The kind's `defaults()`, then the definition's params (variables and `url` expanded). */
-  readonly params: ParamMap
+  readonly params: ParamMap.ParamMap
 }
 
 /** A connector definition, where it is, and what it resolves to (`none` when it has a problem, already reported). */
@@ -32,10 +33,54 @@ export interface CatalogEntry {
   readonly resolved: Option.Option<ResolvedDef>
 }
 
-/** The definitions of each scope, by id. */
+/** The definitions of each scope, by id, and the ids of each scope's definitions that could not be decoded. */
 export interface ConnectorCatalog {
   readonly source: ReadonlyMap<string, CatalogEntry>
   readonly sink: ReadonlyMap<string, CatalogEntry>
+  /** Ids written by `[[connectors]]` entries that did not decode (their problems are reported where they are). */
+  readonly undecoded: { readonly [S in ConnectorDef.ConnectorScope]: ReadonlySet<string> }
+}
+
+/** The keys a `[[connectors]]` entry may have. */
+const entryKeys = ["id", "type", "allow_override", "params"]
+
+/** A problem for each key of the raw entry `u` that a `[[connectors]]` entry does not have. */
+const unknownKeys = (u: unknown): ReadonlyArray<{ readonly key: string; readonly problem: TomlDocument.Problem }> =>
+  typeof u !== "object" || u === null || Array.isArray(u) ? [] : Object.keys(u).filter((key) => !entryKeys.includes(key)).map((key) => ({
+    key,
+    problem: {
+      detail: `unknown key "${key}"`,
+      expected: `one of: ${entryKeys.join(", ")}`,
+      suggestion: didYouMean(key, entryKeys) ?? "connector parameters go under params"
+    }
+  }))
+
+/** Decodes a `[[connectors]]` entry as `ConnectorDef.decode` does, checking every key (`ParamMap.problemsOf` splits the error). */
+const decodeEntry = (u: unknown, file: string, where: string): Either.Either<ConnectorDef.ConnectorDef, ConfigError> =>
+  Either.mapLeft(
+    Schema.decodeUnknownEither(ConnectorDef.ConnectorDef, { errors: "all" })(u),
+    (error) => ParamMap.parseErrorToConfigError(error, where, file)
+  )
+
+/** What each key of a `[[connectors]]` entry expects, for messages. */
+const expectations: { readonly [key: string]: string } = {
+  id: "a non-empty connector id",
+  type: "a connector kind (`wpc connectors` lists them)",
+  allow_override: "an array of parameter names",
+  params: "a table of parameters"
+}
+
+/** A decoding problem of a `[[connectors]]` entry in the words the topology files use: `invalid value 5`, expected per key. */
+const reworded = (e: ConfigError): ConfigError => {
+  const key = e.path?.split(".").at(-1)?.replace(/\[\d+\]$/, "") ?? ""
+  const typed = /^Expected (.*), actual (.*)$/s.exec(e.detail)
+  return typed === null ? e : new ConfigError({ ...e.fields, detail: `invalid value ${typed[2]}`, expected: expectations[key] ?? e.expected })
+}
+
+/** The `id` a raw entry writes, if it is a string. */
+const idOf = (u: unknown): string | undefined => {
+  const id = typeof u === "object" && u !== null ? (u as { readonly id?: unknown }).id : undefined
+  return typeof id === "string" ? id.trim() : undefined
 }
 
 /** Where definitions come from: the project's files of each scope (in load order) and the environment. */
@@ -68,6 +113,7 @@ const loadFile = (
   kinds: ReadonlyMap<string, KindInfo>,
   env: Interpolate.Environment,
   into: Map<string, CatalogEntry>,
+  undecoded: Set<string>,
   problems: Problems
 ) =>
   Effect.gen(function*() {
@@ -75,19 +121,24 @@ const loadFile = (
     if (Option.isNone(read)) return
     const doc = read.value
     const top = Topology.decode(Topology.ConnectorsFile, doc.table)
-    if (Either.isLeft(top)) {
-      return problems.add(...top.left.map((p) => TomlDocument.problem(doc, p.segments, p)))
-    }
-    const entries = top.right.connectors
+    if (Either.isLeft(top)) problems.add(...top.left.map((p) => TomlDocument.problem(doc, p.segments, p)))
+    // a problem of the file's other keys hides none of its definitions
+    const usable = Either.match(top, { onLeft: (found) => Topology.salvage(Topology.ConnectorsFile, doc.table, found), onRight: Option.some })
+    if (Option.isNone(usable)) return
+    const entries = usable.value.connectors
     for (let i = 0; i < entries.length; i++) {
       const at = ["connectors", i] as const
       const place = (e: ConfigError) => TomlDocument.locate(doc, at, e)
-      const decoded = yield* problems.attempt(
-        ConnectorDef.decode(entries[i], doc.file, `connectors[${i}]`),
-        (e) => TomlDocument.locate(doc, [], e)
-      )
-      if (Option.isNone(decoded)) continue
-      const def = ConnectorDef.withOrigin(ConnectorDef.withScope(decoded.value, scope), doc.file)
+      problems.add(...unknownKeys(entries[i]).map((u) => TomlDocument.problem(doc, [...at, u.key], u.problem)))
+      const decoded = decodeEntry(entries[i], doc.file, `connectors[${i}]`)
+      if (Either.isLeft(decoded)) {
+        // every key's problem; the entries that use this id are not told it is unknown
+        problems.add(...ParamMap.problemsOf(decoded.left).map((e) => TomlDocument.locate(doc, [], reworded(e))))
+        const id = idOf(entries[i])
+        if (id !== undefined) undecoded.add(id)
+        continue
+      }
+      const def = ConnectorDef.withOrigin(ConnectorDef.withScope(decoded.right, scope), doc.file)
       const first = into.get(def.id)
       if (first !== undefined) {
         problems.add(TomlDocument.problem(doc, [...at, "id"], {
@@ -124,15 +175,16 @@ const loadFile = (
     }
   })
 
-/** Adds the definitions the registered kinds ship to `into`, except ids the project defines. */
+/** Adds the definitions the registered kinds ship to `into`, except ids the project defines (even ones that did not decode). */
 const addBuiltins = (
   scope: ConnectorDef.ConnectorScope,
   kinds: ReadonlyMap<string, KindInfo>,
   into: Map<string, CatalogEntry>,
+  undecoded: ReadonlySet<string>,
   problems: Problems
 ) =>
   Effect.forEach([...kinds.values()], (info) =>
-    Effect.forEach(info.defs.filter((d) => d.scope === scope && !into.has(d.id)), (def) =>
+    Effect.forEach(info.defs.filter((d) => d.scope === scope && !into.has(d.id) && !undecoded.has(d.id)), (def) =>
       Effect.map(
         problems.attempt(Resolution.baseParams(def, def.defaultParams, info.adapter), (e) =>
           e.under(`builtin ${scope} connector "${def.id}".params`)),
@@ -158,9 +210,10 @@ export const load = (
     const kinds = new Map((yield* registry.kinds).map((k) => [k.kind, k] as const))
     const source = new Map<string, CatalogEntry>()
     const sink = new Map<string, CatalogEntry>()
+    const undecoded = { source: new Set<string>(), sink: new Set<string>() }
     for (const [scope, into] of [["source", source], ["sink", sink]] as const) {
-      for (const file of options.files[scope]) yield* loadFile(file, scope, registry, kinds, options.env, into, problems)
-      yield* addBuiltins(scope, kinds, into, problems)
+      for (const file of options.files[scope]) yield* loadFile(file, scope, registry, kinds, options.env, into, undecoded[scope], problems)
+      yield* addBuiltins(scope, kinds, into, undecoded[scope], problems)
     }
-    return { source, sink }
+    return { source, sink, undecoded }
   })

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Array as Arr, Effect, Either, Option } from "effect"
+import { Array as Arr, Effect, Either, Option, type Schema } from "effect"
 import * as path from "node:path"
 import type { ConnectorDef, ConnectorScope } from "../config/def.js"
 import * as ParamMap from "../config/param.js"
@@ -94,6 +94,8 @@ const lookup = (
 ): Option.Option<ConnectorCatalog.CatalogEntry> => {
   const entry = ctx.catalog[scope].get(connect)
   if (entry !== undefined) return Option.some(entry)
+  // a definition that did not decode was reported where it is written
+  if (ctx.catalog.undecoded[scope].has(connect)) return Option.none()
   const known = [...ctx.catalog[scope].keys()].sort()
   const elsewhere = ctx.catalog[other(scope)].get(connect)
   ctx.problems.add(TomlDocument.problem(doc, [...at, "connect"], elsewhere === undefined
@@ -205,13 +207,38 @@ const checkFilter = (
   })
 }
 
-/** Locates a decoding problem of the entry at `at`. */
-const addDecodeProblems = (
+/** What decoding a file or an entry gave: what can be checked of it, and the keys that had a problem. */
+interface Decoded<A> {
+  /** The entry, or what `Topology.salvage` kept of it; `none` when nothing is worth checking. */
+  readonly value: Option.Option<A>
+  /** The keys with a problem (already recorded); empty when the entry decoded clean. */
+  readonly bad: ReadonlySet<string>
+}
+
+/**
+ * Decodes `u`, the file or entry at `at`, with `schema`. Its problems are recorded, and the rest of it is
+ * salvaged (see `Topology.salvage`) so that its other keys, params included, are still checked.
+ */
+const decodeAt = <A, I>(
   ctx: Context,
   doc: TomlDocument.TomlDocument,
   at: ReadonlyArray<Segment>,
-  problems: ReadonlyArray<Topology.EntryProblem>
-) => ctx.problems.add(...problems.map((p) => TomlDocument.problem(doc, [...at, ...p.segments], p)))
+  schema: Schema.Schema<A, I> & { readonly fields: Schema.Struct.Fields },
+  u: unknown,
+  options?: Topology.SalvageOptions
+): Decoded<A> => {
+  const decoded = Topology.decode(schema, u)
+  if (Either.isRight(decoded)) return { value: Option.some(decoded.right), bad: new Set() }
+  const problems = decoded.left
+  ctx.problems.add(...problems.map((p) => TomlDocument.problem(doc, [...at, ...p.segments], p)))
+  return {
+    value: Topology.salvage(schema, u, problems, options),
+    bad: new Set(problems.map((p) => String(p.segments[0] ?? "")))
+  }
+}
+
+/** An entry whose `connect` or `params` has a problem is not resolved: what would follow is that problem again. */
+const entryBlocking = ["connect", "params"]
 
 /** First places of names already taken (source keys, group names, sink names in a group). */
 type Seen = Map<string, string>
@@ -243,17 +270,20 @@ const loadSourceFile = (ctx: Context, file: string, keys: Seen, out: Array<Resol
     const read = yield* ctx.problems.attempt(TomlDocument.read(file))
     if (Option.isNone(read)) return
     const doc = read.value
-    const top = Topology.decode(Topology.SourcesFile, doc.table)
-    if (Either.isLeft(top)) return addDecodeProblems(ctx, doc, [], top.left)
-    for (let i = 0; i < top.right.sources.length; i++) {
+    const top = decodeAt(ctx, doc, [], Topology.SourcesFile, doc.table)
+    if (Option.isNone(top.value)) return
+    const sources = top.value.value.sources
+    for (let i = 0; i < sources.length; i++) {
       const at = ["sources", i]
-      const decoded = Topology.decode(Topology.SourceEntry, top.right.sources[i])
-      if (Either.isLeft(decoded)) {
-        addDecodeProblems(ctx, doc, at, decoded.left)
-        continue
-      }
-      const entry = decoded.right
-      const unique = !duplicate(ctx, doc, [...at, "key"], keys, entry.key, "source key")
+      const decoded = decodeAt(ctx, doc, at, Topology.SourceEntry, sources[i], {
+        blocking: entryBlocking,
+        fallback: { key: `sources[${i}]` }
+      })
+      if (Option.isNone(decoded.value)) continue
+      const entry = decoded.value.value
+      const clean = top.bad.size === 0 && decoded.bad.size === 0
+      // a key with a problem is no name to compare
+      const unique = decoded.bad.has("key") || !duplicate(ctx, doc, [...at, "key"], keys, entry.key, "source key")
       const tags = tagsOf(ctx, doc, at, entry.tags)
       const connected = yield* connect(ctx, doc, at, "source", entry.connect, entry.params)
       if (Option.isNone(connected) || Option.isNone(tags)) continue
@@ -265,7 +295,7 @@ const loadSourceFile = (ctx: Context, file: string, keys: Seen, out: Array<Resol
         tags: Tags.toStrings(tags.value)
       }
       const valid = yield* validated(ctx, doc, at, Effect.flatMap(ctx.registry.sourceFactory(spec.kind), (f) => f.validateSpec(spec)))
-      if (valid && unique) out.push({ spec, enabled: entry.enable, file: doc.file, line: TomlDocument.line(doc, at) })
+      if (valid && unique && clean) out.push({ spec, enabled: entry.enable, file: doc.file, line: TomlDocument.line(doc, at) })
     }
   })
 
@@ -281,14 +311,14 @@ const loadSinks = (
     const out: Array<ResolvedSink> = []
     for (let j = 0; j < group.sinks.length; j++) {
       const at = ["sink_group", "sinks", j]
-      const decoded = Topology.decode(Topology.SinkEntry, group.sinks[j])
-      if (Either.isLeft(decoded)) {
-        addDecodeProblems(ctx, doc, at, decoded.left)
-        continue
-      }
-      const entry = decoded.right
+      const decoded = decodeAt(ctx, doc, at, Topology.SinkEntry, group.sinks[j], { blocking: entryBlocking })
+      if (Option.isNone(decoded.value)) continue
+      const entry = decoded.value.value
+      const clean = decoded.bad.size === 0
       const name = entry.name ?? entry.connect
-      const unique = !duplicate(ctx, doc, [...at, entry.name === undefined ? "connect" : "name"], names, name, `sink name in group "${group.name}"`)
+      // a name with a problem is no name to compare
+      const unique = decoded.bad.has("name") ||
+        !duplicate(ctx, doc, [...at, entry.name === undefined ? "connect" : "name"], names, name, `sink name in group "${group.name}"`)
       const tags = tagsOf(ctx, doc, at, entry.tags)
       const filterOk = checkFilter(ctx, doc, at, entry.filter)
       const connected = yield* connect(ctx, doc, at, "sink", entry.connect, entry.params)
@@ -302,7 +332,7 @@ const loadSinks = (
         filter: Option.fromNullable(entry.filter)
       }
       const valid = yield* validated(ctx, doc, at, Effect.flatMap(ctx.registry.sinkFactory(spec.kind), (f) => f.validateSpec(spec)))
-      if (valid && unique) {
+      if (valid && unique && clean) {
         out.push({ spec, tags: Tags.toStrings(Tags.merge(groupTags, tags.value)), line: TomlDocument.line(doc, at) })
       }
     }
@@ -315,13 +345,15 @@ const loadSinkFile = (ctx: Context, file: string, defaults: Tags.Tags, groups: S
     const read = yield* ctx.problems.attempt(TomlDocument.read(file))
     if (Option.isNone(read)) return
     const doc = read.value
-    const top = Topology.decode(Topology.SinkGroupFile, doc.table)
-    if (Either.isLeft(top)) return addDecodeProblems(ctx, doc, [], top.left)
+    const top = decodeAt(ctx, doc, [], Topology.SinkGroupFile, doc.table)
+    if (Option.isNone(top.value)) return
     const at = ["sink_group"]
-    const decoded = Topology.decode(Topology.SinkGroupEntry, top.right.sink_group)
-    if (Either.isLeft(decoded)) return addDecodeProblems(ctx, doc, at, decoded.left)
-    const group = decoded.right
-    const unique = !duplicate(ctx, doc, [...at, "name"], groups, group.name, "sink group name")
+    const decoded = decodeAt(ctx, doc, at, Topology.SinkGroupEntry, top.value.value.sink_group, { fallback: { name: "(unnamed)" } })
+    if (Option.isNone(decoded.value)) return
+    const group = decoded.value.value
+    const clean = top.bad.size === 0 && decoded.bad.size === 0
+    // a name with a problem is no name to compare
+    const unique = decoded.bad.has("name") || !duplicate(ctx, doc, [...at, "name"], groups, group.name, "sink group name")
     const tags = tagsOf(ctx, doc, at, group.tags)
     const filterOk = checkFilter(ctx, doc, at, group.filter)
     if (group.sinks.length === 0) {
@@ -333,7 +365,7 @@ const loadSinkFile = (ctx: Context, file: string, defaults: Tags.Tags, groups: S
     }
     const groupTags = Tags.merge(defaults, Option.getOrElse(tags, () => Tags.empty))
     const sinks = yield* loadSinks(ctx, doc, group, groupTags)
-    if (Option.isNone(tags) || !filterOk || !unique || sinks.length !== group.sinks.length) return
+    if (Option.isNone(tags) || !filterOk || !unique || !clean || sinks.length !== group.sinks.length) return
     out.push({
       name: group.name,
       tags: Tags.toStrings(groupTags),
@@ -350,12 +382,9 @@ const loadSinkDefaults = (ctx: Context, file: string) =>
   Effect.gen(function*() {
     const read = yield* ctx.problems.attempt(TomlDocument.read(file))
     if (Option.isNone(read)) return Tags.empty
-    const decoded = Topology.decode(Topology.SinkDefaults, read.value.table)
-    if (Either.isLeft(decoded)) {
-      addDecodeProblems(ctx, read.value, [], decoded.left)
-      return Tags.empty
-    }
-    return Option.getOrElse(tagsOf(ctx, read.value, [], decoded.right.tags), () => Tags.empty)
+    const decoded = decodeAt(ctx, read.value, [], Topology.SinkDefaults, read.value.table)
+    if (Option.isNone(decoded.value)) return Tags.empty
+    return Option.getOrElse(tagsOf(ctx, read.value, [], decoded.value.value.tags), () => Tags.empty)
   })
 
 /** The `*.toml` files of a topology directory; a missing or empty one is a problem. */

@@ -10,6 +10,8 @@ import * as ParamMap from "../config/param.js"
 import { ConfigError } from "../errors/config.js"
 import { describeCause } from "../errors/describe.js"
 import * as TomlLines from "./toml-lines.js"
+import * as TomlSyntax from "./toml-syntax.js"
+import * as Utf8 from "./utf8.js"
 
 /** A parsed TOML file: its path (as shown in messages), text, table and key lines. */
 export interface TomlDocument {
@@ -19,16 +21,38 @@ export interface TomlDocument {
   readonly lines: TomlLines.TomlLines
 }
 
-/** Parses `text` as the contents of `file`; a syntax error is a `ConfigError` with file, line and column. */
+/**
+ * Parses `text` as the contents of `file`; a syntax error is a `ConfigError` with file, line and column
+ * (an unterminated string is called one, at its opening quote).
+ */
 export const parse = (file: string, text: string): Effect.Effect<TomlDocument, ConfigError> =>
-  Effect.map(ParamMap.fromTomlText(text, file), (table) => ({ file, text, table, lines: TomlLines.scan(text) }))
+  ParamMap.fromTomlText(text, file).pipe(
+    Effect.mapError((e) => TomlSyntax.explain(text, e)),
+    Effect.map((table) => ({ file, text, table, lines: TomlLines.scan(text) }))
+  )
 
-/** Reads and parses `file`; an unreadable file is a `ConfigError` naming it. */
+/** The text of `file`'s `bytes`; bytes that are not UTF-8 are a `ConfigError` naming the line and the byte offset. */
+export const decodeText = (file: string, bytes: Uint8Array): Effect.Effect<string, ConfigError> => {
+  const bad = Utf8.firstInvalidByte(bytes)
+  if (bad === undefined) return Effect.succeed(new TextDecoder().decode(bytes))
+  return Effect.fail(new ConfigError({
+    detail: `invalid UTF-8 at byte offset ${bad} (byte 0x${bytes[bad]!.toString(16).padStart(2, "0")})`,
+    file,
+    line: Utf8.lineAt(bytes, bad),
+    expected: "a file encoded in UTF-8",
+    suggestion: "save the file as UTF-8"
+  }))
+}
+
+/** Reads and parses `file`; an unreadable file, or one that is not UTF-8, is a `ConfigError` naming it. */
 export const read = (file: string): Effect.Effect<TomlDocument, ConfigError> =>
   Effect.tryPromise({
-    try: () => fs.readFile(file, "utf8"),
+    try: () => fs.readFile(file),
     catch: (cause) => new ConfigError({ detail: `cannot read the file: ${describeCause(cause)}`, file, cause })
-  }).pipe(Effect.flatMap((text) => parse(file, text)))
+  }).pipe(
+    Effect.flatMap((bytes) => decodeText(file, bytes)),
+    Effect.flatMap((text) => parse(file, text))
+  )
 
 /** The line of `segments` (or of its nearest parent), if known. */
 export const line = (doc: TomlDocument, segments: ReadonlyArray<TomlLines.Segment>): number | undefined =>

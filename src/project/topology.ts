@@ -2,11 +2,12 @@
  * The entries of the topology files, as written: `[[sources]]` (key, enable, connect, tags, params),
  * `[sink_group]` (name, tags, filter, parallel) and `[[sink_group.sinks]]` (name, connect, params,
  * tags, filter), and the `tags` of `topology/sinks/defaults.toml`. Decoding reports every problem of an
- * entry, each at its key, with a "did you mean" for unknown keys.
+ * entry, each at its key, with a "did you mean" for unknown keys; `salvage` keeps what can still be
+ * checked of an entry that had problems.
  *
  * @since 0.1.0
  */
-import { Either, ParseResult, Schema } from "effect"
+import { Either, Option, ParseResult, Schema } from "effect"
 import * as ParamMap from "../config/param.js"
 import { didYouMean } from "../config/suggest.js"
 import type { Problem } from "./toml-document.js"
@@ -152,4 +153,32 @@ export const decode = <A, I>(
       return problems
     }
   )
+}
+
+/** How `salvage` treats the keys that had a problem. */
+export interface SalvageOptions {
+  /** Keys whose problem leaves nothing worth checking (`connect`, `params`): with one of them, nothing is salvaged. */
+  readonly blocking?: ReadonlyArray<string> | undefined
+  /** Stand-ins for required keys that had a problem (a source `key`), so the rest can still be checked. */
+  readonly fallback?: { readonly [key: string]: unknown } | undefined
+}
+
+/**
+ * What can still be checked of `u` after `decode` reported `problems` for it: `u` without the keys that
+ * had a problem (optional ones take their defaults, required ones their `fallback`), decoded again.
+ * `none` when a `blocking` key had a problem or a required key has no fallback. So a problem in one key
+ * of a file or an entry hides no problem of its other keys.
+ */
+export const salvage = <A, I>(
+  schema: Schema.Schema<A, I> & { readonly fields: Schema.Struct.Fields },
+  u: unknown,
+  problems: ReadonlyArray<EntryProblem>,
+  options: SalvageOptions = {}
+): Option.Option<A> => {
+  if (typeof u !== "object" || u === null || Array.isArray(u)) return Option.none()
+  const bad = new Set(problems.flatMap((p) => (typeof p.segments[0] === "string" ? [p.segments[0]] : [])))
+  if (problems.some((p) => p.segments.length === 0) || (options.blocking ?? []).some((key) => bad.has(key))) return Option.none()
+  const kept: { [key: string]: unknown } = {}
+  for (const [key, value] of Object.entries(u)) if (!bad.has(key) && Object.hasOwn(schema.fields, key)) kept[key] = value
+  return Either.getRight(Schema.decodeUnknownEither(schema)({ ...options.fallback, ...kept }))
 }

@@ -297,11 +297,13 @@ export const make = (
         let attempt = 0
         while (true) {
           const why = classify(cause)
+          // the log lines say the error's own coded message, once: `why.detail` may already be one
+          const said = Option.match(Cause.failureOption(cause), { onNone: () => `[${why.code} ${why.reason}] ${why.detail}`, onSome: (e) => e.message })
           replica.stats.errors += 1
           yield* Metrics.error("sink", `${replica.group}/${replica.name}`, why.code)
           if (!why.retryable || attempt >= options.maxRetries) {
             yield* Effect.logWarning(
-              `sink ${replica.group}/${replica.name}: [${why.code} ${why.reason}] ${why.detail}; rescuing ${events.length} events`
+              `sink ${replica.group}/${replica.name}: ${said}; rescuing ${events.length} events`
             )
             yield* rescue.write(replica.group, replica.name, events, why)
             replica.stats.rescued += events.length
@@ -313,12 +315,12 @@ export const make = (
           yield* Metrics.retry(replica.group, replica.name)
           const delay = yield* replica.breaker.failure
           yield* Effect.logDebug(
-            `sink ${replica.group}/${replica.name}: [${why.code}] ${why.detail}; retry ${attempt} in ${delay} ms`
+            `sink ${replica.group}/${replica.name}: ${said}; retry ${attempt} in ${delay} ms`
           )
           yield* replica.breaker.awaitClosed
           const reconnect = yield* Effect.exit(replica.sink.reconnect)
           if (Exit.isFailure(reconnect)) {
-            yield* Effect.logDebug(`sink ${replica.group}/${replica.name}: reconnect failed: ${Cause.pretty(reconnect.cause)}`)
+            yield* Effect.logDebug(`sink ${replica.group}/${replica.name}: reconnect failed: ${Option.match(Cause.failureOption(reconnect.cause), { onNone: () => Cause.pretty(reconnect.cause), onSome: (e) => e.message })}`)
           }
           const exit = yield* Effect.exit(writeEvents(replica.sink, events))
           if (Exit.isSuccess(exit)) {
@@ -526,7 +528,7 @@ export const make = (
           onFailure: (cause) => {
             if (ackUpTo !== undefined) carried += events
             return Effect.zipRight(
-              Effect.logWarning(`source ${node.name}: ack failed (the events will be replayed): ${Cause.pretty(cause)}`),
+              Effect.logWarning(`source ${node.name}: ack failed (the events will be replayed): ${Option.match(Cause.failureOption(cause), { onNone: () => Cause.pretty(cause), onSome: (e) => e.message })}`),
               Metrics.error("source", node.name, Option.match(Cause.failureOption(cause), { onNone: () => 520, onSome: (e) => e.code }))
             )
           }

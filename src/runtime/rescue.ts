@@ -1,7 +1,8 @@
 /**
  * `Rescue`: where batches go that a sink could not take (retries exhausted, or a failure that is
  * not retryable): one JSON line per event, with the sink, the error code and detail, appended and
- * fsynced before the batch counts as held. A batch is acked only once the rescue holds it.
+ * fsynced before the batch counts as held. A batch is acked only once the rescue holds it. A failed append
+ * leaves the file as it was; a torn last line (a crash mid-append) is ended before the next append.
  *
  * @since 0.1.0
  */
@@ -53,6 +54,33 @@ export const line = (group: string, sink: string, event: SourceEvent, why: Rescu
   })
 }
 
+/**
+ * Appends `text` to `file` durably and whole: a file whose last byte is not a newline (a crash mid-append)
+ * gets one first, so the new lines are never glued onto a torn one; a write that fails partway (a full disk)
+ * is cut back to the size the file had, so the rescue never holds a torn line of its own making.
+ */
+const appendWhole = async (file: string, text: string): Promise<void> => {
+  const handle = await fs.open(file, "a+")
+  try {
+    const { size } = await handle.stat()
+    let prefix = ""
+    if (size > 0) {
+      const last = Buffer.alloc(1)
+      await handle.read(last, 0, 1, size - 1)
+      if (last[0] !== 0x0a) prefix = "\n"
+    }
+    try {
+      await handle.writeFile(prefix + text)
+      await handle.sync()
+    } catch (cause) {
+      await handle.truncate(size).catch(() => undefined)
+      throw cause
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
 /** A rescue writing `<dir>/<group>__<sink>.jsonl`. */
 export const make = (dir: string): Rescue => {
   const fileOf = (group: string, sink: string) => path.join(dir, `${safe(group)}__${safe(sink)}.jsonl`)
@@ -66,13 +94,7 @@ export const make = (dir: string): Rescue => {
           const at = new Date().toISOString()
           let text = ""
           for (const e of events) text += line(group, sink, e, why, at) + "\n"
-          const handle = await fs.open(fileOf(group, sink), "a")
-          try {
-            await handle.writeFile(text)
-            await handle.sync()
-          } finally {
-            await handle.close()
-          }
+          await appendWhole(fileOf(group, sink), text)
         },
         catch: (cause) => SinkError.stgCtrl(`rescue file ${fileOf(group, sink)} could not be written`, cause)
       })

@@ -19,10 +19,12 @@ export const show = (payload: RawData.RawData): string => {
   return `bytes[${hex}${bytes.length > 16 ? " …" : ""}]`
 }
 
-/** A short rendering of a list of payloads. */
-export const showAll = (payloads: ReadonlyArray<RawData.RawData>): string => {
-  const shown = payloads.slice(0, maxListed).map(show)
-  if (payloads.length > maxListed) shown.push(`… ${payloads.length - maxListed} more`)
+/** A short rendering of a list of payloads: the first few, or (`from`) a few from index `from` on. */
+export const showAll = (payloads: ReadonlyArray<RawData.RawData>, from = 0): string => {
+  const start = Math.max(0, Math.min(from, payloads.length))
+  const shown = payloads.slice(start, start + maxListed).map(show)
+  if (start > 0) shown.unshift(`… ${start} before`)
+  if (payloads.length > start + maxListed) shown.push(`… ${payloads.length - start - maxListed} more`)
   return `[${shown.join(", ")}]`
 }
 
@@ -41,14 +43,16 @@ export const mismatchAt = (expected: ReadonlyArray<RawData.RawData>, got: Readon
 
 /**
  * `None` when `got` equals `expected` payload by payload; otherwise what differs, e.g.
- * `at #1 expected "b" but got "c" (expected ["a", "b"], got ["a", "c"])`.
+ * `at #1 expected "b" but got "c" (expected ["a", "b"], got ["a", "c"])`; long lists are shown from
+ * two payloads before the mismatch (`[… 14 before, ...]`).
  */
 export const difference = (
   expected: ReadonlyArray<RawData.RawData>,
   got: ReadonlyArray<RawData.RawData>
 ): Option.Option<string> =>
   Option.map(mismatchAt(expected, got), (i) => {
-    const both = `(expected ${showAll(expected)}, got ${showAll(got)})`
+    const from = Math.max(0, i - 2) // a long list is shown around the mismatch
+    const both = `(expected ${showAll(expected, from)}, got ${showAll(got, from)})`
     if (i >= got.length) return `${expected.length - got.length} missing from #${i}: got ${got.length} of ${expected.length} ${both}`
     if (i >= expected.length) return `${got.length - expected.length} extra from #${i}, first ${show(got[i]!)} ${both}`
     const later = got.findIndex((g, j) => j > i && same(g, expected[i]!))

@@ -1,11 +1,12 @@
 /**
  * The sink cases of the conformance suite, each a plain Effect that fails with a `ConformanceFailure`
  * saying what the connector broke. `sinkConformance` registers them as tests; connector tests may
- * also run one directly. The fault cases inject failures with `faultySink` and run on a `TestClock`.
+ * also run one directly. The fault cases inject failures with `faultySink` and run on a `TestClock`, or
+ * break the real target underneath the sink (`breakTarget`).
  *
  * @since 0.1.0
  */
-import { Cause, Duration, Effect, Exit, Option, Schedule, type Scope, TestClock, TestContext } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Option, Schedule, type Scope, TestClock, TestContext } from "effect"
 import { isCoded } from "../errors/coded.js"
 import { describeCause } from "../errors/describe.js"
 import { SinkError } from "../errors/sink.js"
@@ -19,7 +20,7 @@ import * as Clock from "./clock.js"
 import * as ConformanceFailure from "./conformance-failure.js"
 import { faultySink } from "./faults.js"
 import * as InvalidSpec from "./invalid-spec.js"
-import * as OpenHandles from "./open-handles.js"
+import * as LeakWatch from "./leak-watch.js"
 import * as PayloadMatch from "./payload-match.js"
 import * as Subject from "./sink-subject.js"
 import { withTempWorkRoot } from "./work-root.js"
@@ -133,6 +134,87 @@ export const singleAgreesWithBatch = (options: Subject.SinkConformanceOptions): 
     if (got.length > total) {
       return yield* ConformanceFailure.make(check, `the output holds ${got.length - total} payloads more than were written: ${PayloadMatch.showAll(got.slice(total))}`)
     }
+  }))
+}
+
+/**
+ * After each write of each form returns, a read at once (no grace delay; for an `"eventual"` sink, a
+ * read until `timeout`) finds everything written so far, in order: a write is reported done only once
+ * its data is at the target, never fired and forgotten.
+ */
+export const readableOnReturn = (options: Subject.SinkConformanceOptions): Effect.Effect<void, Failure> => {
+  const check = id("readableOnReturn")
+  const strs = texts(options)
+  const bytes = bytesOf(options)
+  const records = recordsOf(options)
+  const encode = encodeRecord(options)
+  const steps: ReadonlyArray<readonly [string, (sink: AsyncSink) => Effect.Effect<void, SinkError>, ReadonlyArray<RawData.RawData>]> = [
+    ["sinkStr", (sink) => sink.sinkStr(strs[0]!), [strs[0]!]],
+    ["sinkStrBatch", (sink) => sink.sinkStrBatch(strs), strs],
+    ["sinkBytes", (sink) => sink.sinkBytes(bytes[0]!), [bytes[0]!]],
+    ["sinkBytesBatch", (sink) => sink.sinkBytesBatch(bytes), bytes],
+    ["sinkRecord", (sink) => sink.sinkRecord(records[0]!), [encode(records[0]!)]],
+    ["sinkRecords", (sink) => sink.sinkRecords(records), records.map(encode)]
+  ]
+  const when = options.delivery === "eventual"
+    ? `within ${Duration.format(Clock.resolveBounds(options).timeout)} of its return`
+    : "right after its return, with no grace delay,"
+  return Effect.scoped(Effect.gen(function*() {
+    const fixture = yield* Subject.prepare(check, options)
+    yield* inScope(check, options, Effect.gen(function*() {
+      const sink = yield* Subject.build(check, options, fixture)
+      const from = yield* Subject.mark(fixture)
+      const written: Array<RawData.RawData> = []
+      for (const [name, run, payloads] of steps) {
+        yield* write(check, options, name, run(sink))
+        written.push(...payloads)
+        const got = yield* Subject.readNew(options, fixture, from, written.length)
+        yield* expectSame(
+          check,
+          `${name} of ${PayloadMatch.showAll(payloads)} reported success, but a read ${when} did not find everything written so far (a write must be reported done only once its data is at the target)`,
+          written,
+          got
+        )
+      }
+      yield* stop(check, options, sink)
+    }))
+  }))
+}
+
+/**
+ * Batches of mixed sizes in a row (8, 8, `largeBatch` = 5000 by default, 8, 8; every payload distinct)
+ * come back whole and in order: a sink that splits a large batch into parallel chunks, or lets it
+ * overtake smaller batches it buffered, fails here.
+ */
+export const largeBatchKeepsOrder = (options: Subject.SinkConformanceOptions): Effect.Effect<void, Failure> => {
+  const check = id("largeBatchKeepsOrder")
+  const base = texts(options)
+  const sizes = [base.length, base.length, options.largeBatch ?? 5000, base.length, base.length]
+  let next = 0
+  const batches = sizes.map((n) => Array.from({ length: n }, () => `${base[next % base.length]!} #${next++}`))
+  const all = batches.flat()
+  return Effect.scoped(Effect.gen(function*() {
+    const fixture = yield* Subject.prepare(check, options)
+    const from = yield* inScope(check, options, Effect.gen(function*() {
+      const sink = yield* Subject.build(check, options, fixture)
+      const from = yield* Subject.mark(fixture)
+      for (const [i, batch] of batches.entries()) {
+        yield* write(check, options, `sinkStrBatch of batch #${i} (${batch.length} payloads)`, sink.sinkStrBatch(batch))
+      }
+      yield* stop(check, options, sink)
+      return from
+    }))
+    const got = yield* Subject.readNew(options, fixture, from, all.length)
+    const at = PayloadMatch.mismatchAt(all, got)
+    if (Option.isNone(at)) return
+    let batch = 0
+    let end = sizes[0]!
+    while (batch < sizes.length - 1 && at.value >= end) end += sizes[++batch]!
+    const wrong = Option.getOrElse(PayloadMatch.difference(all, got), () => "")
+    return yield* ConformanceFailure.make(
+      check,
+      `batches of sizes ${JSON.stringify(sizes)} written in a row did not come back whole and in order: the first wrong payload is in batch #${batch}: ${wrong}`
+    )
   }))
 }
 
@@ -278,13 +360,11 @@ const advanceUntil = (check: string, options: Subject.SinkConformanceOptions, st
 /**
  * Stop arriving while a batch is half written (payloads go through one per second of test time; Stop
  * comes after two): the batch must fail with a coded error, and the two payloads written before Stop
- * must be in the output. Then, live, a large batch raced by Stop: either it succeeds whole, or it
- * fails with a coded error having written a prefix of it; never a partial write reported as success.
+ * must be in the output. (`stopMidBatch` stops the sink's own write of a large batch.)
  */
 export const stopDuringWrite = (options: Subject.SinkConformanceOptions): Effect.Effect<void, Failure> => {
   const check = id("stopDuringWrite")
   const items = texts(options)
-  const bounds = Clock.resolveBounds(options)
   return onTestClock(Effect.scoped(Effect.gen(function*() {
     const fixture = yield* Subject.prepare(check, options)
     const { from, written } = yield* inScope(check, options, Effect.gen(function*() {
@@ -307,26 +387,6 @@ export const stopDuringWrite = (options: Subject.SinkConformanceOptions): Effect
     }))
     const got = yield* Subject.readNew(options, fixture, from, written)
     yield* expectSame(check, `the ${written} payloads written before Stop are not in the output as written`, items.slice(0, written), got)
-
-    const many = Array.from({ length: 50 }, () => items).flat()
-    const race = yield* inScope(check, options, Effect.gen(function*() {
-      const sink = yield* Subject.build(check, options, fixture)
-      const from = yield* Subject.mark(fixture)
-      const writer = yield* Effect.fork(sink.sinkStrBatch(many))
-      yield* Effect.yieldNow()
-      yield* stop(check, options, sink, "stop racing a large batch")
-      const exit = yield* Effect.exit(Clock.drive(writer, { check, what: "a large batch raced by Stop", limit: bounds.timeout }))
-      return { from, exit }
-    }))
-    const out = yield* Subject.readNew(options, fixture, race.from, Exit.isSuccess(race.exit) ? many.length : 0)
-    if (Exit.isSuccess(race.exit)) {
-      return yield* expectSame(check, "a batch raced by Stop reported success but was not written whole (partial success reported as success)", many, out)
-    }
-    const error = Cause.failureOption(race.exit.cause)
-    if (Option.isNone(error) || !isCoded(error.value)) {
-      return yield* ConformanceFailure.make(check, `a batch raced by Stop failed without a coded error: ${describeCause(Cause.squash(race.exit.cause))}`)
-    }
-    yield* expectSame(check, "a batch raced by Stop failed, and what it wrote is not a prefix of it", many.slice(0, out.length), out)
   })))
 }
 
@@ -410,6 +470,135 @@ export const failedBatchIsFailure = (options: Subject.SinkConformanceOptions): E
   }))
 }
 
+/**
+ * Stop arriving while the sink itself writes a large batch (no wrapper: its own write path), twice:
+ * once racing the start of the write, once as soon as part of the batch shows in the output. Either
+ * the batch succeeds and all of it is in the output, or it fails with a coded error having written a
+ * prefix of it; never a success with the tail lost.
+ */
+export const stopMidBatch = (options: Subject.SinkConformanceOptions): Effect.Effect<void, Failure> => {
+  const check = id("stopMidBatch")
+  const base = texts(options)
+  const bounds = Clock.resolveBounds(options)
+  const many = Array.from({ length: options.largeBatch ?? 5000 }, (_, i) => `${base[i % base.length]!} #${i}`)
+  const attempt = (when: "at the start of the write" | "once part of the batch was in the output") =>
+    Effect.scoped(Effect.gen(function*() {
+      const fixture = yield* Subject.prepare(check, options)
+      const race = yield* inScope(check, options, Effect.gen(function*() {
+        const sink = yield* Subject.build(check, options, fixture)
+        const from = yield* Subject.mark(fixture)
+        const writer = yield* Effect.fork(sink.sinkStrBatch(many))
+        let seen = 0
+        if (when === "at the start of the write") yield* Effect.yieldNow()
+        else {
+          const deadline = Date.now() + Duration.toMillis(bounds.timeout)
+          while (Option.isNone(yield* Fiber.poll(writer)) && Date.now() < deadline) {
+            seen = (yield* fixture.read).length - from
+            if (seen > 0) break
+            yield* Clock.sleep(Duration.millis(1))
+          }
+        }
+        const midWrite = Option.isNone(yield* Fiber.poll(writer))
+        yield* stop(check, options, sink, `stop ${when}`)
+        const exit = yield* Clock.within(Fiber.await(writer), bounds.timeout, check, `a batch of ${many.length} payloads stopped ${when}`)
+        return { from, exit, midWrite, seen }
+      }))
+      const stopped = race.midWrite
+        ? `Stop arrived ${when}${race.seen > 0 ? ` (${race.seen} of its ${many.length} payloads were in the output)` : ""}`
+        : "Stop arrived after it was done"
+      if (Exit.isSuccess(race.exit)) {
+        const out = yield* Subject.readNew(options, fixture, race.from, many.length)
+        return yield* expectSame(check, `a batch of ${many.length} payloads reported success (${stopped}), but it is not in the output whole and in order (the tail was lost)`, many, out)
+      }
+      const error = Cause.failureOption(race.exit.cause)
+      if (Option.isNone(error) || !isCoded(error.value)) {
+        return yield* ConformanceFailure.make(check, `a batch of ${many.length} payloads stopped ${when} failed without a coded error: ${describeCause(Cause.squash(race.exit.cause))}`)
+      }
+      const out = yield* Subject.readNew(options, fixture, race.from, 0)
+      yield* expectSame(check, `a batch of ${many.length} payloads failed (${stopped}), and what it wrote is not a prefix of it`, many.slice(0, out.length), out)
+    }))
+  return Effect.zipRight(attempt("at the start of the write"), attempt("once part of the batch was in the output"))
+}
+
+/**
+ * Writes batches of 256 payloads (one every 20 ms, at most 25) until one fails; returns the payloads
+ * reported written before that, and the failure (`None` when every batch reported success).
+ */
+const firstFailure = (
+  check: string,
+  options: Subject.SinkConformanceOptions,
+  sink: AsyncSink,
+  how: string
+): Effect.Effect<{ readonly reported: ReadonlyArray<string>; readonly failure: Option.Option<Cause.Cause<SinkError>> }, Failure> =>
+  Effect.gen(function*() {
+    const base = texts(options)
+    const reported: Array<string> = []
+    for (let i = 0; i < 25; i++) {
+      // 256 payloads (some KiB): more than a page or a socket buffer has room for
+      const batch = Array.from({ length: 256 }, (_, j) => `${base[j % base.length]!} after ${how} #${i}.${j}`)
+      const exit = yield* Clock.within(
+        Effect.exit(sink.sinkStrBatch(batch)),
+        Clock.resolveBounds(options).timeout,
+        check,
+        `sinkStrBatch #${i} after the target was broken (${how})`
+      )
+      if (Exit.isFailure(exit)) return { reported, failure: Option.some(exit.cause) }
+      reported.push(...batch)
+      yield* Clock.sleep(Duration.millis(20))
+    }
+    return { reported, failure: Option.none() }
+  })
+
+/**
+ * For each way of `breakTarget`, on a fresh sink: a batch is written, the real target is broken
+ * underneath the open sink, then batches of 256 payloads are written (one every 20 ms, at most 25):
+ * one must fail with a coded error. A sink that swallows its target's write errors fails here.
+ */
+export const targetFailureIsFailure = (options: Subject.SinkConformanceOptions): Effect.Effect<void, Failure> => {
+  const check = id("targetFailureIsFailure")
+  const bounds = Clock.resolveBounds(options)
+  const base = texts(options)
+  /** Builds a sink in `fixture`, writes, breaks its target with the `i`th way, and expects a coded failure. */
+  const breakOne = (fixture: Subject.Fixture, i: number) =>
+    inScope(check, options, Effect.gen(function*() {
+      const way = fixture.breakTarget?.[i]
+      if (way === undefined) return yield* ConformanceFailure.make(check, `the setup gave no breakTarget #${i} this time (it must give the same ways each time)`)
+      const sink = yield* Subject.build(check, options, fixture)
+      yield* write(check, options, "sinkStrBatch before the target was broken", sink.sinkStrBatch(base.slice(0, 2)))
+      yield* Clock.step(way.run(fixture), bounds.timeout, check, `breaking the target (${way.name})`)
+      const { failure, reported } = yield* firstFailure(check, options, sink, way.name)
+      if (Option.isNone(failure)) {
+        return yield* ConformanceFailure.make(
+          check,
+          `after the target was broken (${way.name}), 25 batches in a row (${reported.length} payloads: ${PayloadMatch.showAll(reported)}) reported success: the sink swallows its target's write errors; expected a write to fail with a coded SinkError`
+        )
+      }
+      const error = Cause.failureOption(failure.value)
+      if (Option.isNone(error)) {
+        return yield* ConformanceFailure.make(check, `a write after the target was broken (${way.name}) died instead of failing with a coded error: ${describeCause(Cause.squash(failure.value))}`)
+      }
+      if (!isCoded(error.value)) {
+        return yield* ConformanceFailure.make(check, `a write after the target was broken (${way.name}) failed with an error that carries no code: ${describeCause(error.value)}`)
+      }
+      // stop may fail (the target is broken) but must not hang
+      yield* Clock.within(Effect.exit(sink.stop), bounds.stopWithin, check, `stop after the target was broken (${way.name})`)
+    }))
+  return Effect.gen(function*() {
+    const count = yield* Effect.scoped(Effect.gen(function*() {
+      const fixture = yield* Subject.prepare(check, options)
+      if (fixture.breakTarget === undefined) {
+        return yield* ConformanceFailure.make(
+          check,
+          "no `breakTarget` was given (in the options or the setup): the suite cannot make the real target fail underneath the sink, so it cannot tell a sink that swallows its target's write errors; give one or more ways to break the target (fill its disk, reset its connections), or `breakTarget: []` for a target that cannot fail"
+        )
+      }
+      if (fixture.breakTarget.length > 0) yield* breakOne(fixture, 0)
+      return fixture.breakTarget.length
+    }))
+    for (let i = 1; i < count; i++) yield* Effect.scoped(Effect.flatMap(Subject.prepare(check, options), (fixture) => breakOne(fixture, i)))
+  })
+}
+
 /** Each spec of `invalid` is refused by `validateSpec` or `build` with a coded error. */
 export const refusesInvalid = (options: Subject.SinkConformanceOptions): Effect.Effect<void, Failure> =>
   InvalidSpec.refuseEach(
@@ -420,18 +609,18 @@ export const refusesInvalid = (options: Subject.SinkConformanceOptions): Effect.
     (spec, ctx) => Effect.zipRight(options.factory.validateSpec(spec), options.factory.build(spec, ctx))
   )
 
-/** Build, write, stop, close: nothing stays open (sockets, timers, file descriptors). */
+/** Build, write, stop, close: nothing stays open or running (fibers, timers, sockets, file descriptors). */
 export const leavesNoHandles = (options: Subject.SinkConformanceOptions): Effect.Effect<void, Failure> => {
   const check = id("leavesNoHandles")
   return Effect.scoped(Effect.gen(function*() {
     const fixture = yield* Subject.prepare(check, options)
-    const before = yield* OpenHandles.snapshot
-    yield* inScope(check, options, Effect.gen(function*() {
+    const watch = yield* LeakWatch.start
+    yield* watch.supervise(inScope(check, options, Effect.gen(function*() {
       const sink = yield* Subject.build(check, options, fixture)
       yield* write(check, options, "sinkStrBatch", sink.sinkStrBatch(texts(options)))
       yield* stop(check, options, sink)
-    }))
-    yield* OpenHandles.expectNoneLeftSince(check, before)
+    })))
+    yield* watch.expectNoneLeft(check)
   }))
 }
 
@@ -443,6 +632,8 @@ export const all: ReadonlyArray<SinkCheck> = [
   { id: id("sinkBytesBatchKeepsOrder"), title: "sinkBytesBatch keeps order", clock: "live", applies: always, run: sinkBytesBatchKeepsOrder },
   { id: id("sinkRecordsKeepOrder"), title: "sinkRecords keeps order", clock: "live", applies: always, run: sinkRecordsKeepOrder },
   { id: id("singleAgreesWithBatch"), title: "single and batch writes agree", clock: "live", applies: always, run: singleAgreesWithBatch },
+  { id: id("readableOnReturn"), title: "each write is readable at the target as soon as it returns", clock: "live", applies: always, run: readableOnReturn },
+  { id: id("largeBatchKeepsOrder"), title: "a large batch among small ones keeps order, inside it and across batches", clock: "live", applies: always, run: largeBatchKeepsOrder },
   { id: id("refusesWritesAfterStop"), title: "stop is idempotent and a write after stop fails with a coded error", clock: "live", applies: always, run: refusesWritesAfterStop },
   { id: id("reconnectKeepsConfig"), title: "reconnect keeps the configuration", clock: "live", applies: always, run: reconnectKeepsConfig },
   { id: id("scopeStops"), title: "closing the build scope stops the sink", clock: "live", applies: always, run: scopeStops },
@@ -450,6 +641,14 @@ export const all: ReadonlyArray<SinkCheck> = [
   { id: id("stopDuringWrite"), title: "fault: Stop arriving while a batch is being written", clock: "test", applies: always, run: stopDuringWrite },
   { id: id("retryThroughReconnect"), title: "fault: a retryable upstream failure recovers through reconnect", clock: "test", applies: always, run: retryThroughReconnect },
   { id: id("failedBatchIsFailure"), title: "fault: a write failing halfway through a batch is reported as a failure", clock: "live", applies: always, run: failedBatchIsFailure },
+  { id: id("stopMidBatch"), title: "fault: Stop arriving while the sink writes a large batch loses no tail", clock: "live", applies: always, run: stopMidBatch },
+  {
+    id: id("targetFailureIsFailure"),
+    title: "fault: a target broken underneath the sink makes a write fail with a coded error",
+    clock: "live",
+    applies: (o) => o.breakTarget === undefined || o.breakTarget.length > 0,
+    run: targetFailureIsFailure
+  },
   { id: id("refusesInvalid"), title: "invalid specs are refused with coded errors", clock: "live", applies: (o) => (o.invalid?.length ?? 0) > 0, run: refusesInvalid },
-  { id: id("leavesNoHandles"), title: "leaves no handle open afterwards", clock: "live", applies: always, run: leavesNoHandles }
+  { id: id("leavesNoHandles"), title: "leaves no fiber, timer or handle running afterwards", clock: "live", applies: always, run: leavesNoHandles }
 ]

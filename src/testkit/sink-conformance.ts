@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { register } from "./check.js"
+import { register } from "./register.js"
 import * as SinkChecks from "./sink-checks.js"
 import type { SinkConformanceOptions } from "./sink-subject.js"
 

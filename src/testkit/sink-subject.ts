@@ -1,7 +1,7 @@
 /**
  * The sink under test: what `sinkConformance` is told about it (`SinkConformanceOptions`), and how a
- * check prepares a case (`prepare`: spec, work root, reader), builds the sink (`build`) and reads back
- * what it wrote (`readNew`).
+ * check prepares a case (`prepare`: spec, work root, reader, ways to break the target), builds the
+ * sink (`build`) and reads back what it wrote (`readNew`).
  *
  * @since 0.1.0
  */
@@ -26,13 +26,27 @@ export interface SinkPlace {
 /** Reads back everything the sink built at `place` has written so far, in order, as text or bytes. */
 export type Read = (place: SinkPlace) => Effect.Effect<ReadonlyArray<RawData.RawData>, unknown>
 
-/** What a per-case setup yields: the spec, and optionally a build context and a reader. */
+/**
+ * One way to make the sink's real target fail underneath it while it is open: fill its disk, replace
+ * its directory by a file, reset its connections and stop listening, delete its stream. `run` runs in
+ * the case's Scope (release what it did there: the case ends right after).
+ */
+export interface BreakTarget {
+  /** How the target is broken, for failure messages: `"disk full"`, `"peer reset"`. */
+  readonly name: string
+  /** Breaks the target of the sink built at `place`. */
+  readonly run: (place: SinkPlace) => Effect.Effect<void, unknown, Scope.Scope>
+}
+
+/** What a per-case setup yields: the spec, and optionally a build context, a reader and ways to break the target. */
 export interface SinkSetup {
   readonly spec: SinkFactory.ResolvedSinkSpec
   /** Default: the options' `ctx`, else a fresh temp work root per case. */
   readonly ctx?: SinkFactory.SinkBuildCtx | undefined
   /** Default: the options' `read`. */
   readonly read?: Read | undefined
+  /** Default: the options' `breakTarget`. */
+  readonly breakTarget?: ReadonlyArray<BreakTarget> | undefined
 }
 
 /** What `sinkConformance` and the sink checks are told about the sink under test. */
@@ -44,6 +58,19 @@ export interface SinkConformanceOptions extends Bounds {
   readonly ctx?: SinkFactory.SinkBuildCtx | undefined
   /** Reads back what was written (required here or in the setup). Output shared between builds is fine: cases compare what is new. */
   readonly read?: Read | undefined
+  /**
+   * Ways to make the real target fail underneath the open sink; after each, a write must fail with a
+   * coded error (`targetFailureIsFailure`). Required: `[]` declares a target that cannot fail (memory).
+   */
+  readonly breakTarget?: ReadonlyArray<BreakTarget> | undefined
+  /**
+   * `"immediate"` (default): a write that reported success is readable at once; the cases read back
+   * right after it, with no grace delay. `"eventual"`: the protocol acknowledges nothing (a TCP
+   * stream: a write is done when the kernel took it), so reads retry until `timeout`.
+   */
+  readonly delivery?: "immediate" | "eventual" | undefined
+  /** How many payloads the large batch of `largeBatchKeepsOrder` holds (default 5000). */
+  readonly largeBatch?: number | undefined
   /** `"exact"` (default): bytes come back as written; `"lossy"`: the sink stores text, bytes come back as their lossy UTF-8 decoding. */
   readonly bytes?: "exact" | "lossy" | undefined
   /** What `read` returns for a record the sink wrote (default: `DataRecord.toJsonText`). */
@@ -54,9 +81,11 @@ export interface SinkConformanceOptions extends Bounds {
   readonly invalid?: ReadonlyArray<InvalidSpec<SinkFactory.ResolvedSinkSpec>> | undefined
 }
 
-/** A prepared case: where the sink is built and how to read it back. */
+/** A prepared case: where the sink is built, how to read it back and how to break its target. */
 export interface Fixture extends SinkPlace {
   readonly read: Effect.Effect<ReadonlyArray<RawData.RawData>, ConformanceFailure.ConformanceFailure>
+  /** `undefined` when neither the options nor the setup said. */
+  readonly breakTarget: ReadonlyArray<BreakTarget> | undefined
 }
 
 /** The default payloads: distinct, some non-ASCII, none with a newline. */
@@ -85,7 +114,8 @@ export const prepare = (check: string, options: SinkConformanceOptions): Effect.
     const place = { spec: setup.spec, ctx }
     return {
       ...place,
-      read: Effect.mapError(read(place), (e) => ConformanceFailure.make(check, `reading back what the sink wrote failed: ${describeCause(e)}`))
+      read: Effect.mapError(read(place), (e) => ConformanceFailure.make(check, `reading back what the sink wrote failed: ${describeCause(e)}`)),
+      breakTarget: setup.breakTarget ?? options.breakTarget
     }
   })
 
@@ -110,8 +140,9 @@ export const mark = (fixture: Fixture): Effect.Effect<number, ConformanceFailure
   Effect.map(fixture.read, (all) => all.length)
 
 /**
- * What was written since `from`: reads until at least `count` new payloads are there (the output may
- * arrive late, over a socket) or `timeout` passed, then returns them; `count` 0 reads after `idle`.
+ * What was written since `from`. An `"immediate"` sink is read once, at once; an `"eventual"` one until
+ * at least `count` new payloads are there (the output arrives late, over a socket) or `timeout`
+ * passed. `count` 0 (nothing should arrive) reads after `idle`, so that a late write can show.
  */
 export const readNew = (
   options: SinkConformanceOptions,
@@ -122,6 +153,7 @@ export const readNew = (
   Effect.gen(function*() {
     const bounds = Clock.resolveBounds(options)
     if (count === 0) yield* Clock.sleep(bounds.idle)
+    if (options.delivery !== "eventual") return (yield* fixture.read).slice(from)
     const deadline = Date.now() + Duration.toMillis(bounds.timeout)
     while (true) {
       const all = yield* fixture.read

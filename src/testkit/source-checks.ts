@@ -19,7 +19,7 @@ import * as Clock from "./clock.js"
 import * as ConformanceFailure from "./conformance-failure.js"
 import { flakySource } from "./faults.js"
 import * as InvalidSpec from "./invalid-spec.js"
-import * as OpenHandles from "./open-handles.js"
+import * as LeakWatch from "./leak-watch.js"
 import * as PayloadMatch from "./payload-match.js"
 import { collectBatches, events as eventsOf } from "./run-source.js"
 import * as Subject from "./source-subject.js"
@@ -117,6 +117,9 @@ const closeAgain = (check: string, options: Subject.SourceConformanceOptions, so
       return yield* ConformanceFailure.make(check, `close is not idempotent: calling it ${when} died with ${describeCause(Cause.squash(exit.cause))}`)
     }
   })
+
+/** Publishes a control event and lets the stream's watcher take it before the next pull. */
+const steer = (event: Effect.Effect<void>) => Effect.zipRight(event, Clock.sleep(Duration.millis(10)))
 
 /** The claim about `cap`, when made, must agree with the built source's `caps`. */
 const claimAgrees = (check: string, options: Subject.SourceConformanceOptions, source: DataSource.DataSource, cap: keyof DataSource.SourceCaps) => {
@@ -342,7 +345,7 @@ export const seekHonoured = (options: Subject.SourceConformanceOptions): Effect.
       yield* claimAgrees(check, options, source, "seek")
       if (!source.caps.seek) return yield* expectUnsupported(check, options, "seek", source.seek(position))
       yield* readEvents(check, options, pull, served, options.expect.payloads.length)
-      yield* built.control.seek(position)
+      yield* steer(built.control.seek(position))
       const again = yield* Effect.exit(collectBatches(pull, { events: replay.length, idle: bounds.timeout }))
       if (Exit.isFailure(again)) {
         return yield* ConformanceFailure.make(check, `caps.seek is true but Seek(${position._tag}) failed: ${describeCause(Cause.squash(again.cause))}`)
@@ -350,6 +353,78 @@ export const seekHonoured = (options: Subject.SourceConformanceOptions): Effect.
       const wrong = PayloadMatch.difference(replay, payloads(again.value).slice(0, replay.length))
       if (Option.isSome(wrong)) {
         return yield* ConformanceFailure.make(check, `after Seek(${position._tag}) the source did not replay from the position: ${wrong.value}`)
+      }
+    }))
+  }))
+}
+
+/**
+ * With `caps.seek`: Seek back issued mid-stream, after the first batch only (the source may have read
+ * ahead), replays exactly from the position, then nothing more: no stale buffered or read-ahead event
+ * comes before or after the replay.
+ */
+export const seekMidStream = (options: Subject.SourceConformanceOptions): Effect.Effect<void, Failure> => {
+  const check = id("seekMidStream")
+  const bounds = Clock.resolveBounds(options)
+  const position = options.seekBack?.position ?? SeekPosition.Start()
+  const replay = options.seekBack?.replay ?? options.expect.payloads
+  return Effect.scoped(Effect.gen(function*() {
+    const fixture = yield* Subject.prepare(check, options)
+    yield* inScope(check, options, Effect.gen(function*() {
+      const { built, pull, served } = yield* launch(check, options, fixture, true)
+      if (!built.source.caps.seek) return
+      const first = payloads(yield* readEvents(check, options, pull, served, Math.min(1, options.expect.payloads.length)))
+      yield* steer(built.control.seek(position))
+      const again = yield* Effect.exit(collectBatches(pull, { events: replay.length, idle: bounds.timeout }))
+      if (Exit.isFailure(again)) {
+        return yield* ConformanceFailure.make(check, `Seek(${position._tag}) issued mid-stream failed: ${describeCause(Cause.squash(again.cause))}`)
+      }
+      const got = [...payloads(again.value), ...payloads(yield* readRest(check, options, pull))]
+      const wrong = PayloadMatch.difference(replay, got)
+      if (Option.isSome(wrong)) {
+        return yield* ConformanceFailure.make(
+          check,
+          `after Seek(${position._tag}) issued mid-stream (after the first batch, ${PayloadMatch.showAll(first)}), the source did not replay exactly from the position (stale buffered or read-ahead events?): ${wrong.value}`
+        )
+      }
+    }))
+  }))
+}
+
+/**
+ * With `caps.seek`: after every event was read, Seek(End) yields nothing old; with `append`, the events
+ * appended after the seek then come, exactly and in order (a position off by one repeats or cuts one).
+ */
+export const seekEndThenAppend = (options: Subject.SourceConformanceOptions): Effect.Effect<void, Failure> => {
+  const check = id("seekEndThenAppend")
+  const appended = options.appended ?? ["appended 1", "appended 2"]
+  const bounds = Clock.resolveBounds(options)
+  return Effect.scoped(Effect.gen(function*() {
+    const fixture = yield* Subject.prepare(check, options)
+    yield* inScope(check, options, Effect.gen(function*() {
+      const { built, pull, served } = yield* launch(check, options, fixture, true)
+      if (!built.source.caps.seek) return
+      yield* readEvents(check, options, pull, served, options.expect.payloads.length)
+      yield* steer(built.control.seek(SeekPosition.End()))
+      const old = payloads(yield* readRest(check, options, pull))
+      if (old.length > 0) {
+        return yield* ConformanceFailure.make(check, `after every event was read, Seek(End) was followed by ${PayloadMatch.showAll(old)}: events from before the seek (its position is off); expected nothing until new events arrive`)
+      }
+      const append = options.append
+      if (append === undefined) return
+      yield* Clock.step(
+        Effect.scoped(append({ svc: built.svc, handle: built.handle, spec: fixture.spec, ctx: fixture.ctx, payloads: appended })),
+        bounds.timeout,
+        check,
+        `appending ${PayloadMatch.showAll(appended)} after Seek(End)`
+      )
+      const got = [
+        ...payloads(yield* readEvents(check, options, pull, served, appended.length)),
+        ...payloads(yield* readRest(check, options, pull))
+      ]
+      const wrong = PayloadMatch.difference(appended, got)
+      if (Option.isSome(wrong)) {
+        return yield* ConformanceFailure.make(check, `after Seek(End) then appending ${PayloadMatch.showAll(appended)}, the source did not yield exactly the appended events (its position after Seek(End) is off): ${wrong.value}`)
       }
     }))
   }))
@@ -419,19 +494,19 @@ export const refusesInvalid = (options: Subject.SourceConformanceOptions): Effec
     (spec, ctx) => Effect.zipRight(options.factory.validateSpec(spec), options.factory.build(spec, ctx))
   )
 
-/** A full run (build, feed, read, Stop, close) leaves no socket, server, timer or file descriptor open. */
+/** A full run (build, feed, read, Stop, close) leaves no fiber, timer, socket, server or file descriptor behind. */
 export const leavesNoHandles = (options: Subject.SourceConformanceOptions): Effect.Effect<void, Failure> => {
   const check = id("leavesNoHandles")
   return Effect.scoped(Effect.gen(function*() {
     const fixture = yield* Subject.prepare(check, options)
-    const before = yield* OpenHandles.snapshot
-    yield* inScope(check, options, Effect.gen(function*() {
+    const watch = yield* LeakWatch.start
+    yield* watch.supervise(inScope(check, options, Effect.gen(function*() {
       const { built, pull, served } = yield* launch(check, options, fixture, true)
       yield* readEvents(check, options, pull, served, options.expect.payloads.length)
       yield* built.control.stop
       yield* Clock.within(Effect.ignore(collectBatches(pull)), Clock.resolveBounds(options).stopWithin, check, "the stream after Stop")
-    }))
-    yield* OpenHandles.expectNoneLeftSince(check, before)
+    })))
+    yield* watch.expectNoneLeft(check)
   }))
 }
 
@@ -475,8 +550,10 @@ export const all: ReadonlyArray<SourceCheck> = [
   { id: id("isolateResumes"), title: "Isolate(true) pauses delivery, Isolate(false) resumes without loss or duplication", clock: "live", applies: () => true, run: isolateResumes },
   { id: id("ackHonoured"), title: "ack works when caps.ack is claimed, fails with 500 \"ack unsupported\" otherwise", clock: "live", applies: () => true, run: ackHonoured },
   { id: id("seekHonoured"), title: "Seek back replays when caps.seek is claimed, fails with 500 \"seek unsupported\" otherwise", clock: "live", applies: () => true, run: seekHonoured },
+  { id: id("seekMidStream"), title: "Seek back issued mid-stream replays exactly from the position, no stale read-ahead", clock: "live", applies: () => true, run: seekMidStream },
+  { id: id("seekEndThenAppend"), title: "Seek(End) yields nothing old, then exactly what is appended", clock: "live", applies: () => true, run: seekEndThenAppend },
   { id: id("resumesFromFirstUnacked"), title: "after out-of-order acks a rebuilt source resumes at the first unacked event", clock: "live", applies: () => true, run: resumesFromFirstUnacked },
   { id: id("refusesInvalid"), title: "invalid specs are refused with coded errors", clock: "live", applies: (o) => (o.invalid?.length ?? 0) > 0, run: refusesInvalid },
   { id: id("failureReleases"), title: "a retryable receive failure ends the stream with its code and releases the source", clock: "live", applies: () => true, run: failureReleases },
-  { id: id("leavesNoHandles"), title: "leaves no handle open afterwards", clock: "live", applies: () => true, run: leavesNoHandles }
+  { id: id("leavesNoHandles"), title: "leaves no fiber, timer or handle running afterwards", clock: "live", applies: () => true, run: leavesNoHandles }
 ]

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { register } from "./check.js"
+import { register } from "./register.js"
 import * as SourceChecks from "./source-checks.js"
 import type { SourceConformanceOptions } from "./source-subject.js"
 

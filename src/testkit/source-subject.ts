@@ -69,7 +69,14 @@ export interface SourceConformanceOptions extends Bounds {
   readonly expect: SourceExpectation
   /** Capabilities the connector claims; the built source's `caps` must agree. */
   readonly claims?: Partial<DataSource.SourceCaps> | undefined
-  /** Where the seek case seeks back to and what it must replay (default: `Start`, every payload). */
+  /**
+   * Adds `payloads` to the source's upstream while the source runs (appends lines to its file,
+   * publishes to its stream): the Seek(End) case appends after seeking and expects exactly those.
+   */
+  readonly append?: Feed | undefined
+  /** What the Seek(End) case appends (default `["appended 1", "appended 2"]`). */
+  readonly appended?: ReadonlyArray<RawData.RawData> | undefined
+  /** Where the seek cases seek back to and what they must replay (default: `Start`, every payload). */
   readonly seekBack?: { readonly position: SeekPosition; readonly replay: ReadonlyArray<RawData.RawData> } | undefined
   /** Specs that `validateSpec` or `build` must refuse with a coded error. */
   readonly invalid?: ReadonlyArray<InvalidSpec<SourceFactory.ResolvedSourceSpec>> | undefined

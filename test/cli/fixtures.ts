@@ -1,12 +1,14 @@
 /**
  * Fixtures of the CLI tests: running `wpc` in-process with its output captured, and the "done when"
  * copy of examples/file-to-file with a refused override, an unknown connector id and a malformed file.
+ * Copies of the example leave out the run state it may hold (see `copyTracked`).
  */
 import { NodeContext } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as Wpc from "../../src/cli/wpc.js"
+import { copyTracked } from "../examples/copy-tracked.js"
 
 /** The repository's examples/file-to-file. */
 export const example = path.join(import.meta.dirname, "..", "..", "examples", "file-to-file")
@@ -43,7 +45,7 @@ export const brokenFiles = {
 /** Copies examples/file-to-file into `dir` and breaks it: a refused override, an unknown connector id, a malformed file. */
 export const breakCopy = (dir: string) =>
   Effect.promise(async () => {
-    await fs.cp(example, dir, { recursive: true })
+    copyTracked(example, dir)
     const sources = path.join(dir, brokenFiles.override)
     await fs.writeFile(sources, (await fs.readFile(sources, "utf8")).replace(`file = "sample.log"\n`, `file = "sample.log"\nfollow = true\n`))
     const sinks = path.join(dir, brokenFiles.unknownId)

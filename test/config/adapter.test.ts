@@ -104,3 +104,19 @@ describe("ConnectorKindAdapter.parseUrl", () => {
       expect(error.detail).toContain("malformed URL")
     }))
 })
+
+describe("ConnectorKindAdapter: credentials never quoted", () => {
+  it("refuse masks the password of the URL it quotes", () => {
+    const error = ConnectorKindAdapter.refuse("redis://app:s3cret-pw@127.0.0.1:6379/0", "userinfo", "credentials", "params.password")
+    expect(error.message).not.toContain("s3cret-pw")
+    expect(error.message).toContain(`"redis://app:***@127.0.0.1:6379/0"`)
+    expect(error.path).toBe("url.userinfo")
+  })
+
+  it.effect("a URL refused as unparsable is quoted with its credentials masked", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(ConnectorKindAdapter.parseUrl("tcp://u:hunter2@:99999", ["tcp"]))
+      expect(error.message).not.toContain("hunter2")
+      expect(error.message).toContain("u:***@")
+    }))
+})

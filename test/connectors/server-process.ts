@@ -25,13 +25,16 @@ export interface ServerProcess {
 export const findBinary = (name: string, candidates: ReadonlyArray<string>): string =>
   candidates.find((c) => fs.existsSync(c)) ?? name
 
+/** How long a started server may take to listen: generous, as a busy 2-core machine starts one slowly. */
+const listenWithinMs = 20_000
+
 /**
- * Resolves once something accepts connections on 127.0.0.1:`port` (tries every 20 ms for 5 s, on real
+ * Resolves once something accepts connections on 127.0.0.1:`port` (tries every 20 ms for 20 s, on real
  * time: it also works under a TestClock, as in the conformance fault cases).
  */
 export const waitForPort = (port: number): Effect.Effect<void, Error> =>
   Effect.async<void, Error>((resume) => {
-    const deadline = Date.now() + 5000
+    const deadline = Date.now() + listenWithinMs
     let timer: NodeJS.Timeout | undefined
     const attempt = () => {
       const socket = net.connect(port, "127.0.0.1")
@@ -41,7 +44,7 @@ export const waitForPort = (port: number): Effect.Effect<void, Error> =>
       })
       socket.once("error", (e) => {
         socket.destroy()
-        if (Date.now() > deadline) resume(Effect.fail(new Error(`nothing listens on 127.0.0.1:${port} after 5 s: ${e.message}`)))
+        if (Date.now() > deadline) resume(Effect.fail(new Error(`nothing listens on 127.0.0.1:${port} after ${listenWithinMs / 1000} s: ${e.message}`)))
         else timer = setTimeout(attempt, 20)
       })
     }

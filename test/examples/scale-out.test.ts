@@ -1,10 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import * as fs from "node:fs"
 import * as path from "node:path"
 import { tempDir } from "../project/fixtures.js"
 import { nats } from "../scale/brokers.js"
 import { completeLines, countLines, startRun, waitUntil } from "../scale/cluster.js"
+import { copyTracked } from "./copy-tracked.js"
 
 const example = path.join(import.meta.dirname, "..", "..", "examples", "scale-out")
 const events = 5000
@@ -17,7 +17,7 @@ describe("examples/scale-out", () => {
       yield* fill("LOGS", ids)
       const root = yield* tempDir
       const dirs = ["a", "b"].map((d) => path.join(root, d))
-      for (const dir of dirs) fs.cpSync(example, dir, { recursive: true })
+      for (const dir of dirs) copyTracked(example, dir)
       const env = { NATS_URL: `nats://127.0.0.1:${server.port}`, LOG_STREAM: "LOGS" }
       const runs = yield* Effect.forEach(dirs, (dir) => startRun(dir, env))
       const outputs = () => dirs.map((d) => completeLines(path.join(d, "data", "out", "events.log")))

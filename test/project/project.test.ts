@@ -282,7 +282,9 @@ conect = "x"
         ["topology/sources/a.toml", 5, "sources[0].tags", "invalid value \"env:test\"", "an array of \"key:value\" strings"],
         ["topology/sinks/main.toml", 2, "sink_group.name", "invalid value 5", "a non-empty name"],
         ["topology/sinks/main.toml", 3, "sink_group.parallel", expect.stringContaining("0"), "an integer from 1 to 16"],
-        ["topology/sinks/main.toml", 4, "sink_group.rate_limit_rps", expect.stringContaining("-1"), "an integer >= 0 (events per second of each sink replica; 0 = unlimited)"]
+        ["topology/sinks/main.toml", 4, "sink_group.rate_limit_rps", expect.stringContaining("-1"), "an integer >= 0 (events per second of each sink replica; 0 = unlimited)"],
+        // the group's problems hide none of its sinks'
+        ["topology/sinks/main.toml", 7, "sink_group.sinks[0].filter", "invalid value 3", "a filter expression (see docs/filters.md)"]
       ])
       expect(errors[0]!.suggestion).toBe("did you mean \"connect\"?")
       expect(errors[0]!.file).toBe(file)
@@ -295,7 +297,9 @@ conect = "x"
         "topology/sources/a.toml": `[[sources]]\nkey = "in1"\nconnect = "net_in"\ntags = ["env:test", "broken"]\nport = 9001\n`
       })
       expect(errors.map((e) => [e.line, e.path, e.suggestion])).toEqual([
-        [5, "sources[0].port", "connector parameters go under params: params = { port = ... }"]
+        [5, "sources[0].port", "connector parameters go under params: params = { port = ... }"],
+        // the unknown key hides none of the entry's other problems
+        [4, "sources[0].tags[1]", "write it as \"broken:<value>\""]
       ])
       const bad = yield* errorsOf({ ...cleanFiles, "topology/sources/a.toml": `[[sources]]\nkey = "in1"\nconnect = "net_in"\ntags = ["env:test", "broken"]\n` })
       expect(bad.errors.map((e) => [e.line, e.path, e.detail])).toEqual([[4, "sources[0].tags[1]", "tag \"broken\" is not of the form key:value"]])

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect, type Scope } from "effect"
+import { wpcMain } from "../js-build.js"
 
 const repo = path.join(import.meta.dirname, "..", "..")
 
@@ -51,11 +52,14 @@ export interface Run {
   readonly stderr: () => string
 }
 
-/** Starts `wpc run --work-root dir --json` (with `env` added); SIGKILLed when the Scope closes if it is still running. */
-export const startRun = (dir: string, env: Record<string, string> = {}): Effect.Effect<Run, never, Scope.Scope> =>
+/**
+ * Starts `wpc run --work-root dir --json` (with `env` added; a progress line every `progressSeconds` on
+ * stderr, 0: none); SIGKILLed when the Scope closes if it is still running.
+ */
+export const startRun = (dir: string, env: Record<string, string> = {}, progressSeconds = 0): Effect.Effect<Run, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.sync(() => {
-      const child = spawn(process.execPath, ["bin/wpc.js", "run", "--work-root", dir, "--progress", "0", "--json"], {
+      const child = spawn(process.execPath, [wpcMain, "run", "--work-root", dir, "--progress", String(progressSeconds), "--json"], {
         cwd: repo,
         env: { ...process.env, ...env },
         stdio: ["ignore", "pipe", "pipe"]
@@ -75,6 +79,9 @@ export const startRun = (dir: string, env: Record<string, string> = {}): Effect.
         return run.exited
       })
   )
+
+/** Whether `run` printed a progress line, so its sources are built and reading (needs `progressSeconds` > 0). */
+export const isRunning = (run: Run): boolean => run.stderr().includes(" in=")
 
 /** The complete lines of `file` (a last line without its newline, cut by a kill, is left out). */
 export const completeLines = (file: string): Array<string> => {

@@ -1,11 +1,14 @@
 import type * as net from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Ref } from "effect"
-import type { RawData, SourceFactory } from "../../src/index.js"
+import { type RawData, SeekPosition, SinkFactory, type SourceFactory } from "../../src/index.js"
 import { SinkChecks, SourceChecks } from "../../src/testkit/index.js"
 import type { SinkConformanceOptions, SourceConformanceOptions } from "../../src/testkit/index.js"
+import { smallDisk } from "../connectors/file/small-disk.js"
 import * as Broken from "./fixtures/broken.js"
 import * as Journal from "./fixtures/journal.js"
+import * as Lines from "./fixtures/line-acceptor.js"
+import * as Tail from "./fixtures/tail.js"
 
 const sourceOptions = (factory: SourceFactory.SourceFactory, extra: Partial<SourceConformanceOptions> = {}): SourceConformanceOptions => ({
   factory,
@@ -102,7 +105,7 @@ describe("the checks fail where they should, saying what was broken", () => {
       const servers: Array<net.Server> = []
       const e = yield* failureOf(SourceChecks.leavesNoHandles(sourceOptions(Broken.leaksServer(servers))))
       for (const s of servers) s.close()
-      expect(e.message).toMatch(/^source\.leavesNoHandles: left open after its scope closed: .*TCPServerWrap \+1/)
+      expect(e.message).toMatch(/^source\.leavesNoHandles: left running after its scope closed: handles still open: .*TCPServerWrap \+1/)
     }))
 
   it.live("a refusal that dies instead of failing with a code fails refusesInvalid", () =>
@@ -202,6 +205,168 @@ describe("the checks fail where they should, saying what was broken", () => {
       const out = yield* output()
       const e = yield* failureOf(SinkChecks.sinkStrBatchKeepsOrder({ factory: Broken.storesTextOnly(out), spec: Broken.sinkSpec }))
       expect(e.message).toBe("sink.sinkStrBatchKeepsOrder: no `read` was given (in the options or the setup): the cases cannot see what the sink wrote")
+    }))
+})
+
+describe("the bug classes the suites used to pass (issue 13) fail now, saying what was broken", () => {
+  it.live("a source whose daemon poller outlives its scope fails leavesNoHandles, naming the fiber", () =>
+    Effect.gen(function*() {
+      const e = yield* failureOf(SourceChecks.leavesNoHandles(sourceOptions(Broken.leaksDaemonFiber)))
+      expect(e.message).toMatch(/^source\.leavesNoHandles: left running after its scope closed: 1 fiber still running: fiber #\d+ \(in span "broken poller"\)/)
+    }))
+
+  it.live("a sink whose unref'd setInterval outlives its scope fails leavesNoHandles, naming the timer", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const e = yield* failureOf(SinkChecks.leavesNoHandles(sinkOptions(Broken.leaksInterval(out), out)))
+      expect(e.message).toMatch(/^sink\.leavesNoHandles: left running after its scope closed: 1 timer still pending: setInterval every 50 ms \(callback flushTick\)/)
+    }))
+
+  it.live("a sink that swallows its target's write errors fails targetFailureIsFailure on a full disk; the honest one passes", () =>
+    Effect.gen(function*() {
+      const onSmallDisk = (factory: SinkFactory.SinkFactory): SinkConformanceOptions => ({
+        factory,
+        spec: Effect.map(smallDisk(1024 * 1024), (disk) => ({
+          spec: Journal.sinkSpec(),
+          ctx: SinkFactory.buildCtx({ workRoot: disk.dir }),
+          breakTarget: [{ name: "disk full", run: () => disk.fill() }]
+        })),
+        read: ({ ctx, spec }) => Journal.readJournal(Journal.journalPath(ctx.workRoot, spec))
+      })
+      const e = yield* failureOf(SinkChecks.targetFailureIsFailure(onSmallDisk(Journal.makeSinkFactory({ swallowWriteErrors: true }))))
+      expect(e.message).toMatch(
+        /^sink\.targetFailureIsFailure: after the target was broken \(disk full\), 25 batches in a row \(6400 payloads: \["alpha after disk full #0\.0", .*\) reported success: the sink swallows its target's write errors; expected a write to fail with a coded SinkError$/
+      )
+      yield* SinkChecks.targetFailureIsFailure(onSmallDisk(Journal.sinkFactory))
+    }))
+
+  it.live("a sink given no way to break its target fails targetFailureIsFailure, saying how to give one", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const e = yield* failureOf(SinkChecks.targetFailureIsFailure(sinkOptions(Broken.storesTextOnly(out), out)))
+      expect(e.message).toContain("sink.targetFailureIsFailure: no `breakTarget` was given (in the options or the setup)")
+      yield* SinkChecks.targetFailureIsFailure({ ...sinkOptions(Broken.storesTextOnly(out), out), breakTarget: [] })
+    }))
+
+  it.live("a sink that reports a write before its data landed (fire and forget) fails readableOnReturn", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const options = sinkOptions(Broken.firesAndForgets(out), out)
+      const e = yield* failureOf(SinkChecks.readableOnReturn(options))
+      expect(e.message).toBe(
+        "sink.readableOnReturn: sinkStr of [\"alpha\"] reported success, but a read right after its return, with no grace delay, did not find everything written so far (a write must be reported done only once its data is at the target): 1 missing from #0: got 0 of 1 (expected [\"alpha\"], got [])"
+      )
+    }))
+
+  it.live("a sink that writes the chunks of a large batch in parallel fails largeBatchKeepsOrder (small batches pass)", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const options = sinkOptions(Broken.writesChunksInParallel(out), out)
+      yield* SinkChecks.sinkStrBatchKeepsOrder(options)
+      const e = yield* failureOf(SinkChecks.largeBatchKeepsOrder(options))
+      expect(e.message).toMatch(
+        /^sink\.largeBatchKeepsOrder: batches of sizes \[8,8,5000,8,8\] written in a row did not come back whole and in order: the first wrong payload is in batch #2: at #16 expected "alpha #16" but got "alpha #4016" \(it came later, at #4016: out of order\)/
+      )
+    }))
+
+  it.live("a sink whose large batch overtakes the small batches it buffered fails largeBatchKeepsOrder (small batches pass)", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const options = sinkOptions(Broken.largeBatchOvertakes(out), out)
+      yield* SinkChecks.singleAgreesWithBatch(options)
+      const e = yield* failureOf(SinkChecks.largeBatchKeepsOrder(options))
+      expect(e.message).toMatch(
+        /^sink\.largeBatchKeepsOrder: batches of sizes \[8,8,5000,8,8\] written in a row did not come back whole and in order: the first wrong payload is in batch #0: at #0 expected "alpha #0" but got "alpha #16" \(it came later, at #5000: out of order\)/
+      )
+    }))
+
+  it.live("a sink that loses the tail of a batch when stopped mid-write fails stopMidBatch", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const e = yield* failureOf(SinkChecks.stopMidBatch(sinkOptions(Broken.losesTailOnStop(out), out)))
+      expect(e.message).toMatch(
+        /^sink\.stopMidBatch: a batch of 5000 payloads reported success \(Stop arrived (at the start of the write|once part of the batch was in the output.*)\), but it is not in the output whole and in order \(the tail was lost\): \d+ missing from #\d+: got \d+ of 5000/
+      )
+    }))
+
+  it.live("a source that hands out stale read-ahead after a Seek mid-stream fails seekMidStream (seeking after the end passes)", () =>
+    Effect.gen(function*() {
+      const lines = ["e0", "e1", "e2", "e3", "e4"]
+      const options: SourceConformanceOptions = { factory: Tail.factory({ staleReadAhead: true }), spec: Tail.setup(lines), expect: { payloads: lines } }
+      yield* SourceChecks.seekHonoured(options)
+      const e = yield* failureOf(SourceChecks.seekMidStream(options))
+      expect(e.message).toBe(
+        "source.seekMidStream: after Seek(Start) issued mid-stream (after the first batch, [\"e0\", \"e1\"]), the source did not replay exactly from the position (stale buffered or read-ahead events?): at #0 expected \"e0\" but got \"e2\" (it came later, at #3: out of order) (expected [\"e0\", \"e1\", \"e2\", \"e3\", \"e4\"], got [\"e2\", \"e3\", \"e4\", \"e0\", \"e1\", \"e2\", \"e3\", \"e4\"])"
+      )
+    }))
+
+  it.live("a source whose Seek(End) lands one line early fails seekEndThenAppend, naming the old event", () =>
+    Effect.gen(function*() {
+      const lines = ["e0", "e1", "e2", "e3", "e4"]
+      const e = yield* failureOf(SourceChecks.seekEndThenAppend({
+        factory: Tail.factory({ endOffByOne: true }),
+        spec: Tail.setup(lines),
+        append: Tail.append,
+        expect: { payloads: lines }
+      }))
+      expect(e.message).toBe(
+        "source.seekEndThenAppend: after every event was read, Seek(End) was followed by [\"e4\"]: events from before the seek (its position is off); expected nothing until new events arrive"
+      )
+    }))
+})
+
+describe("what the suites caught before stays caught", () => {
+  it.live("a source that acks each event as it hands it out (before delivery) fails resumesFromFirstUnacked", () =>
+    Effect.gen(function*() {
+      const e = yield* failureOf(SourceChecks.resumesFromFirstUnacked({
+        factory: Journal.makeSource(yield* Ref.make(0), { ackOnDelivery: true }),
+        spec: Journal.sourceSpec(["e0", "e1", "e2", "e3"]),
+        expect: { payloads: ["e0", "e1", "e2", "e3"] },
+        timeout: "1 second"
+      }))
+      expect(e.message).toBe(
+        "source.resumesFromFirstUnacked: the rebuilt source yielded nothing within 1s; expected it to resume at the first unacked event #1 \"e1\""
+      )
+    }))
+
+  it.live("an acceptor that keeps serving after Stop fails stopEnds", () =>
+    Effect.gen(function*() {
+      const e = yield* failureOf(SourceChecks.stopEnds({
+        factory: Lines.makeFactory({ ignoreStop: true }),
+        spec: Lines.spec,
+        feed: Lines.feed,
+        expect: { payloads: ["one", "two"] },
+        stopWithin: "300 millis"
+      }))
+      expect(e.message).toBe("source.stopEnds: acceptConnection after Stop did not finish within 300ms")
+    }))
+
+  it.live("a source that drops its backlog on Isolate(true) fails isolateResumes", () =>
+    Effect.gen(function*() {
+      const e = yield* failureOf(SourceChecks.isolateResumes({
+        factory: Lines.makeFactory({ dropOnIsolate: true }),
+        spec: Lines.spec,
+        feed: Lines.feed,
+        expect: { payloads: ["one", "two", "three", "four"] },
+        timeout: "1 second"
+      }))
+      expect(e.message).toMatch(/^source\.isolateResumes: got \d of 3 expected events within 1s/)
+    }))
+
+  it.live("a source whose Seek is ignored, or lands one line off, fails seekHonoured", () =>
+    Effect.gen(function*() {
+      const lines = ["e0", "e1", "e2", "e3", "e4"]
+      const options = (quirks: Tail.Quirks): SourceConformanceOptions => ({
+        factory: Tail.factory(quirks),
+        spec: Tail.setup(lines),
+        expect: { payloads: lines },
+        seekBack: { position: SeekPosition.Offset({ offset: 2 }), replay: ["e2", "e3", "e4"] },
+        timeout: "1 second"
+      })
+      const ignored = yield* failureOf(SourceChecks.seekHonoured(options({ seekIgnored: true })))
+      expect(ignored.message).toBe("source.seekHonoured: after Seek(Offset) the source did not replay from the position: 3 missing from #0: got 0 of 3 (expected [\"e2\", \"e3\", \"e4\"], got [])")
+      const offByOne = yield* failureOf(SourceChecks.seekHonoured(options({ offsetOffByOne: true })))
+      expect(offByOne.message).toContain("source.seekHonoured: after Seek(Offset) the source did not replay from the position: at #0 expected \"e2\" but got \"e3\"")
     }))
 })
 

@@ -1,6 +1,6 @@
 import { Effect, Option, Ref } from "effect"
 import { DemoConnectorFactory, makeMemorySinkBuffer } from "../../examples/demo-connector.js"
-import { sinkConformance, sourceConformance } from "../../src/testkit/index.js"
+import { sinkConformance, sourceConformance } from "../../src/testkit/vitest.js"
 
 // The spec's demo connector (section 5): its MemorySource never ends (empty batches after its events),
 // its MemorySink keeps text (bytes are decoded lossily, like the Rust guide's from_utf8_lossy) and
@@ -21,5 +21,6 @@ sinkConformance("demo memory connector", {
   spec: { group: "g", name: "mem", kind: "memory", connectorId: "demo-sink", params: {}, filter: Option.none() },
   read: () => Ref.get(buffer),
   bytes: "lossy",
-  encodeRecord: () => "record"
+  encodeRecord: () => "record",
+  breakTarget: [] // an in-memory buffer: nothing underneath it can fail
 })

@@ -14,6 +14,9 @@ export const errnoCode = (cause: unknown): string | undefined => {
   return typeof cause.code === "string" ? cause.code : undefined
 }
 
+/** Exhaustion that clears by itself (space freed, quota raised, descriptors closed): retried, not final. */
+const transientCodes: ReadonlySet<string> = new Set(["ENOSPC", "EDQUOT", "EMFILE", "ENFILE"])
+
 const kindOf = (code: string | undefined): UnifiedReason["kind"] => {
   switch (code) {
     case "ENOENT":
@@ -22,10 +25,6 @@ const kindOf = (code: string | undefined): UnifiedReason["kind"] => {
     case "EPERM":
     case "EROFS":
       return "PermissionError"
-    case "ENOSPC":
-    case "EDQUOT":
-    case "EMFILE":
-    case "ENFILE":
     case "ENOMEM":
       return "ResourceError"
     default:
@@ -44,10 +43,16 @@ export const describe = (cause: unknown): string => {
 
 /**
  * The unified reason of `cause`, a failure of `op` on `path`: ENOENT is `NotFoundError`, EACCES/EPERM/EROFS
- * `PermissionError`, ENOSPC/EDQUOT/EMFILE/ENFILE/ENOMEM `ResourceError`, anything else `SystemError`.
+ * `PermissionError`, ENOSPC/EDQUOT/EMFILE/ENFILE a transient (retryable) `ResourceError`, ENOMEM a final
+ * `ResourceError`, anything else `SystemError`.
  */
-export const fromError = (op: string, path: string, cause: unknown): UnifiedReason =>
-  UnifiedReason.of(kindOf(errnoCode(cause)), `${op} ${path}: ${describe(cause)}`)
+export const fromError = (op: string, path: string, cause: unknown): UnifiedReason => {
+  const code = errnoCode(cause)
+  const detail = `${op} ${path}: ${describe(cause)}`
+  return code !== undefined && transientCodes.has(code)
+    ? UnifiedReason.transientResource(detail)
+    : UnifiedReason.of(kindOf(code), detail)
+}
 
 /** A `SourceUvs` for a failure of `op` on `path` (curried, for `catch:` handlers). */
 export const sourceError = (op: string, path: string) => (cause: unknown): SourceError =>

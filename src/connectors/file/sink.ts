@@ -5,9 +5,14 @@
  * followed by `fdatasync`) before it is reported written. With `rotate_bytes`, a batch that would grow
  * the file past that size first renames it to `<file>.<n>` (n = 1, 2, ... never reused) and starts a new one.
  *
+ * A batch is all or nothing: a write that fails partway (a full disk) is cut back to where the batch
+ * began. Before each batch one `stat` of the path checks that it still names the open file; when the
+ * file was deleted or renamed (an outside rotation), the path is opened again. A file opened with a
+ * torn last line has it moved aside first (`TornTail`).
+ *
  * @since 0.1.0
  */
-import { constants } from "node:fs"
+import * as fsSync from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Effect, type Scope } from "effect"
@@ -19,6 +24,7 @@ import * as AsyncSink from "../../sink/sink.js"
 import * as FsReason from "./fs-reason.js"
 import { filePath, kind, SinkParams } from "./params.js"
 import * as RecordFormat from "./record-format.js"
+import * as TornTail from "./torn-tail.js"
 
 /** What `make` needs: the file to append to, the record format, rotation size (0 = off) and fsync. */
 export interface Options {
@@ -56,15 +62,16 @@ const byteLines = (lines: ReadonlyArray<Uint8Array>): Buffer => {
 }
 
 /**
- * How the sink opens its file: appending, and with `fsync` where the platform has `O_DSYNC`, so that a write
- * returns once its data is on disk (one call per batch instead of a write and an `fdatasync`). `datasync` says
- * whether each write still needs an `fdatasync` after it.
+ * How the sink opens its file: appending (and readable, to look at its last line), and with `fsync` where the
+ * platform has `O_DSYNC`, so that a write returns once its data is on disk (one call per batch instead of a
+ * write and an `fdatasync`). `datasync` says whether each write still needs an `fdatasync` after it.
  */
 const openMode = (fsync: boolean): { readonly flags: string | number; readonly datasync: boolean } => {
-  const dsync: unknown = constants.O_DSYNC
-  if (!fsync) return { flags: "a", datasync: false }
-  if (typeof dsync !== "number") return { flags: "a", datasync: true }
-  return { flags: constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | dsync, datasync: false }
+  const { O_APPEND, O_CREAT, O_DSYNC, O_RDWR } = fsSync.constants
+  const dsync: unknown = O_DSYNC
+  if (!fsync) return { flags: "a+", datasync: false }
+  if (typeof dsync !== "number") return { flags: "a+", datasync: true }
+  return { flags: O_RDWR | O_APPEND | O_CREAT | dsync, datasync: false }
 }
 
 /** The next free rotation number of `file`: one more than the highest `<file>.<n>` in its directory. */
@@ -97,16 +104,25 @@ export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkE
     const recordLine = RecordFormat.line(options.fmt ?? "raw")
     const lock = yield* Effect.makeSemaphore(1)
 
+    // the open file: its handle, its device and inode (what the path named when it was opened), its size
     let handle: fs.FileHandle | undefined
+    let dev = 0
+    let ino = 0
     let size = 0
     let rotation = 0
 
+    /** Opens the path (creating it and its directory), with a torn last line moved aside first. */
     const open: Effect.Effect<void, SinkError> = Effect.gen(function*() {
       yield* Effect.tryPromise({ try: () => fs.mkdir(dir, { recursive: true }), catch: FsReason.sinkError("create directory", dir) })
       const opened = yield* Effect.tryPromise({ try: () => fs.open(file, mode.flags, 0o666), catch: FsReason.sinkError("open", file) })
+      const [stats, end] = yield* Effect.tryPromise({ try: () => opened.stat(), catch: FsReason.sinkError("stat", file) }).pipe(
+        Effect.flatMap((stats) => Effect.map(TornTail.repair(opened, file, stats.size), (end) => [stats, end] as const)),
+        Effect.onError(() => Effect.promise(() => opened.close().catch(() => undefined)))
+      )
       handle = opened
-      const stats = yield* Effect.tryPromise({ try: () => opened.stat(), catch: FsReason.sinkError("stat", file) })
-      size = stats.size
+      dev = stats.dev
+      ino = stats.ino
+      size = end
     })
 
     const close: Effect.Effect<void> = Effect.suspend(() => {
@@ -114,6 +130,23 @@ export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkE
       handle = undefined
       return open === undefined ? Effect.void : Effect.promise(() => open.close().catch(() => undefined))
     })
+
+    /**
+     * Before a batch: one `stat` of the path (synchronous: a couple of microseconds, where a trip through the
+     * libuv pool costs tens). The same device and inode: `size` is the file's size now. Another file, or
+     * none (deleted, or renamed by a rotation tool): the path is opened again, so the batch goes there.
+     */
+    const follow: Effect.Effect<void, SinkError> = Effect.flatMap(
+      Effect.try({ try: () => fsSync.statSync(file, { throwIfNoEntry: false }), catch: FsReason.sinkError("stat", file) }),
+      (named) => {
+        if (named !== undefined && named.ino === ino && named.dev === dev) {
+          size = named.size
+          return Effect.void
+        }
+        const why = named === undefined ? "was removed" : "names another file now"
+        return Effect.logInfo(`file sink: ${file} ${why}; opening it again`).pipe(Effect.zipRight(close), Effect.zipRight(open))
+      }
+    )
 
     /** Renames the file to `<file>.<n>` and opens a new one. */
     const rotate: Effect.Effect<void, SinkError> = Effect.gen(function*() {
@@ -124,13 +157,30 @@ export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkE
       yield* open
     })
 
-    /** Writes `data` completely (short writes are continued); with `fsync`, durably (`O_DSYNC`, or an `fdatasync` after it). */
+    /**
+     * After a write failed: cuts the file back to `start`, where the batch began, so that nothing of it is
+     * left. If even that fails, the file is closed: the next write opens it again and moves the torn line aside.
+     */
+    const undo = (target: fs.FileHandle, start: number): Effect.Effect<void> =>
+      Effect.tryPromise({ try: () => target.truncate(start), catch: FsReason.sinkError("cut a failed batch from", file) }).pipe(
+        Effect.zipRight(Effect.sync(() => void (size = start))),
+        Effect.catchAll((error) =>
+          Effect.zipRight(Effect.logWarning(`file sink: ${error.message}; closing the file`), close)
+        )
+      )
+
+    /**
+     * Writes `data` completely (short writes are continued); with `fsync`, durably (`O_DSYNC`, or an `fdatasync`
+     * after it). All or nothing: a failure leaves the file as it was before. The write is not interruptible, so
+     * the lock is never given up while part of a batch is still on its way to the file.
+     */
     const writeAll = (data: Buffer): Effect.Effect<void, SinkError> =>
       lock.withPermits(1)(Effect.gen(function*() {
-        if (handle === undefined) yield* open
+        yield* handle === undefined ? open : follow
         if (rotateBytes > 0 && size > 0 && size + data.byteLength > rotateBytes) yield* rotate
         const target = handle!
-        yield* Effect.tryPromise({
+        const start = size
+        yield* Effect.uninterruptible(Effect.tryPromise({
           try: async () => {
             let at = 0
             while (at < data.byteLength) {
@@ -141,7 +191,7 @@ export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkE
             if (mode.datasync) await target.datasync()
           },
           catch: FsReason.sinkError("write", file)
-        })
+        }).pipe(Effect.tapError(() => undo(target, start))))
       }))
 
     yield* lock.withPermits(1)(open)

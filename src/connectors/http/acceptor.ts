@@ -30,6 +30,26 @@ export interface HttpAcceptor extends ServiceAcceptor {
   readonly url: string
 }
 
+/** Time limits on the server's connections, so a client that sends nothing, or slowly, cannot hold one (`headers` ≤ `request`). */
+export interface Timeouts {
+  /** A request head must arrive within this from the connection's start (or the previous reply): else `408`, closed. */
+  readonly headers: Duration.Duration
+  /** A whole request, head and body, must arrive within this: `408` and closed otherwise. */
+  readonly request: Duration.Duration
+  /** A keep-alive connection without a request for this long is closed. */
+  readonly keepAlive: Duration.Duration
+  /** How often `headers` and `request` are checked: a connection may outlive them by up to this. */
+  readonly check: Duration.Duration
+}
+
+/** The timeouts of the `http` source: a head within 30 s, a request within 5 min, 5 s of keep-alive, checked every 5 s. */
+export const defaultTimeouts: Timeouts = {
+  headers: Duration.seconds(30),
+  request: Duration.minutes(5),
+  keepAlive: Duration.seconds(5),
+  check: Duration.seconds(5)
+}
+
 /** What `bind` needs: the params, the intake to fill, and the source name and tags its events carry. */
 export interface BindOptions {
   readonly params: SourceParams
@@ -38,6 +58,8 @@ export interface BindOptions {
   readonly name: string
   /** The tags of every event. */
   readonly tags: Tags.Tags
+  /** Overrides of `defaultTimeouts` (shorter ones in tests). */
+  readonly timeouts?: Partial<Timeouts> | undefined
 }
 
 /** How long a Stop waits for requests in flight before it closes their connections. */
@@ -111,7 +133,15 @@ export const bind = (options: BindOptions): Effect.Effect<HttpAcceptor, ConfigEr
     let state: State = "bound"
 
     const run = yield* FiberSet.makeRuntime<never, void, never>()
-    const server = http.createServer()
+    const timeouts = { ...defaultTimeouts, ...options.timeouts }
+    // past `max_header_bytes` node's parser fails the request and answers `431` itself; the timeouts `408`
+    const server = http.createServer({
+      maxHeaderSize: params.max_header_bytes,
+      headersTimeout: Duration.toMillis(timeouts.headers),
+      requestTimeout: Duration.toMillis(timeouts.request),
+      keepAliveTimeout: Duration.toMillis(timeouts.keepAlive),
+      connectionsCheckingInterval: Duration.toMillis(timeouts.check)
+    })
     const closed = yield* Deferred.make<void>()
     server.on("close", () => Deferred.unsafeDone(closed, Exit.void))
 

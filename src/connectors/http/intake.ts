@@ -1,12 +1,15 @@
 /**
  * `Intake`: the bounded queue between the HTTP acceptor and its `DataSource`. The events of one request
  * are admitted all together or not at all; once closed, `take` drains what is queued, then ends.
+ * `make` keeps them in memory; `fromDisk` appends them to a `DiskIntake` and admits a request only once
+ * its events are synced, so that the `202` the acceptor then sends survives a crash.
  *
  * @since 0.1.0
  */
 import { Effect, Option, Queue } from "effect"
 import { SourceError, type SourceEof } from "../../errors/source.js"
 import type { SourceBatch, SourceEvent } from "../../source/event.js"
+import type { DiskIntake } from "../net/disk-intake.js"
 
 /** The marker `close` puts behind the last event. */
 const End: unique symbol = Symbol.for("wp-connector-api/http/Intake/End")
@@ -27,8 +30,11 @@ export interface Intake {
   readonly offerAll: (count: number, event: (eventId: number, index: number) => SourceEvent) => Effect.Effect<Admission>
   /** Refuses further offers; `take` still drains the events already queued. Idempotent. */
   readonly close: Effect.Effect<void>
-  /** Waits for at least one event and returns up to `max`; `SourceEof` once closed and drained. */
-  readonly take: (max: number) => Effect.Effect<SourceBatch, SourceEof>
+  /**
+   * Waits for at least one event and returns up to `max`; `SourceEof` once closed and drained (a disk
+   * intake may also fail with the I/O error that stopped it).
+   */
+  readonly take: (max: number) => Effect.Effect<SourceBatch, SourceError>
 }
 
 /** An empty intake holding at most `capacity` events. */
@@ -78,3 +84,27 @@ export const make = (capacity: number): Effect.Effect<Intake> =>
         )
     }
   })
+
+/**
+ * An intake over `disk` taking at most `capacity` events per request: `offerAll` appends a request's
+ * events in one step (numbered as in the log) and answers `Admitted` only once they are synced; `Full`
+ * when the log is at its byte bound, `Closed` once it was closed (or failed: nothing then promises them).
+ */
+export const fromDisk = (disk: DiskIntake, capacity: number): Intake => ({
+  capacity,
+  size: disk.size,
+  offerAll: (count, event) =>
+    Effect.suspend((): Effect.Effect<Admission> => {
+      if (disk.isClosed()) return Effect.succeed("Closed")
+      if (disk.atBound()) return Effect.succeed("Full")
+      const first = disk.nextSeq()
+      const events = new Array<SourceEvent>(count)
+      for (let i = 0; i < count; i++) events[i] = event(first + i, i)
+      return disk.awaitDurable(disk.append(events)).pipe(
+        Effect.as<Admission>("Admitted"),
+        Effect.catchAll(() => Effect.succeed<Admission>("Closed"))
+      )
+    }),
+  close: Effect.sync(disk.close),
+  take: disk.take
+})

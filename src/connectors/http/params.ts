@@ -6,6 +6,7 @@
 import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
+import * as BufferParams from "../net/buffer-params.js"
 
 /** The connector kind. */
 export const kind = "http"
@@ -17,6 +18,8 @@ const Positive = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
 
 const Port = Schema.Int.pipe(Schema.between(0, 65535)).annotations({ description: "an integer between 0 and 65535" })
 
+const HeaderBytes = Schema.Int.pipe(Schema.between(1024, 1048576)).annotations({ description: "an integer between 1024 and 1048576" })
+
 const IngestPath = Schema.String.pipe(
   Schema.pattern(/^\/[^?#\s]*$/),
   Schema.filter((p) => p !== healthPath || `path ${healthPath} is reserved for the health check`)
@@ -24,10 +27,12 @@ const IngestPath = Schema.String.pipe(
 
 /**
  * Source params: listen on `addr`:`port` (0 picks a free port) and take `POST <path>` bodies of at most
- * `max_body_bytes`, one event per non-blank line (`format` `"text"`, or `"ndjson"`: every line must be
- * JSON); `token`, when set, is the bearer token every request must carry; at most `queue_events` events
- * wait for the pipeline (a request that does not fit gets `503` with `Retry-After: retry_after_s`);
- * `batch_events` at most per `receive`.
+ * `max_body_bytes` (heads of at most `max_header_bytes`, else `431`), one event per non-blank line
+ * (`format` `"text"`, or `"ndjson"`: every line must be JSON); `token`, when set, is the bearer token
+ * every request must carry; at most `queue_events` events wait for the pipeline (a request that does not
+ * fit gets `503` with `Retry-After: retry_after_s`); `batch_events` at most per `receive`. `buffer`,
+ * `buffer_max_bytes`, `buffer_fsync`: accepted requests wait in memory (`"memory"`) or in a write-ahead
+ * log under the work root (`"disk"`, see `BufferParams`: `202` only once the request is synced).
  */
 export const SourceParams = Schema.Struct({
   addr: Schema.optionalWith(Schema.NonEmptyTrimmedString, { default: () => "127.0.0.1" }),
@@ -35,10 +40,12 @@ export const SourceParams = Schema.Struct({
   path: Schema.optionalWith(IngestPath, { default: () => "/ingest" }),
   token: Schema.optional(Schema.NonEmptyString),
   max_body_bytes: Schema.optionalWith(Positive, { default: () => 10 * 1024 * 1024 }),
+  max_header_bytes: Schema.optionalWith(HeaderBytes, { default: () => 16384 }),
   queue_events: Schema.optionalWith(Positive, { default: () => 65536 }),
   retry_after_s: Schema.optionalWith(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), { default: () => 1 }),
   format: Schema.optionalWith(Schema.Literal("text", "ndjson"), { default: () => "text" as const }),
-  batch_events: Schema.optionalWith(Positive, { default: () => 1024 })
+  batch_events: Schema.optionalWith(Positive, { default: () => 1024 }),
+  ...BufferParams.fields
 })
 
 /** Decoded source params. */
@@ -50,17 +57,19 @@ export const sourceDefaults = {
   port: 8080,
   path: "/ingest",
   max_body_bytes: 10 * 1024 * 1024,
+  max_header_bytes: 16384,
   queue_events: 65536,
   retry_after_s: 1,
   format: "text",
-  batch_events: 1024
+  batch_events: 1024,
+  ...BufferParams.defaults
 } as const
 
 /** The source definition `http-src`. */
 export const sourceDefs = ConnectorDef.builtinSourceDefs({
   id: "http-src",
   kind,
-  allowOverride: ["addr", "port", "path", "token", "max_body_bytes", "queue_events", "retry_after_s", "format", "batch_events"],
+  allowOverride: ["addr", "port", "path", "token", "max_body_bytes", "max_header_bytes", "queue_events", "retry_after_s", "format", "batch_events", ...BufferParams.keys],
   defaultParams: sourceDefaults
 })
 

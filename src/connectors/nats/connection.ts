@@ -8,6 +8,7 @@ import { connect, type JetStreamManager, type NatsConnection, RetentionPolicy, S
 import { Effect, type Scope } from "effect"
 import { describeCause } from "../../errors/describe.js"
 import { streamSubjects } from "./params.js"
+import * as NatsServers from "./servers.js"
 
 /** An open connection, its JetStream manager, and whether it is connected at this moment. */
 export interface Connection {
@@ -45,38 +46,46 @@ export const open = <E>(
   fail: (detail: string, cause: unknown) => E
 ): Effect.Effect<Connection, E, Scope.Scope> =>
   Effect.gen(function*() {
-    const servers = options.servers.split(",").map((s) => s.trim())
+    const servers = NatsServers.split(options.servers)
+    // messages name the servers redacted: nothing of a URL's userinfo is ever printed
+    const shown = NatsServers.display(options.servers)
     let down: string | undefined = undefined
     /** Follows the connection's status until it closes. */
     const watch = async (nc: NatsConnection): Promise<void> => {
       for await (const status of nc.status()) {
-        if (status.type === "disconnect") down = `disconnected from ${String(status.data)}`
+        if (status.type === "disconnect") down = `disconnected from ${NatsServers.redact(String(status.data))}`
         else if (status.type === "reconnect") down = undefined
       }
     }
-    const { nc } = yield* Effect.acquireRelease(
-      Effect.tryPromise({
-        try: () =>
-          connect({
-            servers,
-            maxReconnectAttempts: -1,
-            reconnectTimeWait: 200,
-            name: `wpc-${options.stream}`,
-            ...(options.username === undefined ? {} : { user: options.username }),
-            ...(options.password === undefined ? {} : { pass: options.password }),
-            ...(options.token === undefined ? {} : { token: options.token })
-          }).then((nc) => {
-            // the status iterator is not ended by close(): nothing waits for it, it just stops being fed
-            watch(nc).catch(() => undefined)
-            return { nc }
-          }),
-        catch: (cause) => fail(`nats: cannot connect to ${options.servers}: ${describeCause(cause)}`, cause)
-      }),
-      ({ nc }) => Effect.promise(() => nc.close().catch(() => undefined))
+    const connecting = Effect.tryPromise({
+      try: (signal) => {
+        const pending = connect({
+          servers,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 200,
+          name: `wpc-${options.stream}`,
+          ...(options.username === undefined ? {} : { user: options.username }),
+          ...(options.password === undefined ? {} : { pass: options.password }),
+          ...(options.token === undefined ? {} : { token: options.token })
+        })
+        // the client cannot abandon a connect: one interrupted (a Stop while wpc starts) is closed once it completes
+        signal.addEventListener("abort", () => void pending.then((nc) => nc.close(), () => undefined).catch(() => undefined))
+        return pending
+      },
+      catch: (cause) => fail(`nats: cannot connect to ${shown}: ${describeCause(cause)}`, cause)
+    })
+    // the connect can be interrupted (a server that never answers would hold a Stop for the client's 20 s
+    // timeout); once it succeeded, the close is registered before anything can interrupt
+    const nc = yield* Effect.uninterruptibleMask((restore) =>
+      Effect.tap(restore(connecting), (nc) => {
+        // the status iterator is not ended by close(): nothing waits for it, it just stops being fed
+        watch(nc).catch(() => undefined)
+        return Effect.addFinalizer(() => Effect.promise(() => nc.close().catch(() => undefined)))
+      })
     )
     const jsm = yield* Effect.tryPromise({
       try: () => nc.jetstreamManager(),
-      catch: (cause) => fail(`nats: JetStream is not available on ${options.servers}: ${describeCause(cause)}`, cause)
+      catch: (cause) => fail(`nats: JetStream is not available on ${shown}: ${describeCause(cause)}`, cause)
     })
     yield* Effect.tryPromise({
       try: async () => {

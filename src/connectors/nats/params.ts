@@ -6,6 +6,7 @@
 import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
+import * as NatsServers from "./servers.js"
 
 /** The connector kind. */
 export const kind = "nats"
@@ -23,8 +24,17 @@ export const Subject = Schema.String.pipe(Schema.pattern(/^[^\s.]+(\.[^\s.]+)*$/
   description: "a NATS subject such as orders.> (tokens separated by '.', no spaces)"
 })
 
-/** One server URL, e.g. `nats://127.0.0.1:4222`. */
-export const Servers = Schema.String.pipe(Schema.pattern(/^(nats|tls):\/\/[^\s,]+(,\s*(nats|tls):\/\/[^\s,]+)*$/)).annotations({
+/**
+ * Server URLs separated by commas, e.g. `nats://127.0.0.1:4222, nats://127.0.0.1:4223`. A URL carrying
+ * credentials is refused first (naming its index, redacted), so no message ever shows them.
+ */
+export const Servers = Schema.String.pipe(
+  Schema.filter((servers) => {
+    const found = NatsServers.credentialsIn(servers)
+    return found === undefined ? undefined : { path: [found.index], message: found.message }
+  }, { description: NatsServers.credentialsHint }),
+  Schema.pattern(/^(nats|tls):\/\/[^\s,]+(,\s*(nats|tls):\/\/[^\s,]+)*$/)
+).annotations({
   description: "nats://host:port, several separated by commas"
 })
 
@@ -113,27 +123,32 @@ export const sinkDefs = ConnectorDef.builtinSinkDefs({
 /** Query keys the URL form accepts. */
 const queryKeys = new Set(["durable", "subject", "create_stream", "deliver_policy"])
 
+/** The params of a parsed URL without credentials. */
+const paramsOf = (url: string, u: URL) => {
+  if (u.hash !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
+  const stream = u.pathname.replace(/^\//, "")
+  if (stream.includes("/")) return Effect.fail(ConnectorKindAdapter.refuse(url, "path", `path ${JSON.stringify(u.pathname)}`, "one path segment: the stream name"))
+  const params: Record<string, string | boolean> = { servers: `nats://${u.host === "" ? "127.0.0.1:4222" : u.host}` }
+  if (stream !== "") params["stream"] = decodeURIComponent(stream)
+  for (const [key, value] of u.searchParams) {
+    if (!queryKeys.has(key)) {
+      return Effect.fail(ConnectorKindAdapter.refuse(url, `query.${key}`, `unknown query key ${JSON.stringify(key)}`, [...queryKeys].join(", ")))
+    }
+    params[key] = key === "create_stream" ? value === "true" : value
+  }
+  return Effect.succeed(params)
+}
+
 /**
  * `nats://host:4222/stream?durable=x` gives `{ servers: "nats://host:4222", stream: "stream", durable: "x" }`;
- * the query may also set `subject`, `create_stream` (`true`/`false`) and `deliver_policy`.
+ * the query may also set `subject`, `create_stream` (`true`/`false`) and `deliver_policy`. Credentials in
+ * the URL are refused before anything else is looked at, and the refusal shows the URL redacted.
  */
 export const adapter = ConnectorKindAdapter.make({
   kind,
   defaults: sourceDefaults,
   urlToParams: (url) =>
-    Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["nats"]), (u) => {
-      if (u.username !== "" || u.password !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "userinfo", "credentials", "no user:password@; set params.username and params.password, or params.token"))
-      if (u.hash !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "fragment", `fragment ${JSON.stringify(u.hash)}`, "no fragment"))
-      const stream = u.pathname.replace(/^\//, "")
-      if (stream.includes("/")) return Effect.fail(ConnectorKindAdapter.refuse(url, "path", `path ${JSON.stringify(u.pathname)}`, "one path segment: the stream name"))
-      const params: Record<string, string | boolean> = { servers: `nats://${u.host === "" ? "127.0.0.1:4222" : u.host}` }
-      if (stream !== "") params["stream"] = decodeURIComponent(stream)
-      for (const [key, value] of u.searchParams) {
-        if (!queryKeys.has(key)) {
-          return Effect.fail(ConnectorKindAdapter.refuse(url, `query.${key}`, `unknown query key ${JSON.stringify(key)}`, [...queryKeys].join(", ")))
-        }
-        params[key] = key === "create_stream" ? value === "true" : value
-      }
-      return Effect.succeed(params)
-    })
+    NatsServers.hasCredentials(url)
+      ? Effect.fail(ConnectorKindAdapter.refuse(NatsServers.redact(url), "userinfo", "credentials", NatsServers.credentialsHint))
+      : Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["nats"]), (u) => paramsOf(url, u))
 })

@@ -15,6 +15,7 @@ import * as AsyncSink from "../../sink/sink.js"
 import * as SinkFactory from "../../sink/factory.js"
 import * as Connection from "./connection.js"
 import { kind, SinkParams } from "./params.js"
+import * as NatsServers from "./servers.js"
 
 /** The network error (202) of this sink. */
 const networkError = (detail: string, cause?: unknown): SinkError => SinkError.uvs(UnifiedReason.network(detail), undefined, cause)
@@ -43,7 +44,7 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Sin
         if (down !== undefined) return Effect.fail(networkError(`nats sink: ${down}; the batch was not published`))
         return Effect.tryPromise({
           try: () => Promise.all(payloads.map((payload) => js.publish(subject, payload))),
-          catch: (cause) => networkError(`nats sink: publish to ${subject} on ${params.servers} failed: ${describeCause(cause)}`, cause)
+          catch: (cause) => networkError(`nats sink: publish to ${subject} on ${NatsServers.display(params.servers)} failed: ${describeCause(cause)}`, cause)
         })
       })
 

@@ -20,6 +20,7 @@ import { SourceEvent } from "../../source/event.js"
 import * as SourceFactory from "../../source/factory.js"
 import * as Connection from "./connection.js"
 import { kind, SourceParams } from "./params.js"
+import * as NatsServers from "./servers.js"
 
 /** How long the fetch loop waits before fetching again after a failed fetch. */
 const retryDelay = Duration.millis(200)
@@ -65,7 +66,7 @@ export const make = (
   tags: Tags.Tags = Tags.empty
 ): Effect.Effect<DataSource.DataSource, SourceError, Scope.Scope> =>
   Effect.gen(function*() {
-    const where = `${params.servers}/${params.stream}/${params.durable}`
+    const where = `${NatsServers.display(params.servers)}/${params.stream}/${params.durable}`
     const disconnect = (detail: string, cause?: unknown) => SourceError.disconnect(detail, cause)
     const connection = yield* Connection.open(params, (detail, cause): SourceError =>
       Connection.isAuthError(cause)

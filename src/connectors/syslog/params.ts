@@ -6,7 +6,8 @@
 import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
-import { Addr, hostParams, ListenPort, Positive } from "../tcp/params.js"
+import * as BufferParams from "../net/buffer-params.js"
+import { Addr, hostParams, IdleTimeout, ListenPort, Positive } from "../tcp/params.js"
 
 /** The connector kind. */
 export const kind = "syslog"
@@ -16,8 +17,10 @@ export const kind = "syslog"
  * octet-counted or LF-delimited frames, detected per frame as RFC 6587 says); `attach_meta_tags` tags
  * each message with its header fields, `strip_header` keeps only its MSG; `tcp_recv_bytes` is the
  * largest TCP frame (longer ones are cut); `udp_recv_buffer` the UDP socket's receive buffer;
- * `max_connections` TCP clients at most; at most `queue_events` events and `queue_bytes` bytes wait
- * for the pipeline; `batch_events` per receive.
+ * `max_connections` TCP clients at most, each closed once it sent nothing for `idle_timeout_s` (0: never);
+ * at most `queue_events` events and `queue_bytes` bytes wait for the pipeline; `batch_events` per receive.
+ * `buffer`, `buffer_max_bytes`, `buffer_fsync`: what was received waits in memory (`"memory"`) or in a
+ * write-ahead log under the work root (`"disk"`, see `BufferParams`; UDP then drops only at its bound).
  */
 export const SourceParams = Schema.Struct({
   addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
@@ -28,9 +31,11 @@ export const SourceParams = Schema.Struct({
   tcp_recv_bytes: Schema.optionalWith(Positive, { default: () => 1048576 }),
   udp_recv_buffer: Schema.optionalWith(Positive, { default: () => 8388608 }),
   max_connections: Schema.optionalWith(Positive, { default: () => 256 }),
+  idle_timeout_s: Schema.optionalWith(IdleTimeout, { default: () => 300 }),
   queue_events: Schema.optionalWith(Positive, { default: () => 65536 }),
   queue_bytes: Schema.optionalWith(Positive, { default: () => 67108864 }),
-  batch_events: Schema.optionalWith(Positive, { default: () => 4096 })
+  batch_events: Schema.optionalWith(Positive, { default: () => 4096 }),
+  ...BufferParams.fields
 })
 
 /** Decoded source params. */
@@ -46,9 +51,11 @@ export const sourceDefaults = {
   tcp_recv_bytes: 1048576,
   udp_recv_buffer: 8388608,
   max_connections: 256,
+  idle_timeout_s: 300,
   queue_events: 65536,
   queue_bytes: 67108864,
-  batch_events: 4096
+  batch_events: 4096,
+  ...BufferParams.defaults
 } as const
 
 /** The source definition `syslog-src`. */

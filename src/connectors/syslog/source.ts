@@ -1,6 +1,7 @@
 /**
  * The `syslog` source: a `UdpReceiver` (one datagram, one message) or a `TcpAcceptor` (RFC 6587 framing,
- * octet-counted or LF, detected per frame) feeding a bounded `Intake`, and one `DataSource` reading it.
+ * octet-counted or LF, detected per frame) feeding a bounded `Intake` (in memory, or with `buffer = "disk"`
+ * a write-ahead log under the work root, replayed after a restart), and one `DataSource` reading it.
  * Each message's RFC 5424 / RFC 3164 header becomes tags; a message that is neither passes through
  * untouched, tagged `syslog_malformed:true`.
  *
@@ -8,14 +9,16 @@
  */
 import { Effect, Option, type Scope } from "effect"
 import type { ConfigError } from "../../errors/config.js"
+import type { SourceError } from "../../errors/source.js"
 import * as RawData from "../../model/raw.js"
 import * as Tags from "../../model/tags.js"
 import { SourceEvent } from "../../source/event.js"
 import type * as SourceFactory from "../../source/factory.js"
+import * as ListenerFactory from "../net/listener-factory.js"
+import * as SourceIntake from "../net/source-intake.js"
 import * as TcpAcceptor from "../tcp/acceptor.js"
 import { Complete, type FrameFlag } from "../tcp/framing.js"
-import * as Intake from "../tcp/intake.js"
-import * as ListenerSource from "../tcp/listener-source.js"
+import type * as ListenerSource from "../tcp/listener-source.js"
 import { kind, SourceParams } from "./params.js"
 import * as SyslogParser from "./parser.js"
 import * as UdpReceiver from "./udp.js"
@@ -56,31 +59,52 @@ const reader = (params: SourceParams, tags: Tags.Tags) => {
 
 /**
  * Binds a syslog source named `name` in the current Scope. One event per message: `upsIp` is the
- * sender, `eventId` counts from 0 in queue order; `receive` returns up to `batch_events` events, and
- * `SourceEof` once the listener stopped and the queue is drained. Closing the source shuts the
- * listener down. A failed bind is a `ConfigError` naming addr:port.
+ * sender, `eventId` counts from 0 in queue order (with `buffer = "disk"`: its number in the log, also
+ * its ack token; the parsed tags are kept in the log with it); `receive` returns up to `batch_events`
+ * events, and `SourceEof` once the listener stopped and the queue is drained. Closing the source shuts
+ * the listener down. A failed bind is a `ConfigError` naming addr:port; `buffer = "disk"` needs
+ * `workRoot`, and fails with a `SourceError` when its log cannot be opened.
  */
 export const make = (
   name: string,
   params: SourceParams,
-  tags: Tags.Tags = Tags.empty
-): Effect.Effect<SyslogSource, ConfigError, Scope.Scope> =>
+  tags: Tags.Tags = Tags.empty,
+  workRoot?: string
+): Effect.Effect<SyslogSource, ConfigError | SourceError, Scope.Scope> =>
   Effect.gen(function*() {
     const what = `syslog source ${name}`
-    const intake = Intake.make({ maxEvents: params.queue_events, maxBytes: params.queue_bytes, eof: `${what} stopped` })
+    // the intake is opened first, so it is closed last: after the listener queued its last messages
+    const opened = yield* SourceIntake.open({
+      what,
+      name,
+      buffer: params,
+      queueEvents: params.queue_events,
+      queueBytes: params.queue_bytes,
+      workRoot
+    })
+    const { disk, intake } = opened
     const read = reader(params, tags)
     let eventId = 0
-    const toEvent = (received: RawData.RawData, flag: FrameFlag, upsIp: string | undefined) => {
-      const { payload, tags } = read(received, flag)
-      return new SourceEvent({ eventId: eventId++, srcKey: name, payload, tags, upsIp })
-    }
+    const toEvent = disk === undefined
+      ? (received: RawData.RawData, flag: FrameFlag, upsIp: string | undefined) => {
+        const { payload, tags } = read(received, flag)
+        return new SourceEvent({ eventId: eventId++, srcKey: name, payload, tags, upsIp })
+      }
+      : (received: RawData.RawData, flag: FrameFlag, upsIp: string | undefined) => {
+        // numbered as in the log, so that the intake keeps the event as it is
+        const { payload, tags } = read(received, flag)
+        const n = disk.claim()
+        return new SourceEvent({ eventId: n, srcKey: name, payload, tags, upsIp, ackToken: n })
+      }
     const acceptor = params.protocol === "udp"
       ? yield* UdpReceiver.bind({
         what,
         addr: params.addr,
         port: params.port,
         recvBufferSize: params.udp_recv_buffer,
-        intake,
+        // UDP cannot be paused: with a disk intake a datagram is dropped only at the log's byte bound,
+        // not while a write or a sync is in flight
+        intake: disk === undefined ? intake : { ...disk, isFull: disk.atBound },
         toEvent: (payload, peer) => toEvent(payload, Complete, peer)
       })
       : yield* TcpAcceptor.bind({
@@ -89,22 +113,24 @@ export const make = (
         port: params.port,
         framing: "auto",
         maxConnections: params.max_connections,
+        idleTimeout: `${params.idle_timeout_s} seconds`,
         maxFrameBytes: params.tcp_recv_bytes,
         intake,
         toEvent
       })
-    const source = ListenerSource.dataSource(`syslog:${name}`, intake, params.batch_events, acceptor)
+    const source = SourceIntake.dataSource(`syslog:${name}`, opened, params.batch_events, acceptor)
     return { source, acceptor, intake }
   })
 
 /**
  * The `syslog` source factory. `build` binds at once (a port in use fails the build); the `SourceMeta`
- * tags carry the bound `syslog_addr`, `syslog_port` and `syslog_protocol`.
+ * tags carry the bound `syslog_addr`, `syslog_port` and `syslog_protocol`. A disk intake lives under the
+ * build context's work root.
  */
-export const factory: SourceFactory.SourceFactory = ListenerSource.factory({
+export const factory: SourceFactory.SourceFactory = ListenerFactory.make({
   kind,
   params: SourceParams,
-  make,
+  make: (name, params, tags, ctx) => make(name, params, tags, ctx.workRoot),
   metaTags: (params, acceptor) => ({
     syslog_addr: acceptor.address,
     syslog_port: String(acceptor.port),

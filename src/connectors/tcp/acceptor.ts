@@ -3,8 +3,11 @@
  * `Intake`. `bind` listens at once (an address in use is a `ConfigError`); connections that arrive
  * before `acceptConnection` wait paused. While serving, a full intake pauses the socket that filled
  * it (TCP's own flow control then slows the client); each connection holds at most one partial frame.
- * On Stop it stops accepting, emits each connection's partial frame, closes the connections and ends
- * the intake, so the source drains what was queued and ends.
+ * A connection that sends nothing for the idle timeout (counted only while it is read: a socket paused
+ * by a full intake is not idle) is reset, and so is one over `maxConnections`, at once, so its client
+ * learns that what it writes is lost; both are logged at most once per `logInterval`. On Stop it stops
+ * accepting, emits each connection's partial frame, closes the connections and ends the intake, so the
+ * source drains what was queued and ends.
  *
  * @since 0.1.0
  */
@@ -19,13 +22,16 @@ import { type FrameEmit, type FrameFlag, type Framing, FrameDecoder, Partial, Tr
 import type { Intake } from "./intake.js"
 import { awaitStop, hostPort, listenTcp } from "./listen.js"
 import type { Listener } from "./listener-source.js"
+import * as LogThrottle from "./log-throttle.js"
 
 /** Counters of a `TcpAcceptor` since it was bound. */
 export interface TcpStats {
   /** Connections accepted. */
   readonly accepted: number
-  /** Connections refused (over `max_connections`, or while stopping), closed at once. */
+  /** Connections refused (over `max_connections`, or while stopping), reset at once. */
   readonly refused: number
+  /** Connections reset because they sent nothing for the idle timeout. */
+  readonly idleClosed: number
   /** Connections open now. */
   readonly active: number
   /** Bytes read from sockets. */
@@ -60,11 +66,18 @@ export interface BindOptions {
   readonly framing: Framing
   readonly maxConnections: number
   readonly maxFrameBytes: number
+  /** A connection that sends nothing for this long while it is read is reset; zero: never. */
+  readonly idleTimeout: Duration.DurationInput
+  /** At most one log line of refusals (and one of idle connections reset) per this; default `logInterval`. */
+  readonly logInterval?: Duration.Duration | undefined
   /** Where the events go. */
   readonly intake: Intake
   /** The event of one frame received from `peer`. */
   readonly toEvent: (payload: RawData.RawData, flag: FrameFlag, peer: string | undefined) => SourceEvent
 }
+
+/** The default `logInterval`: refusals and idle connections are logged at most once per 10 s each. */
+export const logInterval: Duration.Duration = Duration.seconds(10)
 
 /** How long closing waits for the server and its sockets to be closed. */
 const closeWait: Duration.Duration = Duration.seconds(2)
@@ -73,10 +86,14 @@ type State = "bound" | "serving" | "stopped"
 
 /** One client connection. */
 interface Connection {
-  readonly socket: net.Socket
+  /** Starts reading (and watching for idleness). */
+  readonly start: () => void
   /** Reads what the socket still buffers, queues the partial frame, and closes the socket. */
   readonly close: () => void
 }
+
+/** Discards a socket error: the socket is being reset, nobody waits for it. */
+const ignore = (): void => undefined
 
 /**
  * Binds the server in the current Scope: a failed listen is a `ConfigError` naming addr:port and leaves
@@ -89,9 +106,36 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
     const warn = (message: string) => {
       run(Effect.logWarning(message))
     }
+    const idleTimeout = Duration.decode(options.idleTimeout)
+    const idleMs = Duration.toMillis(idleTimeout)
+    const interval = options.logInterval ?? logInterval
+    const every = `logged at most once per ${Duration.format(interval)}`
+    const refusals = yield* LogThrottle.make({
+      interval,
+      line: (detail) => `${what}: refused a connection ${detail} (reset; ${every})`,
+      summary: (n, last) => `${what}: refused ${n} more connections (the last ${last})`,
+      log: Effect.logWarning
+    })
+    const idles = yield* LogThrottle.make({
+      interval,
+      line: (detail) => `${what}: reset an idle connection ${detail} (${every})`,
+      summary: (n, last) => `${what}: reset ${n} more idle connections (the last ${last})`,
+      log: Effect.logInfo
+    })
+    const idleDetail = `: nothing received for ${Duration.format(idleTimeout)} (idle_timeout_s)`
     let state: State = "bound"
     const connections = new Set<Connection>()
-    const counts = { accepted: 0, refused: 0, bytes: 0, frames: 0, truncated: 0, partial: 0, framingErrors: 0, pauses: 0 }
+    const counts = {
+      accepted: 0,
+      refused: 0,
+      idleClosed: 0,
+      bytes: 0,
+      frames: 0,
+      truncated: 0,
+      partial: 0,
+      framingErrors: 0,
+      pauses: 0
+    }
     const server = net.createServer({ pauseOnConnect: true })
     const closed = yield* Deferred.make<void>()
     server.on("close", () => Deferred.unsafeDone(closed, Exit.void))
@@ -100,8 +144,10 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
       const peer = socket.remoteAddress
       if (state === "stopped" || connections.size >= maxConnections) {
         counts.refused++
-        socket.destroy()
-        warn(`${what}: refused a connection from ${peer ?? "?"}: ${state === "stopped" ? "stopping" : `max_connections (${maxConnections}) reached`}`)
+        // a reset, not a FIN: a client that only writes would not notice a FIN, and write into the void
+        socket.on("error", ignore)
+        socket.resetAndDestroy()
+        refusals.note(`from ${peer ?? "?"}: ${state === "stopped" ? "stopping" : `max_connections (${maxConnections}) reached`}`)
         return
       }
       counts.accepted++
@@ -115,8 +161,17 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
         if (flag === Truncated) counts.truncated++
         else if (flag === Partial) counts.partial++
       }
+      // the idle timer runs only while the socket is read: paused by a full intake, the client is not idle
+      const watch = () => {
+        if (idleMs > 0) socket.setTimeout(idleMs)
+      }
+      const unwatch = () => {
+        if (idleMs > 0) socket.setTimeout(0)
+      }
       const resume = () => {
-        if (!socket.destroyed) socket.resume()
+        if (socket.destroyed) return
+        socket.resume()
+        watch()
       }
       const flush = () => {
         if (batch.length === 0) return
@@ -128,6 +183,7 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
         if (!intake.push(out, n) && !ended) {
           counts.pauses++
           socket.pause()
+          unwatch()
           intake.whenRoom(resume)
         }
       }
@@ -138,12 +194,15 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
         flush()
         connections.delete(connection)
       }
+      /** Reads what the socket still buffers (`read()` hands a paused socket's bytes to the data handler), queues the partial frame. */
+      const drain = () => {
+        while (!socket.destroyed && socket.read() !== null);
+        finish()
+      }
       const connection: Connection = {
-        socket,
+        start: resume,
         close: () => {
-          // a paused socket may still buffer bytes it read: `read()` hands them to the data handler
-          while (!socket.destroyed && socket.read() !== null);
-          finish()
+          drain()
           socket.destroy()
         }
       }
@@ -159,11 +218,17 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
         }
       })
       socket.on("close", finish)
+      socket.on("timeout", () => {
+        counts.idleClosed++
+        idles.note(`from ${peer ?? "?"}${idleDetail}`)
+        drain()
+        socket.resetAndDestroy()
+      })
       socket.on("error", (error: NodeJS.ErrnoException) => {
         run(Effect.logDebug(`${what}: connection from ${peer ?? "?"}: ${error.code ?? error.message}`))
       })
       connections.add(connection)
-      if (state === "serving") socket.resume()
+      if (state === "serving") connection.start()
     }
     server.on("connection", accept)
 
@@ -196,7 +261,7 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
             return Effect.fail(SourceError.other(`${what}: acceptor on ${where} is already ${state === "serving" ? "serving" : "stopped"}`))
           }
           state = "serving"
-          for (const connection of connections) connection.socket.resume()
+          for (const connection of connections) connection.start()
           return awaitStop(ctrl).pipe(Effect.zipRight(shutdown), Effect.onInterrupt(() => shutdown))
         })
     }

@@ -35,8 +35,11 @@ export interface Intake {
   readonly whenRoom: (resume: () => void) => void
   /** Up to `max` events if some wait, without waiting (the `tryReceive` fast path). */
   readonly poll: (max: number) => Option.Option<SourceBatch>
-  /** Waits for at least one event and returns up to `max`; `SourceEof` once closed and drained. */
-  readonly take: (max: number) => Effect.Effect<SourceBatch, SourceEof>
+  /**
+   * Waits for at least one event and returns up to `max`; `SourceEof` once closed and drained (a
+   * disk-backed intake may also fail with the I/O error that stopped it).
+   */
+  readonly take: (max: number) => Effect.Effect<SourceBatch, SourceError>
   /** Ends the intake: nothing more is expected; `take` drains what waits, then ends. Idempotent. */
   readonly close: () => void
 }

@@ -7,6 +7,7 @@ import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
 import { ConfigError } from "../../errors/config.js"
+import * as BufferParams from "../net/buffer-params.js"
 
 /** The connector kind. */
 export const kind = "tcp"
@@ -20,27 +21,37 @@ export const ListenPort = Schema.Int.pipe(Schema.between(0, 65535)).annotations(
 /** A port to connect to. */
 export const ConnectPort = Schema.Int.pipe(Schema.between(1, 65535)).annotations({ description: "an integer between 1 and 65535" })
 
+/** Seconds a connection may send nothing before it is closed; 0: never. */
+export const IdleTimeout = Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)).annotations({
+  description: "an integer >= 0 (seconds; 0 turns it off)"
+})
+
 /** A host name or IP address. */
 export const Addr = Schema.NonEmptyTrimmedString.annotations({ description: "a host name or IP address, e.g. 127.0.0.1" })
 
 /**
  * Source params: listen on `addr`:`port` (0 picks a free port); cut the stream into frames by `framing`
  * (`line`: LF-delimited, or `octet-counted`: RFC 6587 `MSG-LEN SP MSG`); at most `max_connections`
- * clients at once; frames longer than `max_frame_bytes` are cut; at most `queue_events` events and
+ * clients at once, each closed once it sent nothing for `idle_timeout_s` (0: never; not counted while
+ * reading it is paused); frames longer than `max_frame_bytes` are cut; at most `queue_events` events and
  * `queue_bytes` bytes wait for the pipeline before the sockets are paused; `batch_events` per receive.
  * `queue_events` defaults to one receive's worth (4096): events waiting here are not yet in a sink
  * queue, and a deeper intake only keeps more of them alive (65536 cost 25% of tcp -> file throughput
- * in garbage collection, and 140 MB of RSS).
+ * in garbage collection, and 140 MB of RSS). `buffer`, `buffer_max_bytes`, `buffer_fsync`: what was
+ * received waits in memory (`"memory"`) or in a write-ahead log under the work root (`"disk"`, see
+ * `BufferParams`); with `"disk"`, `queue_events`/`queue_bytes` bound the part of it kept in memory.
  */
 export const SourceParams = Schema.Struct({
   addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
   port: Schema.optionalWith(ListenPort, { default: () => 9000 }),
   framing: Schema.optionalWith(Schema.Literal("line", "octet-counted"), { default: () => "line" as const }),
   max_connections: Schema.optionalWith(Positive, { default: () => 256 }),
+  idle_timeout_s: Schema.optionalWith(IdleTimeout, { default: () => 300 }),
   max_frame_bytes: Schema.optionalWith(Positive, { default: () => 1048576 }),
   queue_events: Schema.optionalWith(Positive, { default: () => 4096 }),
   queue_bytes: Schema.optionalWith(Positive, { default: () => 67108864 }),
-  batch_events: Schema.optionalWith(Positive, { default: () => 4096 })
+  batch_events: Schema.optionalWith(Positive, { default: () => 4096 }),
+  ...BufferParams.fields
 })
 
 /** Decoded source params. */
@@ -66,10 +77,12 @@ export const sourceDefaults = {
   port: 9000,
   framing: "line",
   max_connections: 256,
+  idle_timeout_s: 300,
   max_frame_bytes: 1048576,
   queue_events: 4096,
   queue_bytes: 67108864,
-  batch_events: 4096
+  batch_events: 4096,
+  ...BufferParams.defaults
 } as const
 
 /** Default params of the sink definition `tcp-sink`. */

@@ -1,18 +1,21 @@
 /**
  * The `tcp` source: a `TcpAcceptor` that frames what its clients send (`line` or `octet-counted`)
- * into a bounded `Intake`, and one `DataSource` that reads it. The build binds the port; the acceptor
- * serves until Stop; the source then drains what was queued and ends.
+ * into a bounded `Intake` — in memory, or with `buffer = "disk"` a write-ahead log under the work root
+ * (`DiskIntake`: replayed after a restart, acked by the engine) — and one `DataSource` that reads it.
+ * The build binds the port; the acceptor serves until Stop; the source then drains what was queued and ends.
  *
  * @since 0.1.0
  */
 import { Effect, type Scope } from "effect"
 import type { ConfigError } from "../../errors/config.js"
+import type { SourceError } from "../../errors/source.js"
 import * as Tags from "../../model/tags.js"
 import { SourceEvent } from "../../source/event.js"
 import type * as SourceFactory from "../../source/factory.js"
+import * as ListenerFactory from "../net/listener-factory.js"
+import * as SourceIntake from "../net/source-intake.js"
 import * as TcpAcceptor from "./acceptor.js"
-import * as Intake from "./intake.js"
-import * as ListenerSource from "./listener-source.js"
+import type * as ListenerSource from "./listener-source.js"
 import { kind, SourceParams } from "./params.js"
 
 /** A built TCP source: the `DataSource` the engine pulls, the bound acceptor that feeds it, and the queue between them. */
@@ -22,40 +25,61 @@ export type TcpSource = ListenerSource.Built<TcpAcceptor.TcpAcceptor>
  * Binds a TCP source named `name` in the current Scope. One event per frame: `payload` is the frame
  * (text when valid UTF-8, bytes otherwise), `upsIp` the client address, `tags` are `tags` plus
  * `truncated:true` for a frame cut to `max_frame_bytes` or `partial:true` for one cut short by its
- * connection's end; `eventId` counts from 0 in queue order. `receive` returns up to `batch_events`
- * events, and `SourceEof` once the acceptor stopped and the queue is drained. Closing the source
- * shuts the acceptor down. A failed bind is a `ConfigError` naming addr:port.
+ * connection's end; `eventId` counts from 0 in queue order (with `buffer = "disk"`: the event's number
+ * in the log, which is also its ack token). `receive` returns up to `batch_events` events, and
+ * `SourceEof` once the acceptor stopped and the queue is drained. Closing the source shuts the
+ * acceptor down. A failed bind is a `ConfigError` naming addr:port; `buffer = "disk"` needs `workRoot`
+ * (the build context's), and fails with a `SourceError` when its log cannot be opened.
  */
 export const make = (
   name: string,
   params: SourceParams,
-  tags: Tags.Tags = Tags.empty
-): Effect.Effect<TcpSource, ConfigError, Scope.Scope> =>
+  tags: Tags.Tags = Tags.empty,
+  workRoot?: string
+): Effect.Effect<TcpSource, ConfigError | SourceError, Scope.Scope> =>
   Effect.gen(function*() {
-    const intake = Intake.make({ maxEvents: params.queue_events, maxBytes: params.queue_bytes, eof: `tcp source ${name} stopped` })
+    const what = `tcp source ${name}`
+    // the intake is opened first, so it is closed last: after the acceptor queued its last frames
+    const opened = yield* SourceIntake.open({
+      what,
+      name,
+      buffer: params,
+      queueEvents: params.queue_events,
+      queueBytes: params.queue_bytes,
+      workRoot
+    })
+    const { disk, intake } = opened
     const flagged = [tags, Tags.set(tags, "truncated", "true"), Tags.set(tags, "partial", "true")] as const
     let eventId = 0
     const acceptor = yield* TcpAcceptor.bind({
-      what: `tcp source ${name}`,
+      what,
       addr: params.addr,
       port: params.port,
       framing: params.framing,
       maxConnections: params.max_connections,
+      idleTimeout: `${params.idle_timeout_s} seconds`,
       maxFrameBytes: params.max_frame_bytes,
       intake,
-      toEvent: (payload, flag, upsIp) => new SourceEvent({ eventId: eventId++, srcKey: name, payload, tags: flagged[flag], upsIp })
+      toEvent: disk === undefined
+        ? (payload, flag, upsIp) => new SourceEvent({ eventId: eventId++, srcKey: name, payload, tags: flagged[flag], upsIp })
+        : (payload, flag, upsIp) => {
+          // numbered as in the log, so that the intake keeps the event as it is
+          const n = disk.claim()
+          return new SourceEvent({ eventId: n, srcKey: name, payload, tags: flagged[flag], upsIp, ackToken: n })
+        }
     })
-    const source = ListenerSource.dataSource(`tcp:${name}`, intake, params.batch_events, acceptor)
+    const source = SourceIntake.dataSource(`tcp:${name}`, opened, params.batch_events, acceptor)
     return { source, acceptor, intake }
   })
 
 /**
  * The `tcp` source factory. `build` binds the port at once (a port in use fails the build); the
- * `SourceMeta` tags carry the bound `tcp_addr` and `tcp_port` (useful with `port = 0`).
+ * `SourceMeta` tags carry the bound `tcp_addr` and `tcp_port` (useful with `port = 0`). A disk intake
+ * lives under the build context's work root.
  */
-export const factory: SourceFactory.SourceFactory = ListenerSource.factory({
+export const factory: SourceFactory.SourceFactory = ListenerFactory.make({
   kind,
   params: SourceParams,
-  make,
+  make: (name, params, tags, ctx) => make(name, params, tags, ctx.workRoot),
   metaTags: (_, acceptor) => ({ tcp_addr: acceptor.address, tcp_port: String(acceptor.port) })
 })

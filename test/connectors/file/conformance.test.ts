@@ -1,19 +1,29 @@
 import * as fs from "node:fs/promises"
+import * as path from "node:path"
 import { Effect, Option } from "effect"
 import * as File from "../../../src/connectors/file/index.js"
 import * as RecordFormat from "../../../src/connectors/file/record-format.js"
-import { sinkConformance, sourceConformance, withTempWorkRoot } from "../../../src/testkit/index.js"
+import { withTempWorkRoot } from "../../../src/testkit/index.js"
+import { sinkConformance, sourceConformance } from "../../../src/testkit/vitest.js"
+import { smallDisk } from "./small-disk.js"
 
 const payloads = ["alpha", "beta 2", "γάμμα ünïcödé", "delta {\"json\":true}", "epsilon"]
 
+/** The file a source or sink spec names. */
+const fileOf = (params: { readonly [key: string]: unknown }) => File.filePath({ base: String(params["base"]), file: String(params["file"]) })
+
 sourceConformance("file", {
   factory: File.FileSource.factory,
-  // a real file in its own temp dir, written before each build
+  // a real file in its own temp dir, written before each build; read 2 lines per batch (so that a seek
+  // mid-stream has read-ahead to drop), following appends
   spec: Effect.gen(function*() {
     const base = yield* withTempWorkRoot
     yield* Effect.promise(() => fs.writeFile(File.filePath({ base, file: "in.log" }), payloads.map((p) => `${p}\n`).join("")))
-    return { spec: { name: "logs", kind: "file", connectorId: "file-src", params: { base, file: "in.log" }, tags: [] } }
+    return {
+      spec: { name: "logs", kind: "file", connectorId: "file-src", params: { base, file: "in.log", batch_lines: 2, follow: true, poll_ms: 20 }, tags: [] }
+    }
   }),
+  append: ({ payloads, spec }) => Effect.promise(() => fs.appendFile(fileOf(spec.params), payloads.map((p) => `${String(p)}\n`).join(""))),
   expect: { payloads },
   claims: { ack: true, seek: true, parallel: false },
   invalid: [
@@ -47,11 +57,26 @@ const readLines = (file: string) =>
 
 sinkConformance("file", {
   factory: File.FileSink.factory,
-  // a real output file in its own temp dir (default `fmt = "raw"`: records come back as their raw lines)
-  spec: Effect.map(withTempWorkRoot, (base) => ({
-    spec: { group: "g", name: "out", kind: "file", connectorId: "file-sink", params: { base, file: "out.log" }, filter: Option.none() },
-    read: () => readLines(File.filePath({ base, file: "out.log" }))
-  })),
+  // a real output file in a directory of its own on a small disk of its own (a tmpfs: the tests run as
+  // root), so that the target can be broken for real (default `fmt = "raw"`: records come back as their raw lines)
+  spec: Effect.map(smallDisk(4 * 1024 * 1024), (disk) => {
+    const base = path.join(disk.dir, "out")
+    return {
+      spec: { group: "g", name: "out", kind: "file", connectorId: "file-sink", params: { base, file: "out.log" }, filter: Option.none() },
+      read: () => readLines(File.filePath({ base, file: "out.log" })),
+      breakTarget: [
+        { name: "disk full", run: () => disk.fill() },
+        {
+          name: "its directory replaced by a regular file",
+          run: () =>
+            Effect.promise(async () => {
+              await fs.rm(base, { recursive: true })
+              await fs.writeFile(base, "not a directory\n")
+            })
+        }
+      ]
+    }
+  }),
   encodeRecord: RecordFormat.raw,
   invalid: [
     { spec: { group: "g", name: "out", kind: "file", connectorId: "file-sink", params: { file: "out.log" }, filter: Option.none() }, code: 300, mentions: "params.base" },

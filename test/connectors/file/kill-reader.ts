@@ -4,6 +4,7 @@
  * acked), then acks the batch. The kill/restart test SIGKILLs it.
  *
  * Usage: node --import tsx kill-reader.ts <input file> <output file> <work root> <batch lines> <delay ms>
+ * (the test runs its transpiled copy, kill-reader.js, with plain node).
  */
 import * as fs from "node:fs"
 import * as path from "node:path"

@@ -1,7 +1,8 @@
 import { Effect, Schedule } from "effect"
 import { Tags } from "../../../src/index.js"
 import * as Http from "../../../src/connectors/http/index.js"
-import { type Feed, sourceConformance } from "../../../src/testkit/index.js"
+import type { Feed } from "../../../src/testkit/index.js"
+import { sourceConformance } from "../../../src/testkit/vitest.js"
 import { request } from "./client.js"
 
 const payloads = ["alpha", "beta 2", "γάμμα ünïcödé", "delta {\"json\":true}", "epsilon"]

@@ -231,7 +231,8 @@ describe("http source", () => {
         expect(client.destroyed).toBe(false)
       }))
       expect(client?.destroyed).toBe(true) // closed by the server: the leak check saw its handle go
-      expect(Date.now() - started).toBeLessThan(2000)
+      // generous: waiting for the request would take the server's request timeout (minutes)
+      expect(Date.now() - started).toBeLessThan(10_000)
     }))
 
   it.live("a Stop lets a request in flight finish: it is answered 503 and nothing of it is queued", () =>

@@ -1,6 +1,6 @@
 import { Effect, Option } from "effect"
 import * as Memory from "../../../src/connectors/memory/index.js"
-import { sinkConformance, sourceConformance } from "../../../src/testkit/index.js"
+import { sinkConformance, sourceConformance } from "../../../src/testkit/vitest.js"
 
 const payloads = ["alpha", "beta 2", "γάμμα ünïcödé", "delta {\"json\":true}", "epsilon"]
 
@@ -22,6 +22,7 @@ sinkConformance("memory", {
   factory: Memory.MemorySink.factory(store),
   spec: { group: "g", name: "out", kind: "memory", connectorId: "memory-sink", params: { buffer: "out" }, filter: Option.none() },
   read: () => store.read("out"),
+  breakTarget: [], // an in-memory store: nothing underneath it can fail
   invalid: [
     { spec: { group: "g", name: "out", kind: "memory", connectorId: "memory-sink", params: { buffer: "" }, filter: Option.none() }, code: 300, mentions: "params.buffer" }
   ]

@@ -2,7 +2,7 @@ import { connect } from "nats"
 import { Effect, Option } from "effect"
 import * as Nats from "../../../src/connectors/nats/index.js"
 import { RawData } from "../../../src/index.js"
-import { sinkConformance, sourceConformance } from "../../../src/testkit/index.js"
+import { sinkConformance, sourceConformance } from "../../../src/testkit/vitest.js"
 import { natsServer } from "./server.js"
 
 const payloads = ["alpha", "beta 2", "γάμμα ünïcödé", "delta {\"json\":true}", "epsilon"]
@@ -11,18 +11,30 @@ const payloads = ["alpha", "beta 2", "γάμμα ünïcödé", "delta {\"json\":
 const publish = (url: string, stream: string, data: ReadonlyArray<string>) =>
   Effect.scoped(Effect.flatMap(Nats.NatsSink.make({ servers: url, stream, create_stream: true }), (sink) => sink.sinkStrBatch(data)))
 
-/** Every message stored in `stream`, in sequence order, as text when it is UTF-8. */
+/** Deletes `stream` (and everything in it) on the server at `url`. */
+const deleteStream = (url: string, stream: string) =>
+  Effect.promise(async () => {
+    const nc = await connect({ servers: url })
+    try {
+      await (await nc.jetstreamManager()).streams.delete(stream)
+    } finally {
+      await nc.close()
+    }
+  })
+
+/** Every message stored in `stream`, in sequence order, as text when it is UTF-8 (read through an ordered consumer, in one fetch). */
 const readStream = (url: string, stream: string) =>
   Effect.promise(async () => {
     const nc = await connect({ servers: url })
     try {
-      const jsm = await nc.jetstreamManager()
-      const info = await jsm.streams.info(stream).catch(() => undefined)
+      const info = await (await nc.jetstreamManager()).streams.info(stream).catch(() => undefined)
       const out: Array<RawData.RawData> = []
       if (info === undefined || info.state.messages === 0) return out
-      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-        const m = await jsm.streams.getMessage(stream, { seq })
+      const consumer = await nc.jetstream().consumers.get(stream)
+      const messages = await consumer.fetch({ max_messages: info.state.messages, expires: 5000 })
+      for await (const m of messages) {
         out.push(RawData.fromBytesPreferText(m.data))
+        if (m.seq >= info.state.last_seq) break
       }
       return out
     } finally {
@@ -40,12 +52,14 @@ sourceConformance("nats", {
         name: "js",
         kind: "nats",
         connectorId: "nats-src",
-        params: { servers: server.url, stream: "CONF", durable: "conf", batch: 16, expires_ms: 1000 },
+        params: { servers: server.url, stream: "CONF", durable: "conf", batch: 2, expires_ms: 1000 },
         tags: []
       }
     }
   }),
   factory: Nats.NatsSource.factory,
+  // publishes to the source's stream through the connector's sink
+  append: ({ payloads, spec }) => publish(String(spec.params["servers"]), String(spec.params["stream"]), payloads.map(String)),
   expect: { payloads },
   claims: { ack: true, seek: true, parallel: true },
   invalid: [
@@ -59,7 +73,8 @@ sinkConformance("nats", {
   factory: Nats.NatsSink.factory,
   spec: Effect.map(natsServer, (server) => ({
     spec: { group: "g", name: "js", kind: "nats", connectorId: "nats-sink", params: { servers: server.url, stream: "OUT", create_stream: true }, filter: Option.none() },
-    read: () => readStream(server.url, "OUT")
+    read: () => readStream(server.url, "OUT"),
+    breakTarget: [{ name: "its stream deleted", run: () => deleteStream(server.url, "OUT") }]
   })),
   // the invalid-spec case builds without the setup, yet asks for a reader: it reads nothing
   read: () => Effect.succeed([]),

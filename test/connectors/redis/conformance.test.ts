@@ -2,7 +2,7 @@ import { afterAll, beforeAll } from "@effect/vitest"
 import { Effect, Exit, Option, Scope } from "effect"
 import * as Redis from "../../../src/connectors/redis/index.js"
 import { RawData } from "../../../src/index.js"
-import { sinkConformance, sourceConformance } from "../../../src/testkit/index.js"
+import { sinkConformance, sourceConformance } from "../../../src/testkit/vitest.js"
 import { type RedisServer, redisServer } from "./server.js"
 
 const payloads = ["alpha", "beta 2", "γάμμα ünïcödé", "delta {\"json\":true}", "epsilon"]
@@ -28,8 +28,13 @@ sourceConformance("redis", {
     yield* use(async (client) => {
       for (const p of payloads) await client.xadd(stream, "*", "payload", p)
     })
-    return { spec: { name: "in", kind: "redis", connectorId: "redis-src", params: { port, stream, group: "g", block_ms: 100 }, tags: [] } }
+    return { spec: { name: "in", kind: "redis", connectorId: "redis-src", params: { port, stream, group: "g", block_ms: 100, batch: 2 }, tags: [] } }
   }),
+  append: ({ payloads, spec }) =>
+    Effect.flatMap(server, ({ use }) =>
+      use(async (client) => {
+        for (const p of payloads) await client.xadd(String(spec.params["stream"]), "*", "payload", String(p))
+      })),
   expect: { payloads },
   claims: { ack: true, seek: true, parallel: true },
   invalid: [
@@ -53,7 +58,17 @@ sinkConformance("redis", {
     const stream = yield* freshStream
     return {
       spec: { group: "g", name: "out", kind: "redis", connectorId: "redis-sink", params: { port, stream }, filter: Option.none() },
-      read: () => readStream(stream)
+      read: () => readStream(stream),
+      // the key holds a string now, not a stream: XADD answers WRONGTYPE
+      breakTarget: [{
+        name: "its stream key replaced by a string",
+        run: () =>
+          Effect.flatMap(server, ({ use }) =>
+            use(async (client) => {
+              await client.del(stream)
+              await client.set(stream, "not a stream")
+            }))
+      }]
     }
   }),
   // the invalid-spec case builds without the setup, yet asks for a reader: it reads nothing

@@ -2,7 +2,8 @@ import * as dgram from "node:dgram"
 import { Effect } from "effect"
 import { Tags } from "../../../src/index.js"
 import * as Syslog from "../../../src/connectors/syslog/index.js"
-import { type Feed, sourceConformance } from "../../../src/testkit/index.js"
+import type { Feed } from "../../../src/testkit/index.js"
+import { sourceConformance } from "../../../src/testkit/vitest.js"
 import { send } from "../tcp/harness.js"
 
 const payloads = [

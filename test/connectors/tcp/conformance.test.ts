@@ -1,7 +1,8 @@
 import { Effect, Option } from "effect"
 import { type RawData, Tags } from "../../../src/index.js"
 import * as Tcp from "../../../src/connectors/tcp/index.js"
-import { type Feed, sinkConformance, sourceConformance } from "../../../src/testkit/index.js"
+import type { Feed } from "../../../src/testkit/index.js"
+import { sinkConformance, sourceConformance } from "../../../src/testkit/vitest.js"
 import { collector, send } from "./harness.js"
 
 const payloads = ["alpha", "beta 2", "γάμμα ünïcödé", "delta {\"json\":true}", "epsilon"]
@@ -35,8 +36,11 @@ for (const framing of ["line", "octet-counted"] as const) {
     factory: Tcp.TcpSink.factory,
     spec: Effect.map(collector(), (server) => ({
       spec: { group: "g", name: "net", kind: "tcp", connectorId: "tcp-sink", params: { port: server.port, framing }, filter: Option.none() },
-      read: () => Effect.sync(() => framesOf(server.received(), framing))
+      read: () => Effect.sync(() => framesOf(server.received(), framing)),
+      breakTarget: [{ name: "the peer reset its connections and stopped listening", run: () => server.kill }]
     })),
+    // a TCP stream acknowledges nothing: a write is done when the kernel took it, the peer reads it later
+    delivery: "eventual",
     // the invalid-spec case builds without the setup, yet asks for a reader: it reads nothing
     read: () => Effect.succeed([]),
     invalid: [
