@@ -5,8 +5,6 @@ import * as Bearer from "../../../src/connectors/http/bearer.js"
 /** `Bearer a`, `spaces` spaces, `b`: the header that made the old regex take quadratic time. */
 const hostile = (spaces: number) => `Bearer a${" ".repeat(spaces)}b`
 
-/** The shortest of 5 timings (ms) of checking `header` `reps` times: the least disturbed by GC or a busy machine. */
-
 describe("Bearer", () => {
   it.effect("credentials: the token after `Bearer` and blanks, the scheme case-insensitive, trailing blanks removed", () =>
     Effect.sync(() => {
