@@ -121,6 +121,27 @@ const closeAgain = (check: string, options: Subject.SourceConformanceOptions, so
 /** Publishes a control event and lets the stream's watcher take it before the next pull. */
 const steer = (event: Effect.Effect<void>) => Effect.zipRight(event, Clock.sleep(Duration.millis(10)))
 
+/** The Seek back the options ask for: its position (default `Start`) and what it must replay (default every expected payload). */
+const seekBackOf = (options: Subject.SourceConformanceOptions) => ({
+  position: options.seekBack?.position ?? SeekPosition.Start(),
+  replay: options.seekBack?.replay ?? options.expect.payloads
+})
+
+/**
+ * Issues the Seek back and reads as many events as it must replay (each read within the timeout); a
+ * failed read is a failure that begins with `seek` (how the Seek was issued).
+ */
+const seekAndRead = (check: string, options: Subject.SourceConformanceOptions, built: Subject.Built, pull: Subject.Pull, seek: string) =>
+  Effect.gen(function*() {
+    const { position, replay } = seekBackOf(options)
+    yield* steer(built.control.seek(position))
+    const again = yield* Effect.exit(collectBatches(pull, { events: replay.length, idle: Clock.resolveBounds(options).timeout }))
+    if (Exit.isFailure(again)) {
+      return yield* ConformanceFailure.make(check, `${seek} failed: ${describeCause(Cause.squash(again.cause))}`)
+    }
+    return payloads(again.value)
+  })
+
 /** The claim about `cap`, when made, must agree with the built source's `caps`. */
 const claimAgrees = (check: string, options: Subject.SourceConformanceOptions, source: DataSource.DataSource, cap: keyof DataSource.SourceCaps) => {
   const claimed = options.claims?.[cap]
@@ -334,9 +355,7 @@ export const ackHonoured = (options: Subject.SourceConformanceOptions): Effect.E
 /** With `caps.seek`, Seek back replays from the position; without it, `seek` fails with 500 "seek unsupported". */
 export const seekHonoured = (options: Subject.SourceConformanceOptions): Effect.Effect<void, Failure> => {
   const check = id("seekHonoured")
-  const bounds = Clock.resolveBounds(options)
-  const position = options.seekBack?.position ?? SeekPosition.Start()
-  const replay = options.seekBack?.replay ?? options.expect.payloads
+  const { position, replay } = seekBackOf(options)
   return Effect.scoped(Effect.gen(function*() {
     const fixture = yield* Subject.prepare(check, options)
     yield* inScope(check, options, Effect.gen(function*() {
@@ -345,12 +364,8 @@ export const seekHonoured = (options: Subject.SourceConformanceOptions): Effect.
       yield* claimAgrees(check, options, source, "seek")
       if (!source.caps.seek) return yield* expectUnsupported(check, options, "seek", source.seek(position))
       yield* readEvents(check, options, pull, served, options.expect.payloads.length)
-      yield* steer(built.control.seek(position))
-      const again = yield* Effect.exit(collectBatches(pull, { events: replay.length, idle: bounds.timeout }))
-      if (Exit.isFailure(again)) {
-        return yield* ConformanceFailure.make(check, `caps.seek is true but Seek(${position._tag}) failed: ${describeCause(Cause.squash(again.cause))}`)
-      }
-      const wrong = PayloadMatch.difference(replay, payloads(again.value).slice(0, replay.length))
+      const again = yield* seekAndRead(check, options, built, pull, `caps.seek is true but Seek(${position._tag})`)
+      const wrong = PayloadMatch.difference(replay, again.slice(0, replay.length))
       if (Option.isSome(wrong)) {
         return yield* ConformanceFailure.make(check, `after Seek(${position._tag}) the source did not replay from the position: ${wrong.value}`)
       }
@@ -365,21 +380,15 @@ export const seekHonoured = (options: Subject.SourceConformanceOptions): Effect.
  */
 export const seekMidStream = (options: Subject.SourceConformanceOptions): Effect.Effect<void, Failure> => {
   const check = id("seekMidStream")
-  const bounds = Clock.resolveBounds(options)
-  const position = options.seekBack?.position ?? SeekPosition.Start()
-  const replay = options.seekBack?.replay ?? options.expect.payloads
+  const { position, replay } = seekBackOf(options)
   return Effect.scoped(Effect.gen(function*() {
     const fixture = yield* Subject.prepare(check, options)
     yield* inScope(check, options, Effect.gen(function*() {
       const { built, pull, served } = yield* launch(check, options, fixture, true)
       if (!built.source.caps.seek) return
       const first = payloads(yield* readEvents(check, options, pull, served, Math.min(1, options.expect.payloads.length)))
-      yield* steer(built.control.seek(position))
-      const again = yield* Effect.exit(collectBatches(pull, { events: replay.length, idle: bounds.timeout }))
-      if (Exit.isFailure(again)) {
-        return yield* ConformanceFailure.make(check, `Seek(${position._tag}) issued mid-stream failed: ${describeCause(Cause.squash(again.cause))}`)
-      }
-      const got = [...payloads(again.value), ...payloads(yield* readRest(check, options, pull))]
+      const again = yield* seekAndRead(check, options, built, pull, `Seek(${position._tag}) issued mid-stream`)
+      const got = [...again, ...payloads(yield* readRest(check, options, pull))]
       const wrong = PayloadMatch.difference(replay, got)
       if (Option.isSome(wrong)) {
         return yield* ConformanceFailure.make(

@@ -5,12 +5,12 @@
  *
  * @since 0.1.0
  */
-import * as fsSync from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Effect, Schema, type Scope } from "effect"
-import { SourceError } from "../../errors/source.js"
+import type { SourceError } from "../../errors/source.js"
 import * as FsReason from "./fs-reason.js"
+import * as StateFile from "./state-file.js"
 
 const Whole = Schema.Int.pipe(Schema.greaterThanOrEqualTo(0))
 
@@ -65,7 +65,7 @@ export interface Store {
   readonly file: string
   /** Overwrites the record with `checkpoint` (one write at offset 0). */
   readonly save: (checkpoint: Checkpoint) => Effect.Effect<void, SourceError>
-  /** Makes the record durable (fsync). */
+  /** Makes the record durable (`fdatasync`). */
   readonly sync: Effect.Effect<void, SourceError>
 }
 
@@ -74,9 +74,9 @@ const RECORD = 256
 
 /**
  * Opens (creating it and its directory, keeping what it holds) the checkpoint at `file` in the current Scope,
- * which closes it; after that, `save` fails and `sync` does nothing. Each `save` is one synchronous `pwrite` of a padded JSON record at offset 0:
- * a killed process leaves either the old record or the new one, and the write costs microseconds, so every
- * ack can be saved. (A temporary file renamed over the old one costs about 150 µs on ext4.)
+ * which closes it; after that, `save` fails and `sync` does nothing. Each `save` is one synchronous `pwrite` of
+ * a padded JSON record at offset 0 (a `StateFile`): a killed process leaves either the old record or the new
+ * one, and the write costs microseconds, so every ack can be saved.
  */
 export const open = (file: string): Effect.Effect<Store, SourceError, Scope.Scope> =>
   Effect.gen(function*() {
@@ -84,36 +84,6 @@ export const open = (file: string): Effect.Effect<Store, SourceError, Scope.Scop
       try: () => fs.mkdir(path.dirname(file), { recursive: true }),
       catch: FsReason.sourceError("create directory for checkpoint", path.dirname(file))
     })
-    let closed = false
-    const fd = yield* Effect.acquireRelease(
-      Effect.try({
-        try: () => fsSync.openSync(file, fsSync.constants.O_RDWR | fsSync.constants.O_CREAT, 0o644),
-        catch: FsReason.sourceError("open checkpoint", file)
-      }),
-      (fd) =>
-        Effect.sync(() => {
-          closed = true
-          fsSync.closeSync(fd)
-        })
-    )
-    let written = 0
-    const save = (checkpoint: Checkpoint): Effect.Effect<void, SourceError> =>
-      Effect.suspend(() =>
-        closed ? Effect.fail(SourceError.supplierError(`checkpoint ${file} is closed`)) : Effect.try({
-          try: () => {
-            const json = Buffer.from(JSON.stringify(checkpoint), "utf8")
-            const record = Buffer.alloc(Math.max(written, Math.ceil((json.length + 1) / RECORD) * RECORD), " ")
-            json.copy(record)
-            record[record.length - 1] = 0x0a
-            fsSync.writeSync(fd, record, 0, record.length, 0)
-            if (written === 0) fsSync.ftruncateSync(fd, record.length)
-            written = record.length
-          },
-          catch: FsReason.sourceError("write checkpoint", file)
-        })
-      )
-    const sync = Effect.suspend(() =>
-      closed ? Effect.void : Effect.try({ try: () => fsSync.fdatasyncSync(fd), catch: FsReason.sourceError("sync checkpoint", file) })
-    )
-    return { file, save, sync }
+    const state = yield* StateFile.open(file, { what: "checkpoint", unit: RECORD })
+    return { file, save: (checkpoint) => state.write(JSON.stringify(checkpoint)), sync: state.sync }
   })

@@ -166,14 +166,22 @@ export const bind = (options: BindOptions): Effect.Effect<HttpAcceptor, ConfigEr
         const upsIp = req.socket.remoteAddress
         const admission = yield* intake.offerAll(count, (eventId, i) =>
           SourceEvent.make({ eventId, srcKey: name, payload: payloads[i]!, tags, upsIp }))
-        switch (admission) {
+        switch (admission._tag) {
           case "Admitted":
             return Reply.send(res, 202, { accepted: count })
           case "Full":
             return yield* Reply.unavailable(
-              `queue full: ${intake.size()} of ${intake.capacity} events waiting, request has ${count}; retry later`,
+              `queue full: ${admission.waiting} of ${intake.capacity} events waiting, request has ${count}; retry later`,
               params.retry_after_s
             )
+          case "AtBound":
+            return yield* Reply.unavailable(
+              `disk intake at its byte bound: ${admission.logBytes} bytes in the log, buffer_max_bytes is ${admission.maxBytes}; request of ${count} events not taken, retry once the pipeline acks`,
+              params.retry_after_s
+            )
+          case "Failed":
+            // the client is told the code and reason, not the server's paths (the log line has the whole error)
+            return yield* Reply.unavailable(`disk intake failed, nothing more is appended: [${admission.error.code} ${admission.error.reason}]`, params.retry_after_s)
           case "Closed":
             return yield* unavailable()
         }

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option, Queue } from "effect"
+import { Data, Effect, Option, Queue } from "effect"
 import { SourceError, type SourceEof } from "../../errors/source.js"
 import type { SourceBatch, SourceEvent } from "../../source/event.js"
 import type { DiskIntake } from "../net/disk-intake.js"
@@ -14,8 +14,25 @@ import type { DiskIntake } from "../net/disk-intake.js"
 /** The marker `close` puts behind the last event. */
 const End: unique symbol = Symbol.for("wp-connector-api/http/Intake/End")
 
-/** What `offerAll` did: queued every event, or none because the queue is `Full` or `Closed`. */
-export type Admission = "Admitted" | "Full" | "Closed"
+/**
+ * What `offerAll` did: queued every event (`Admitted`), or none because the memory queue holds too many
+ * events (`Full`, with how many wait), the disk intake is at its byte bound (`AtBound`: the bytes in its
+ * log and `buffer_max_bytes`), the disk intake failed (`Failed`, with its coded error), or the intake
+ * was closed (`Closed`).
+ */
+export type Admission = Data.TaggedEnum<{
+  Admitted: {}
+  Full: { readonly waiting: number }
+  AtBound: { readonly logBytes: number; readonly maxBytes: number }
+  Failed: { readonly error: SourceError }
+  Closed: {}
+}>
+
+/** The constructors of `Admission`, and `$match` / `$is` over it. */
+export const Admission = Data.taggedEnum<Admission>()
+
+const admitted = Admission.Admitted()
+const closedIntake = Admission.Closed()
 
 /** A bounded, all-or-nothing event queue with an end. */
 export interface Intake {
@@ -65,10 +82,11 @@ export const make = (capacity: number): Effect.Effect<Intake> =>
       // one synchronous block: no other fiber can offer between the room check and the offers
       offerAll: (count, event) =>
         Effect.sync((): Admission => {
-          if (closed) return "Closed"
-          if (size() + count > capacity) return "Full"
+          if (closed) return closedIntake
+          const waiting = size()
+          if (waiting + count > capacity) return Admission.Full({ waiting })
           for (let i = 0; i < count; i++) queue.unsafeOffer(event(nextId++, i))
-          return "Admitted"
+          return admitted
         }),
       close: Effect.sync(() => {
         if (closed) return
@@ -87,22 +105,26 @@ export const make = (capacity: number): Effect.Effect<Intake> =>
 
 /**
  * An intake over `disk` taking at most `capacity` events per request: `offerAll` appends a request's
- * events in one step (numbered as in the log) and answers `Admitted` only once they are synced; `Full`
- * when the log is at its byte bound, `Closed` once it was closed (or failed: nothing then promises them).
+ * events in one step (numbered as in the log) and answers `Admitted` only once they are synced;
+ * `AtBound` when the log is at its byte bound, `Failed` once the log failed (also when the request's own
+ * write or sync failed: nothing then promises its events), `Closed` once it was closed.
  */
 export const fromDisk = (disk: DiskIntake, capacity: number): Intake => ({
   capacity,
   size: disk.size,
   offerAll: (count, event) =>
     Effect.suspend((): Effect.Effect<Admission> => {
-      if (disk.isClosed()) return Effect.succeed("Closed")
-      if (disk.atBound()) return Effect.succeed("Full")
+      if (disk.isClosed()) return Effect.succeed(closedIntake)
+      const failed = disk.failure()
+      if (failed !== undefined) return Effect.succeed(Admission.Failed({ error: failed }))
+      if (disk.atBound()) return Effect.succeed(Admission.AtBound({ logBytes: disk.bytes(), maxBytes: disk.maxBytes }))
       const first = disk.nextSeq()
       const events = new Array<SourceEvent>(count)
       for (let i = 0; i < count; i++) events[i] = event(first + i, i)
       return disk.awaitDurable(disk.append(events)).pipe(
-        Effect.as<Admission>("Admitted"),
-        Effect.catchAll(() => Effect.succeed<Admission>("Closed"))
+        Effect.as(admitted),
+        // the log failed under it, or was closed (at the end of the Scope) before its sync
+        Effect.catchAll((error) => Effect.succeed(disk.failure() === undefined ? closedIntake : Admission.Failed({ error })))
       )
     }),
   close: Effect.sync(disk.close),

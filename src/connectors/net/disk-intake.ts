@@ -37,6 +37,7 @@ import * as AckMark from "./ack-mark.js"
 import * as IntakeLock from "./intake-lock.js"
 import * as WalAcks from "./wal-acks.js"
 import * as WalRecord from "./wal-record.js"
+import * as Wakers from "./wakers.js"
 import * as WalSegment from "./wal-segment.js"
 
 /** What `make` needs. */
@@ -116,6 +117,8 @@ export interface DiskIntake extends Intake.Intake {
   readonly claim: () => number
   /** `true` while the log is at its byte bound (or failed): the HTTP source refuses requests then. */
   readonly atBound: () => boolean
+  /** The I/O error that stopped the log, once it failed (nothing more is appended then). */
+  readonly failure: () => SourceError | undefined
   /** Appends `batch` (like `push`) and returns the sequence number after its last event, for `awaitDurable`. */
   readonly append: (batch: ReadonlyArray<SourceEvent>) => number
   /** Waits until every event before `seq` is durable; fails when the log failed first. */
@@ -240,10 +243,10 @@ export const make = (options: Options): Effect.Effect<DiskIntake, SourceError | 
     let failed: SourceError | undefined
     const counts = { appended: 0, dropped: 0, readBack: 0, lost: 0, writes: 0, syncs: 0, fullReports: 0 }
 
-    const consumers = new Set<() => void>()
-    let producers: Array<() => void> = []
+    const consumers = Wakers.make()
+    const producers = Wakers.make()
     let durableWaiters: Array<{ readonly seq: number; readonly resume: (failure: SourceError | undefined) => void }> = []
-    let quietWaiters: Array<() => void> = []
+    const quietWaiters = Wakers.make()
 
     const dirFd = yield* Effect.acquireRelease(
       Effect.try({ try: () => fs.openSync(dir, "r"), catch: FsReason.sourceError("open intake directory", dir) }),
@@ -259,23 +262,13 @@ export const make = (options: Options): Effect.Effect<DiskIntake, SourceError | 
     const quiet = () => failed !== undefined || (flying === undefined && unsynced.length === 0 && !syncing && filling.count === 0)
     const handedOutSeq = () => memEnd - ready.size()
 
-    const wakeConsumers = () => {
-      if (consumers.size === 0) return
-      const waiting = [...consumers]
-      consumers.clear()
-      for (const wake of waiting) wake()
-    }
+    /** Resumes the paused producers when there is room (or the intake closed). */
     const wakeProducers = () => {
-      if (producers.length === 0 || (isFull() && !closed)) return
-      const waiting = producers
-      producers = []
-      for (const resume of waiting) resume()
+      if (producers.size() > 0 && (!isFull() || closed)) producers.wakeAll()
     }
+    /** Resumes the `awaitQuiet` callers once nothing is being written or synced. */
     const wakeQuiet = () => {
-      if (quietWaiters.length === 0 || !quiet()) return
-      const waiting = quietWaiters
-      quietWaiters = []
-      for (const resume of waiting) resume()
+      if (quietWaiters.size() > 0 && quiet()) quietWaiters.wakeAll()
     }
     /** Resumes the `awaitDurable` callers whose events are durable now (or that the failure ended). */
     const settleDurable = () => {
@@ -295,11 +288,9 @@ export const make = (options: Options): Effect.Effect<DiskIntake, SourceError | 
       failed = error
       log(Effect.logError(`${what}: disk intake failed, nothing more is appended (reading is paused; what was read meanwhile is dropped): ${error.message}`))
       settleDurable()
-      wakeConsumers()
+      consumers.wakeAll()
       wakeQuiet()
-      const waiting = producers
-      producers = []
-      for (const resume of waiting) resume()
+      producers.wakeAll()
     }
 
     const closeWrite = (segment: WalSegment.Segment) => {
@@ -339,7 +330,7 @@ export const make = (options: Options): Effect.Effect<DiskIntake, SourceError | 
         group.batchBytes.length = 0
       }
       settleDurable()
-      wakeConsumers()
+      consumers.wakeAll()
       wakeProducers()
       wakeQuiet()
     }
@@ -588,7 +579,7 @@ export const make = (options: Options): Effect.Effect<DiskIntake, SourceError | 
       reading = true
       readStep(() => {
         reading = false
-        wakeConsumers()
+        consumers.wakeAll()
         resume(Effect.void)
       })
     })
@@ -597,9 +588,7 @@ export const make = (options: Options): Effect.Effect<DiskIntake, SourceError | 
     const waitForData: Effect.Effect<void> = Effect.async<void>((resume) => {
       const wake = () => resume(Effect.void)
       consumers.add(wake)
-      return Effect.sync(() => {
-        consumers.delete(wake)
-      })
+      return Effect.sync(() => consumers.remove(wake))
     })
 
     /** Only the waits are interruptible: once events leave the memory queue they are returned. */
@@ -682,20 +671,16 @@ export const make = (options: Options): Effect.Effect<DiskIntake, SourceError | 
         writeScheduled = undefined
       }
       startWrite()
-      wakeConsumers()
-      const waiting = producers
-      producers = []
-      for (const resume of waiting) resume()
+      consumers.wakeAll()
+      producers.wakeAll()
     }
 
     /** Waits until nothing is being written or synced (or the log failed). */
     const awaitQuiet: Effect.Effect<void> = Effect.async<void>((resume) => {
       if (quiet()) return resume(Effect.void)
       const wake = () => resume(Effect.void)
-      quietWaiters.push(wake)
-      return Effect.sync(() => {
-        quietWaiters = quietWaiters.filter((w) => w !== wake)
-      })
+      quietWaiters.add(wake)
+      return Effect.sync(() => quietWaiters.remove(wake))
     })
 
     yield* Effect.addFinalizer(() =>
@@ -737,7 +722,7 @@ export const make = (options: Options): Effect.Effect<DiskIntake, SourceError | 
       },
       whenRoom: (resume) => {
         if (!isFull() || closed) resume()
-        else producers.push(resume)
+        else producers.add(resume)
       },
       poll: (max) => ready.poll(max),
       take,
@@ -745,6 +730,7 @@ export const make = (options: Options): Effect.Effect<DiskIntake, SourceError | 
       nextSeq: () => nextSeq,
       claim: () => nextSeq + claimed++,
       atBound,
+      failure: () => failed,
       append,
       awaitDurable: (seq) =>
         Effect.async<void, SourceError>((resume) => {

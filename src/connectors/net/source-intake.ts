@@ -1,15 +1,19 @@
 /**
  * `SourceIntake`: the intake a listener source (`tcp`, `syslog`) gets from its buffer params — the
  * memory `Intake` (`buffer = "memory"`, unchanged) or a `DiskIntake` under the work root
- * (`buffer = "disk"`) — and the `DataSource` that reads it: with a disk intake it acks (`caps.ack`,
- * cumulative `ackUpTo`), each event's ack token being its number in the log.
+ * (`buffer = "disk"`) — how the source numbers the events it builds for it, and the `DataSource` that
+ * reads it: with a disk intake it acks (`caps.ack`, cumulative `ackUpTo`), each event's ack token being
+ * its number in the log.
  *
  * @since 0.1.0
  */
 import { Effect, type Scope } from "effect"
 import { ConfigError } from "../../errors/config.js"
 import type { SourceError } from "../../errors/source.js"
+import type * as RawData from "../../model/raw.js"
+import type * as Tags from "../../model/tags.js"
 import * as DataSource from "../../source/data-source.js"
+import { SourceEvent } from "../../source/event.js"
 import * as Intake from "../tcp/intake.js"
 import * as ListenerSource from "../tcp/listener-source.js"
 import * as BufferParams from "./buffer-params.js"
@@ -19,9 +23,22 @@ import * as DiskIntake from "./disk-intake.js"
 export interface SourceIntake {
   readonly intake: Intake.Intake
   readonly disk: DiskIntake.DiskIntake | undefined
+  /**
+   * The next event of the source, to push into the intake: its `eventId` counts from 0 (memory), or is
+   * its number in the log, also its ack token (disk: the log then keeps the event as it is).
+   */
+  readonly event: (payload: RawData.RawData, tags: Tags.Tags, upsIp: string | undefined) => SourceEvent
 }
 
-/** What `open` needs. */
+/** The params a listener source opens its intake from: the buffer params and the memory queue's bounds. */
+export interface QueueParams extends BufferParams.BufferParams {
+  /** Events that may wait in memory. */
+  readonly queue_events: number
+  /** Payload bytes that may wait in memory. */
+  readonly queue_bytes: number
+}
+
+/** What `openDisk` needs. */
 export interface Options {
   /** Who owns it, for messages: `"tcp source web"`. */
   readonly what: string
@@ -62,14 +79,34 @@ export const openDisk = (options: Options): Effect.Effect<DiskIntake.DiskIntake,
   })
 }
 
-/** The intake `options.buffer` asks for, in the current Scope: the memory `Intake`, or `openDisk`'s. */
-export const open = (options: Options): Effect.Effect<SourceIntake, ConfigError | SourceError, Scope.Scope> =>
-  options.buffer.buffer === "memory"
-    ? Effect.succeed({
-      intake: Intake.make({ maxEvents: options.queueEvents, maxBytes: options.queueBytes, eof: `${options.what} stopped` }),
-      disk: undefined
-    })
-    : Effect.map(openDisk(options), (disk) => ({ intake: disk, disk }))
+/**
+ * The intake `params.buffer` asks for, for the source `name` (called `what` in messages), in the current
+ * Scope: the memory `Intake` bounded by `queue_events` and `queue_bytes`, or `openDisk`'s.
+ */
+export const open = (
+  what: string,
+  name: string,
+  params: QueueParams,
+  workRoot: string | undefined
+): Effect.Effect<SourceIntake, ConfigError | SourceError, Scope.Scope> => {
+  if (params.buffer === "disk") {
+    const options = { what, name, buffer: params, queueEvents: params.queue_events, queueBytes: params.queue_bytes, workRoot }
+    return Effect.map(openDisk(options), (disk) => ({
+      intake: disk,
+      disk,
+      event: (payload, tags, upsIp) => {
+        const n = disk.claim()
+        return new SourceEvent({ eventId: n, srcKey: name, payload, tags, upsIp, ackToken: n })
+      }
+    }))
+  }
+  let eventId = 0
+  return Effect.succeed({
+    intake: Intake.make({ maxEvents: params.queue_events, maxBytes: params.queue_bytes, eof: `${what} stopped` }),
+    disk: undefined,
+    event: (payload, tags, upsIp) => new SourceEvent({ eventId: eventId++, srcKey: name, payload, tags, upsIp })
+  })
+}
 
 /**
  * The `DataSource` reading `opened`: `receive` (and the `tryReceive` fast path) return up to

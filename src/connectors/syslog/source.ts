@@ -12,13 +12,11 @@ import type { ConfigError } from "../../errors/config.js"
 import type { SourceError } from "../../errors/source.js"
 import * as RawData from "../../model/raw.js"
 import * as Tags from "../../model/tags.js"
-import { SourceEvent } from "../../source/event.js"
 import type * as SourceFactory from "../../source/factory.js"
-import * as ListenerFactory from "../net/listener-factory.js"
 import * as SourceIntake from "../net/source-intake.js"
 import * as TcpAcceptor from "../tcp/acceptor.js"
 import { Complete, type FrameFlag } from "../tcp/framing.js"
-import type * as ListenerSource from "../tcp/listener-source.js"
+import * as ListenerSource from "../tcp/listener-source.js"
 import { kind, SourceParams } from "./params.js"
 import * as SyslogParser from "./parser.js"
 import * as UdpReceiver from "./udp.js"
@@ -74,28 +72,13 @@ export const make = (
   Effect.gen(function*() {
     const what = `syslog source ${name}`
     // the intake is opened first, so it is closed last: after the listener queued its last messages
-    const opened = yield* SourceIntake.open({
-      what,
-      name,
-      buffer: params,
-      queueEvents: params.queue_events,
-      queueBytes: params.queue_bytes,
-      workRoot
-    })
-    const { disk, intake } = opened
+    const opened = yield* SourceIntake.open(what, name, params, workRoot)
+    const { disk, event, intake } = opened
     const read = reader(params, tags)
-    let eventId = 0
-    const toEvent = disk === undefined
-      ? (received: RawData.RawData, flag: FrameFlag, upsIp: string | undefined) => {
-        const { payload, tags } = read(received, flag)
-        return new SourceEvent({ eventId: eventId++, srcKey: name, payload, tags, upsIp })
-      }
-      : (received: RawData.RawData, flag: FrameFlag, upsIp: string | undefined) => {
-        // numbered as in the log, so that the intake keeps the event as it is
-        const { payload, tags } = read(received, flag)
-        const n = disk.claim()
-        return new SourceEvent({ eventId: n, srcKey: name, payload, tags, upsIp, ackToken: n })
-      }
+    const toEvent = (received: RawData.RawData, flag: FrameFlag, upsIp: string | undefined) => {
+      const { payload, tags } = read(received, flag)
+      return event(payload, tags, upsIp)
+    }
     const acceptor = params.protocol === "udp"
       ? yield* UdpReceiver.bind({
         what,
@@ -127,7 +110,7 @@ export const make = (
  * tags carry the bound `syslog_addr`, `syslog_port` and `syslog_protocol`. A disk intake lives under the
  * build context's work root.
  */
-export const factory: SourceFactory.SourceFactory = ListenerFactory.make({
+export const factory: SourceFactory.SourceFactory = ListenerSource.factory({
   kind,
   params: SourceParams,
   make: (name, params, tags, ctx) => make(name, params, tags, ctx.workRoot),

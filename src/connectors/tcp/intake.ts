@@ -11,6 +11,7 @@
 import { Effect, Option } from "effect"
 import { SourceError, type SourceEof } from "../../errors/source.js"
 import type { SourceBatch, SourceEvent } from "../../source/event.js"
+import * as Wakers from "../net/wakers.js"
 
 /** A bounded batch queue with an end, for push-style producers that can pause. */
 export interface Intake {
@@ -56,24 +57,10 @@ export const make = (options: { readonly maxEvents: number; readonly maxBytes: n
   let events = 0
   let bytes = 0
   let closed = false
-  const consumers = new Set<() => void>()
-  let producers: Array<() => void> = []
+  const consumers = Wakers.make()
+  const producers = Wakers.make()
 
   const isFull = () => events >= maxEvents || bytes >= maxBytes
-
-  const wakeConsumers = () => {
-    if (consumers.size === 0) return
-    const waiting = [...consumers]
-    consumers.clear()
-    for (const wake of waiting) wake()
-  }
-
-  const wakeProducers = () => {
-    if (producers.length === 0) return
-    const waiting = producers
-    producers = []
-    for (const resume of waiting) resume()
-  }
 
   /** Removes the first batch, once all its events were taken. */
   const dropFirst = () => {
@@ -115,7 +102,7 @@ export const make = (options: { readonly maxEvents: number; readonly maxBytes: n
   /** `poll`, then resumes the paused producers if that made room. */
   const pollAndWake = (max: number): Option.Option<SourceBatch> => {
     const out = poll(max)
-    if (Option.isSome(out) && !isFull()) wakeProducers()
+    if (Option.isSome(out) && !isFull()) producers.wakeAll()
     return out
   }
 
@@ -139,9 +126,7 @@ export const make = (options: { readonly maxEvents: number; readonly maxBytes: n
     if (events > 0 || closed) return resume(Effect.void)
     const wake = () => resume(Effect.void)
     consumers.add(wake)
-    return Effect.sync(() => {
-      consumers.delete(wake)
-    })
+    return Effect.sync(() => consumers.remove(wake))
   })
 
   return {
@@ -157,21 +142,21 @@ export const make = (options: { readonly maxEvents: number; readonly maxBytes: n
         batchBytes.push(n)
         events += batch.length
         bytes += n
-        wakeConsumers()
+        consumers.wakeAll()
       }
       return !isFull()
     },
     whenRoom: (resume) => {
       if (!isFull() || closed) resume()
-      else producers.push(resume)
+      else producers.add(resume)
     },
     poll: pollAndWake,
     take,
     close: () => {
       if (closed) return
       closed = true
-      wakeConsumers()
-      wakeProducers()
+      consumers.wakeAll()
+      producers.wakeAll()
     }
   }
 }

@@ -1,13 +1,15 @@
 /**
  * `ListenerSource`: what the socket-server sources (`tcp`, `syslog`) share — a `Listener` (a bound TCP
  * server or UDP socket feeding an `Intake` until Stop), the one `DataSource` that reads the intake, and
- * a `SourceFactory` that binds at build and names the bound address in the `SourceMeta` tags.
+ * a `SourceFactory` that binds at build (with the build context, for a disk intake under its work root)
+ * and names the bound address in the `SourceMeta` tags.
  *
  * @since 0.1.0
  */
 import { Effect, pipe, type Schema, type Scope } from "effect"
 import * as ParamMap from "../../config/param.js"
 import type { ConfigError } from "../../errors/config.js"
+import type { SourceError } from "../../errors/source.js"
 import * as Tags from "../../model/tags.js"
 import * as DataSource from "../../source/data-source.js"
 import * as SourceFactory from "../../source/factory.js"
@@ -45,13 +47,19 @@ export const dataSource = (identifier: string, intake: Intake, batchEvents: numb
 
 /**
  * A factory for a listener source of `kind`: params checked with `params` (in `validateSpec` and
- * `build`), `make` binds at once (a port in use fails the build), and the source's `SourceMeta` tags are
- * the spec's tags plus `metaTags` (the bound address and port). The acceptor is named `<kind>:<name>`.
+ * `build`), `make` binds at once (a port in use fails the build) and gets the build context (a disk
+ * intake lives under its work root), and the source's `SourceMeta` tags are the spec's tags plus
+ * `metaTags` (the bound address and port). The acceptor is named `<kind>:<name>`.
  */
 export const factory = <A, I>(options: {
   readonly kind: string
   readonly params: Schema.Schema<A, I>
-  readonly make: (name: string, params: A, tags: Tags.Tags) => Effect.Effect<Built<Listener>, ConfigError, Scope.Scope>
+  readonly make: (
+    name: string,
+    params: A,
+    tags: Tags.Tags,
+    ctx: SourceFactory.SourceBuildCtx
+  ) => Effect.Effect<Built<Listener>, ConfigError | SourceError, Scope.Scope>
   readonly metaTags: (params: A, listener: Listener) => { readonly [key: string]: string }
 }): SourceFactory.SourceFactory => {
   const decode = (spec: SourceFactory.ResolvedSourceSpec) =>
@@ -59,10 +67,10 @@ export const factory = <A, I>(options: {
   return SourceFactory.make({
     kind: options.kind,
     validateSpec: (spec) => Effect.asVoid(decode(spec)),
-    build: (spec) =>
+    build: (spec, ctx) =>
       Effect.gen(function*() {
         const [params, tags] = yield* decode(spec)
-        const { acceptor, source } = yield* options.make(spec.name, params, tags)
+        const { acceptor, source } = yield* options.make(spec.name, params, tags, ctx)
         const meta = SourceFactory.meta(spec.name, options.kind, Tags.merge(tags, Tags.make(options.metaTags(params, acceptor))))
         return pipe(
           SourceFactory.svcIns,

@@ -10,12 +10,10 @@ import { Effect, type Scope } from "effect"
 import type { ConfigError } from "../../errors/config.js"
 import type { SourceError } from "../../errors/source.js"
 import * as Tags from "../../model/tags.js"
-import { SourceEvent } from "../../source/event.js"
 import type * as SourceFactory from "../../source/factory.js"
-import * as ListenerFactory from "../net/listener-factory.js"
 import * as SourceIntake from "../net/source-intake.js"
 import * as TcpAcceptor from "./acceptor.js"
-import type * as ListenerSource from "./listener-source.js"
+import * as ListenerSource from "./listener-source.js"
 import { kind, SourceParams } from "./params.js"
 
 /** A built TCP source: the `DataSource` the engine pulls, the bound acceptor that feeds it, and the queue between them. */
@@ -40,17 +38,9 @@ export const make = (
   Effect.gen(function*() {
     const what = `tcp source ${name}`
     // the intake is opened first, so it is closed last: after the acceptor queued its last frames
-    const opened = yield* SourceIntake.open({
-      what,
-      name,
-      buffer: params,
-      queueEvents: params.queue_events,
-      queueBytes: params.queue_bytes,
-      workRoot
-    })
-    const { disk, intake } = opened
+    const opened = yield* SourceIntake.open(what, name, params, workRoot)
+    const { event, intake } = opened
     const flagged = [tags, Tags.set(tags, "truncated", "true"), Tags.set(tags, "partial", "true")] as const
-    let eventId = 0
     const acceptor = yield* TcpAcceptor.bind({
       what,
       addr: params.addr,
@@ -60,13 +50,7 @@ export const make = (
       idleTimeout: `${params.idle_timeout_s} seconds`,
       maxFrameBytes: params.max_frame_bytes,
       intake,
-      toEvent: disk === undefined
-        ? (payload, flag, upsIp) => new SourceEvent({ eventId: eventId++, srcKey: name, payload, tags: flagged[flag], upsIp })
-        : (payload, flag, upsIp) => {
-          // numbered as in the log, so that the intake keeps the event as it is
-          const n = disk.claim()
-          return new SourceEvent({ eventId: n, srcKey: name, payload, tags: flagged[flag], upsIp, ackToken: n })
-        }
+      toEvent: (payload, flag, upsIp) => event(payload, flagged[flag], upsIp)
     })
     const source = SourceIntake.dataSource(`tcp:${name}`, opened, params.batch_events, acceptor)
     return { source, acceptor, intake }
@@ -77,7 +61,7 @@ export const make = (
  * `SourceMeta` tags carry the bound `tcp_addr` and `tcp_port` (useful with `port = 0`). A disk intake
  * lives under the build context's work root.
  */
-export const factory: SourceFactory.SourceFactory = ListenerFactory.make({
+export const factory: SourceFactory.SourceFactory = ListenerSource.factory({
   kind,
   params: SourceParams,
   make: (name, params, tags, ctx) => make(name, params, tags, ctx.workRoot),

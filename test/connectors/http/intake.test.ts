@@ -14,10 +14,10 @@ describe("http Intake", () => {
   it.effect("admits a request whole or not at all, and numbers events across requests", () =>
     Effect.gen(function*() {
       const intake = yield* Intake.make(3)
-      expect(yield* intake.offerAll(2, ev(["a", "b"]))).toBe("Admitted")
-      expect(yield* intake.offerAll(2, ev(["c", "d"]))).toBe("Full")
+      expect(yield* intake.offerAll(2, ev(["a", "b"]))).toEqual(Intake.Admission.Admitted())
+      expect(yield* intake.offerAll(2, ev(["c", "d"]))).toEqual(Intake.Admission.Full({ waiting: 2 }))
       expect(intake.size()).toBe(2)
-      expect(yield* intake.offerAll(1, ev(["c"]))).toBe("Admitted")
+      expect(yield* intake.offerAll(1, ev(["c"]))).toEqual(Intake.Admission.Admitted())
       const batch = yield* intake.take(10)
       expect(payloads(batch)).toEqual(["a", "b", "c"])
       expect(batch.map((e) => e.eventId)).toEqual([0, 1, 2])
@@ -40,7 +40,7 @@ describe("http Intake", () => {
       yield* intake.close
       yield* intake.close
       expect(intake.size()).toBe(2)
-      expect(yield* intake.offerAll(1, ev(["c"]))).toBe("Closed")
+      expect(yield* intake.offerAll(1, ev(["c"]))).toEqual(Intake.Admission.Closed())
       expect(payloads(yield* intake.take(10))).toEqual(["a", "b"])
       expect(intake.size()).toBe(0)
       expect((yield* Effect.flip(intake.take(10)))._tag).toBe("SourceEof")

@@ -1,28 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Option } from "effect"
+import { Duration, Effect } from "effect"
 import * as Nats from "../../../src/connectors/nats/index.js"
-import { SinkFactory, type SourceFactory } from "../../../src/index.js"
 import { leakChecked } from "../tcp/harness.js"
 import { natsServerWith } from "./server.js"
-
-const sourceSpec = (params: Record<string, unknown>): SourceFactory.ResolvedSourceSpec => ({
-  name: "in",
-  kind: "nats",
-  connectorId: "nats-src",
-  params: { stream: "S", durable: "d", ...params } as SourceFactory.ResolvedSourceSpec["params"],
-  tags: []
-})
-
-const sinkSpec = (params: Record<string, unknown>): SinkFactory.ResolvedSinkSpec => ({
-  group: "g",
-  name: "out",
-  kind: "nats",
-  connectorId: "nats-sink",
-  params: { stream: "S", create_stream: true, ...params } as SinkFactory.ResolvedSinkSpec["params"],
-  filter: Option.none()
-})
-
-const ctx = SinkFactory.buildCtx({ workRoot: "/nonexistent" })
+import { ctx, sinkSpec, sourceSpec } from "./specs.js"
 
 /** Writes `payloads` with a sink built from `params`, then reads them back with a source built from the same credentials. */
 const roundTrip = (servers: string, credentials: Record<string, unknown>, payloads: ReadonlyArray<string>) =>

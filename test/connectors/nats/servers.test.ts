@@ -1,28 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import * as Nats from "../../../src/connectors/nats/index.js"
-import { ParamMap, SinkFactory, type SourceFactory } from "../../../src/index.js"
+import { ParamMap } from "../../../src/index.js"
 import { leakChecked } from "../tcp/harness.js"
 import { natsServerWith } from "./server.js"
-
-const sourceSpec = (params: Record<string, unknown>): SourceFactory.ResolvedSourceSpec => ({
-  name: "in",
-  kind: "nats",
-  connectorId: "nats-src",
-  params: { stream: "S", durable: "d", ...params } as SourceFactory.ResolvedSourceSpec["params"],
-  tags: []
-})
-
-const sinkSpec = (params: Record<string, unknown>): SinkFactory.ResolvedSinkSpec => ({
-  group: "g",
-  name: "out",
-  kind: "nats",
-  connectorId: "nats-sink",
-  params: { stream: "S", create_stream: true, ...params } as SinkFactory.ResolvedSinkSpec["params"],
-  filter: Option.none()
-})
-
-const ctx = SinkFactory.buildCtx({ workRoot: "/nonexistent" })
+import { ctx, sinkSpec, sourceSpec } from "./specs.js"
 
 /** The secrets the tests write into server URLs: none may ever be printed. */
 const secrets = ["hunter2", "hun/ter2", "t0ken-abc", "wr0ng-pass"]

@@ -7,6 +7,7 @@ import * as BufferParams from "../../../src/connectors/net/buffer-params.js"
 import * as WalRecord from "../../../src/connectors/net/wal-record.js"
 import { SourceEvent, Tags } from "../../../src/index.js"
 import { request } from "../http/client.js"
+import { smallDisk } from "../file/small-disk.js"
 import { receiveN, startAcceptor, text } from "../tcp/harness.js"
 import { openIntake, options, segmentFiles, tempDir } from "./fixtures.js"
 
@@ -44,12 +45,12 @@ describe("http source with buffer = \"disk\"", () => {
       const { close, intake: disk } = yield* openIntake(options(dir))
       const intake = Http.Intake.fromDisk(disk, 100)
       const admission = yield* intake.offerAll(3, (eventId, i) => SourceEvent.make({ eventId, srcKey: "t", payload: `line ${i}` }))
-      expect(admission).toBe("Admitted")
+      expect(admission._tag).toBe("Admitted")
       // the admission (and so the 202) comes after the sync, never before
       expect(disk.stats().durableSeq).toBe(3)
       expect(disk.stats().syncs).toBeGreaterThanOrEqual(1)
       yield* intake.close
-      expect(yield* intake.offerAll(1, (eventId) => SourceEvent.make({ eventId, srcKey: "t", payload: "x" }))).toBe("Closed")
+      expect((yield* intake.offerAll(1, (eventId) => SourceEvent.make({ eventId, srcKey: "t", payload: "x" })))._tag).toBe("Closed")
       yield* close
     }))
 
@@ -95,6 +96,10 @@ describe("http source with buffer = \"disk\"", () => {
         else {
           expect(answer.status).toBe(503)
           expect(answer.headers["retry-after"]).toBe("1")
+          // the byte bound is what refused it, not a count of events (the memory queue's "queue full")
+          expect((answer.json as { error: string }).error).toMatch(
+            /^disk intake at its byte bound: \d+ bytes in the log, buffer_max_bytes is 1048576; request of 3000 events not taken, retry once the pipeline acks$/
+          )
           refused++
         }
       }
@@ -106,5 +111,26 @@ describe("http source with buffer = \"disk\"", () => {
       const again = yield* request(source.acceptor.port, { body: body(9) })
       expect(again.status).toBe(202)
       yield* source.close
+    }))
+
+  it.scopedLive("after a disk failure it answers 503 naming the failure and its coded error, not \"stopping\" or \"queue full\"", () =>
+    Effect.gen(function*() {
+      const disk = yield* smallDisk(512 * 1024)
+      const source = yield* open(disk.dir)
+      const ok = yield* request(source.acceptor.port, { body: "before\n" })
+      expect(ok.status).toBe(202)
+      yield* disk.fill()
+      // the first request whose write fails, then one after the log stopped: both say why
+      for (const body of ["x".repeat(64 * 1024) + "\n", "after\n"]) {
+        const answer = yield* request(source.acceptor.port, { body })
+        expect(answer.status).toBe(503)
+        expect(answer.headers["retry-after"]).toBe("1")
+        const error = (answer.json as { error: string }).error
+        expect(error).toBe("disk intake failed, nothing more is appended: [203 Uvs]")
+        expect(error).not.toContain(disk.dir) // no server path reaches a client
+      }
+      expect((yield* receiveN(source.source, 1)).map(text)).toEqual(["before"])
+      yield* source.close
+      yield* disk.clear
     }))
 })

@@ -5,7 +5,7 @@ import { ConfigError, ParamMap, Tags } from "../../../src/index.js"
 import * as Syslog from "../../../src/connectors/syslog/index.js"
 import type { TcpAcceptor } from "../../../src/connectors/tcp/acceptor.js"
 import * as Tcp from "../../../src/connectors/tcp/index.js"
-import { connect, eventually, leakChecked, receiveN, startAcceptor, text } from "./harness.js"
+import { connect, eventually, floodUntilPaused, leakChecked, receiveN, startAcceptor, text } from "./harness.js"
 
 /** A TCP source on a free port whose acceptor is serving. */
 const serve = (overrides: ParamMap.ParamMap = {}) =>
@@ -101,23 +101,15 @@ describe("tcp source connections", () => {
   it.live("a connection paused by backpressure is not idle: kept open past the timeout, nothing lost", () =>
     leakChecked(Effect.gen(function*() {
       const { acceptor, port, source } = yield* serve({ idle_timeout_s: 1, queue_events: 100, queue_bytes: 65536 })
-      const line = "z".repeat(999)
-      const count = 16 * 1024 // 16 MiB: more than both kernels' socket buffers hold
-      const payload = Buffer.from(Array.from({ length: count }, (_, i) => `${i} ${line}\n`).join(""))
-      const client = yield* connect(port)
-      let written = false
-      client.socket.write(payload, () => {
-        written = true
-      })
-      yield* eventually(() => acceptor.stats().pauses > 0, "the socket to be paused")
+      const { client, count, numbers, written } = yield* floodUntilPaused(port, acceptor, "z")
       // the pipeline takes nothing for 2.5 s: the socket reads nothing, yet it is the engine's stall, not the client's
       yield* Effect.sleep(Duration.millis(2500))
       expect(client.socket.destroyed).toBe(false)
       expect(acceptor.stats()).toMatchObject({ idleClosed: 0, active: 1 })
-      expect(written).toBe(false)
+      expect(written()).toBe(false)
       const events = yield* receiveN(source, count)
-      expect(events.map((e) => Number(text(e).split(" ")[0]))).toEqual(Array.from({ length: count }, (_, i) => i))
-      yield* eventually(() => written, "the client's write to complete")
+      expect(numbers(events)).toEqual(Array.from({ length: count }, (_, i) => i))
+      yield* eventually(written, "the client's write to complete")
       expect(acceptor.stats().idleClosed).toBe(0)
     })))
 

@@ -85,6 +85,40 @@ export const eventually = (check: () => boolean, what: string): Effect.Effect<vo
     return yield* Effect.fail(new Error(`timed out waiting for ${what}`))
   })
 
+/** A client flooding the server with numbered lines (`<i> <fill x 999>`), paused by backpressure. */
+export interface Flood {
+  readonly client: Client
+  /** The bytes written: `count` lines of 1000 bytes each. */
+  readonly payload: Buffer
+  readonly count: number
+  /** Whether the client's write completed (the server read everything). */
+  readonly written: () => boolean
+  /** The leading numbers of `events`' lines, to compare with `0 .. count-1`. */
+  readonly numbers: (events: ReadonlyArray<SourceBatch[number]>) => Array<number>
+}
+
+/**
+ * Connects to `port` and writes 16 Ki lines of 1000 bytes made of `fill` (16 MiB: more than both kernels'
+ * socket buffers hold) in one write, then waits until `acceptor` paused the socket.
+ */
+export const floodUntilPaused = (
+  port: number,
+  acceptor: { readonly stats: () => { readonly pauses: number } },
+  fill: string
+): Effect.Effect<Flood, Error, Scope.Scope> =>
+  Effect.gen(function*() {
+    const count = 16 * 1024
+    const line = fill.repeat(999)
+    const payload = Buffer.from(Array.from({ length: count }, (_, i) => `${i} ${line}\n`).join(""))
+    const client = yield* connect(port)
+    let written = false
+    client.socket.write(payload, () => {
+      written = true
+    })
+    yield* eventually(() => acceptor.stats().pauses > 0, "the socket to be paused")
+    return { client, payload, count, written: () => written, numbers: (events) => events.map((e) => Number(text(e).split(" ")[0])) }
+  })
+
 /** A port that is free now (bound and released at once). */
 export const freePort: Effect.Effect<number> = Effect.orDie(TestkitFreePort)
 

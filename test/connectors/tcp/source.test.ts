@@ -3,7 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Option } from "effect"
 import { ConfigError, ConnectorRegistry, ParamMap, SourceFactory, Tags } from "../../../src/index.js"
 import * as Tcp from "../../../src/connectors/tcp/index.js"
-import { connect, eventually, leakChecked, receiveN, send, startAcceptor, text } from "./harness.js"
+import { connect, eventually, floodUntilPaused, leakChecked, receiveN, send, startAcceptor, text } from "./harness.js"
 
 const params = (overrides: ParamMap.ParamMap = {}) => ParamMap.decodeParams(Tcp.SourceParams, { port: 0, ...overrides })
 
@@ -158,26 +158,18 @@ describe("tcp source", () => {
   it.live("backpressure: a full queue stops reading the sockets; nothing is lost once the pipeline catches up", () =>
     leakChecked(Effect.gen(function*() {
       const { acceptor, intake, port, source } = yield* serve({ queue_events: 100, queue_bytes: 65536 })
-      const line = "y".repeat(999)
-      const count = 16 * 1024 // 16 MiB: more than both kernels' socket buffers hold
-      const payload = Buffer.from(Array.from({ length: count }, (_, i) => `${i} ${line}\n`).join(""))
-      const client = yield* connect(port)
-      let written = false
-      client.socket.write(payload, () => {
-        written = true
-      })
-      yield* eventually(() => acceptor.stats().pauses > 0, "the socket to be paused")
+      const { count, numbers, payload, written } = yield* floodUntilPaused(port, acceptor, "y")
       yield* Effect.sleep(Duration.millis(300))
       const stalled = acceptor.stats().bytes
-      expect(written).toBe(false) // the client cannot get rid of its data: TCP pushes back
+      expect(written()).toBe(false) // the client cannot get rid of its data: TCP pushes back
       expect(stalled).toBeLessThan(payload.length / 4)
       expect(intake.size()).toBeLessThanOrEqual(100 + 64) // the limit plus at most one chunk of lines
       yield* Effect.sleep(Duration.millis(100))
       expect(acceptor.stats().bytes).toBe(stalled) // and it stays paused
       const events = yield* receiveN(source, count)
-      expect(events.map((e) => Number(text(e).split(" ")[0]))).toEqual(Array.from({ length: count }, (_, i) => i))
+      expect(numbers(events)).toEqual(Array.from({ length: count }, (_, i) => i))
       expect(events.every((e) => text(e).length === String(e.eventId).length + 1000)).toBe(true)
-      yield* eventually(() => written, "the client's write to complete")
+      yield* eventually(written, "the client's write to complete")
     })))
 
   it.live("connections made before acceptConnection wait, paused, and are read once it runs", () =>
