@@ -6,6 +6,7 @@ import * as v8 from "node:v8"
 import * as vm from "node:vm"
 import { SeekPosition } from "../../src/index.js"
 import * as Builtins from "../../src/connectors/builtins.js"
+import { MemoryStore } from "../../src/connectors/memory/store.js"
 import * as Engine from "../../src/runtime/engine.js"
 import { labRegistry, makeLab, pipeline, removeScratch, scratch, snk, src } from "./fixtures.js"
 
@@ -237,6 +238,24 @@ describe("Engine", () => {
       expect(e2._tag === "ConfigError" && e2.detail).toBe("unknown sink connector kind \"kafka\"")
       expect(lab.replicaIdx.size).toBe(0)
     }).pipe(Effect.provide(labRegistry(lab)))
+  })
+})
+
+describe("Engine bytes", () => {
+  it.live("counts UTF-8 bytes in the report, per sink and in the blackhole's count alike", () => {
+    // 2 + 2 + 4 + 5 = 13 UTF-8 bytes (2 + 1 + 2 + 2 = 7 UTF-16 code units)
+    const events = ["ab", "é", "😀", "é€"]
+    const bytes = events.reduce((n, e) => n + Buffer.byteLength(e, "utf8"), 0)
+    const spec = pipeline(tmp(), [
+      { spec: { name: "mem", kind: "memory", connectorId: "memory-src", params: { events, batch_size: 2 }, tags: [] }, enabled: true }
+    ], [{ name: "g", sinks: [snk("g", "hole", {}, { kind: "blackhole" })] }])
+    return Effect.gen(function*() {
+      const report = yield* Engine.runPipeline(spec, fast)
+      expect(report.bytesIn).toBe(bytes)
+      expect(report.sources[0]!.bytes).toBe(bytes)
+      expect(report.sinks[0]!.bytes).toBe(bytes)
+      expect((yield* (yield* MemoryStore).counts("hole")).bytes).toBe(bytes)
+    }).pipe(Effect.provide(Builtins.layer))
   })
 })
 
