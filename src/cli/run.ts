@@ -43,8 +43,7 @@ export const run = (
       return yield* new ExitCode.Exit({ code: ExitCode.configErrors })
     }
     const project = loaded.right
-    // connector params such as file `base` are relative to the work root
-    process.chdir(project.workRoot)
+    // relative paths in params are under the work root (the engine resolves them): no change of directory
     const report = yield* Runner.run(toPipelineSpec(project), {
       progressEvery: Duration.seconds(Math.max(0, options.progress)),
       metricsPort: Option.getOrUndefined(options.metricsPort),

@@ -42,10 +42,14 @@ export class FileGeneration {
   ) {}
 }
 
-/** What `make` needs: the source's name and decoded params, its tags, and its checkpoint file (none: no checkpoint). */
+/**
+ * What `make` needs: the source's name and decoded params, the work root (a relative `base` is under it),
+ * its tags, and its checkpoint file (none: no checkpoint).
+ */
 export interface Options {
   readonly name: string
   readonly params: SourceParams
+  readonly workRoot: string
   readonly tags?: Tags.Tags | undefined
   readonly checkpointFile?: string | undefined
 }
@@ -100,7 +104,7 @@ const resumeAt = (loaded: Checkpoint.Loaded, file: string, start: SourceParams["
 export const make = (options: Options): Effect.Effect<DataSource.DataSource, SourceError, Scope.Scope> =>
   Effect.gen(function*() {
     const { params } = options
-    const file = path.resolve(filePath(params))
+    const file = path.resolve(options.workRoot, filePath(params))
     const identifier = `file:${file}`
     const tags = options.tags ?? Tags.empty
     const cutTags = truncatedTag(tags)
@@ -363,7 +367,10 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
     })
   })
 
-/** The `file` source factory: checkpoints live in `<work_root>/checkpoints/` (see `Checkpoint.location`). */
+/**
+ * The `file` source factory: a relative `base` is under the build context's work root, and checkpoints
+ * live in `<work_root>/checkpoints/` (see `Checkpoint.location`).
+ */
 export const factory: SourceFactory.SourceFactory = SourceFactory.make({
   kind,
   validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SourceParams, spec.params)),
@@ -374,6 +381,7 @@ export const factory: SourceFactory.SourceFactory = SourceFactory.make({
       const source = yield* make({
         name: spec.name,
         params,
+        workRoot: ctx.workRoot,
         tags,
         checkpointFile: params.checkpoint ? Checkpoint.location(ctx.workRoot, spec.name) : undefined
       })
