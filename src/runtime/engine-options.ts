@@ -127,6 +127,8 @@ export const checkValue = (kind: OptionKind, value: unknown): Option.Option<unkn
       return Number.isSafeInteger(value) && (value as number) >= (kind === "count" ? 1 : 0) ? Option.some(value) : Option.none()
     case "delay":
     case "deadline":
+      // a negative or NaN number would decode as zero: refuse it rather than guess
+      if (typeof value === "number" && !(value >= 0)) return Option.none()
       return Option.filter(
         Duration.decodeUnknown(value),
         (d) => Duration.greaterThanOrEqualTo(d, Duration.zero) && (kind === "deadline" || Duration.isFinite(d))
