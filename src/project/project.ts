@@ -389,7 +389,7 @@ const topologyFiles = (ctx: Context, dir: string, recursive: boolean, what: stri
  * Loads and resolves the project in `workRoot` with the connectors of the registry in context. Files load
  * in name order. Every problem (malformed TOML, unknown keys or ids, duplicates, a connector of the wrong
  * scope, refused overrides, unset variables, bad URLs, params a factory's `validateSpec` refuses, bad
- * filters, missing or empty directories) is collected; if there is one or more, it fails with `ProjectErrors`
+ * filters, missing or empty directories, a bad `[engine]` table in `engine.toml`) is collected; if there is one or more, it fails with `ProjectErrors`
  * holding them all. A project that loads clean can be built.
  */
 export const loadProject = (
