@@ -47,7 +47,7 @@ export interface EngineOptions {
   readonly deadlines: StopDeadlines
 }
 
-/** Options as a caller gives them: any subset, and `deadlines` key by key. */
+/** Options as a caller gives them: some or all of them, and `deadlines` key by key. */
 export type EngineOptionsInput = Partial<Omit<EngineOptions, "deadlines">> & {
   readonly deadlines?: Partial<StopDeadlines> | undefined
 }

@@ -22,7 +22,7 @@ export interface Route {
 export interface Router {
   /**
    * Offers a batch (`bytes` of payload) to every sink that selects some of its events; `complete` runs
-   * once, when every one of them wrote (or rescued) its share, or at once when none selects any. The
+   * once, when every one of them wrote (or rescued) its share, or at once when no sink selects one. The
    * Effect waits for room where a queue is full, and yields to a sink that was waiting for this batch.
    */
   readonly offer: (events: ReadonlyArray<SourceEvent>, bytes: number, complete: () => void) => Effect.Effect<void>

@@ -1,8 +1,8 @@
 /**
  * `SourceRunner`: runs one source of a pipeline. A generation of the source is what its factory built:
  * each `DataSource` is pulled (`DataSource.toPull`, steered by the source's control plane) and each
- * batch is counted, registered with the DataSource's `AckPolicy` and routed (`Router`); an acceptor, if
- * any, serves beside them until Stop, and its sources then drain what it accepted. A generation that
+ * batch is counted, registered with the DataSource's `AckPolicy` and routed (`Router`); the acceptor
+ * (when the factory built one) serves beside them until Stop, and its sources then drain what it accepted. A generation that
  * fails with a retryable error is closed and a new one is built after the next delay of the `rebuild`
  * schedule, unless a Stop came; a failure that is not retryable is reported in the `RunState`, and the
  * other sources go on.
