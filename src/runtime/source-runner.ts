@@ -75,6 +75,8 @@ const pump = (
     ctx.acks.push(acks)
     const router = Router.make(ctx.routes, name, clock, (n) => void (state.unrouted += n))
     const pull = yield* Scope.extend(DataSource.toPull(source, { control: node.plane, drainOnStop }), scope)
+    // a Stop published before the pull listened was not heard by it: nothing is pulled after a Stop
+    if (yield* RunState.isStopping(state)) return
     const onBatch = (batch: ReadonlyArray<SourceEvent>): Effect.Effect<void> =>
       Effect.suspend(() => {
         const events = hasPreproc(batch) ? batch.map(applyPreproc) : batch
@@ -121,6 +123,8 @@ export const run = (node: SourceNode, first: Generation, ctx: RunnerContext): Ef
     const waits = yield* Schedule.driver(ctx.rebuild)
     let next: Generation | undefined = first
     while (true) {
+      // a Stop asked for before this generation started: it does not start (nor does its acceptor)
+      if (yield* RunState.isStopping(state)) return
       const scope: Scope.CloseableScope = next?.scope ?? (yield* Scope.fork(ctx.scope, ExecutionStrategy.sequential))
       const built: Generation | undefined = next
       next = undefined

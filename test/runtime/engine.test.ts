@@ -335,6 +335,19 @@ describe("Engine memory", () => {
 })
 
 describe("Engine control", () => {
+  it.live("a Stop asked for before run: no source reads, the run ends at once", () => {
+    const lab = makeLab()
+    const spec = pipeline(tmp(), [src("endless", { count: -1, batch: 10 })], [{ name: "g", sinks: [snk("g", "out")] }])
+    return Effect.gen(function*() {
+      const engine = yield* Engine.make(spec, { ...fast, deadlines: { stopSources: Duration.seconds(2) } })
+      yield* engine.stop
+      const report = yield* engine.run
+      expect(report.status).toBe("stopped")
+      expect(report.eventsIn).toBe(0)
+      expect(report.phases.every((p) => !p.timedOut)).toBe(true)
+    }).pipe(Effect.scoped, Effect.provide(labRegistry(lab)))
+  })
+
   it.live("once stop returned, a prompt synchronous source delivers at most the batch it was reading", () =>
     Effect.gen(function*() {
       const spec = pipeline(tmp(), [
