@@ -24,8 +24,8 @@ describe("Engine with an acceptor source (http)", () => {
     return Effect.gen(function*() {
       const port = yield* freePort()
       const spec = pipeline(scratch("wpc-acceptor-"), [
-        { spec: { name: "web", kind: "http", connectorId: "http-src", params: { port }, tags: [] }, enabled: true }
-      ], [{ name: "g", sinks: [snk("g", "slow", { delay_ms: 20 })] }])
+        { spec: { name: "web", kind: "http", connectorId: "http-src", params: { port, batch_events: 100 }, tags: [] }, enabled: true }
+      ], [{ name: "g", sinks: [snk("g", "slow", { delay_ms: 100 })] }])
       const ready = yield* Deferred.make<Engine.Engine>()
       const run = yield* Effect.fork(
         Engine.runPipeline(spec, { batchWait: Duration.zero, queueEvents: 100, batchEvents: 100 }, (engine) => Deferred.succeed(ready, engine))
@@ -40,7 +40,8 @@ describe("Engine with an acceptor source (http)", () => {
         expect(res.status).toBe(202)
         accepted += res.json.accepted
       }
-      // the sink takes 20 ms per 100 events and holds at most 100: most events still wait in the acceptor's queue
+      // the sink takes 100 ms per 100 events and holds at most 100, the source pulls 100 at a time: most events
+      // still wait in the acceptor's queue (a pull of several requests at once, larger than the queue, would not)
       expect((yield* engine.progress).eventsIn).toBeLessThan(500)
       yield* engine.stop
       const report = yield* Fiber.join(run)
