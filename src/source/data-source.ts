@@ -200,7 +200,6 @@ export const toPull = (
     /** The poll schedule advanced since the last batch: reset it on the next one. */
     let polled = false
 
-
     const apply = (event: ControlEvent): Effect.Effect<void, SourceError> => {
       switch (event._tag) {
         case "Stop":
