@@ -54,8 +54,7 @@ const start = (
     }
     const project = loaded.right
     onLoaded(project)
-    // connector params such as file `base` are relative to the work root
-    process.chdir(project.workRoot)
+    // relative paths in params are under the work root (the engine resolves them): no change of directory
     const enabled = project.sources.filter((s) => s.enabled).length
     yield* Console.error(`[wpc] starting: ${Report.plural(enabled, "source")}, ${Report.plural(project.sinkGroups.length, "sink group")}`)
     return yield* Runner.run(toPipelineSpec(project), {

@@ -13,11 +13,13 @@ import { didYouMean } from "../config/suggest.js"
 import { ConfigError } from "../errors/config.js"
 import * as Tags from "../model/tags.js"
 import { ConnectorRegistry } from "../registry/registry.js"
+import type { EngineOptionsInput } from "../runtime/engine-options.js"
 import * as Filter from "../runtime/filter.js"
 import type { PipelineSpec } from "../runtime/pipeline.js"
 import type { ResolvedSinkSpec } from "../sink/factory.js"
 import type { ResolvedSourceSpec } from "../source/factory.js"
 import * as ConnectorCatalog from "./connector-catalog.js"
+import * as EngineTable from "./engine-options.js"
 import * as Interpolate from "./interpolate.js"
 import * as Layout from "./layout.js"
 import * as Problems from "./problems.js"
@@ -66,6 +68,8 @@ export interface ResolvedProject {
   readonly workRoot: string
   readonly sources: ReadonlyArray<ResolvedSource>
   readonly sinkGroups: ReadonlyArray<ResolvedSinkGroup>
+  /** The engine options of its `[engine]` table (`engine.toml`; none without it). */
+  readonly engine: EngineOptionsInput
 }
 
 /** How `loadProject` reads variables. */
@@ -414,7 +418,7 @@ const topologyFiles = (ctx: Context, dir: string, recursive: boolean, what: stri
  * Loads and resolves the project in `workRoot` with the connectors of the registry in context. Files load
  * in name order. Every problem (malformed TOML, unknown keys or ids, duplicates, a connector of the wrong
  * scope, refused overrides, unset variables, bad URLs, params a factory's `validateSpec` refuses, bad
- * filters, missing or empty directories) is collected; if there is one or more, it fails with `ProjectErrors`
+ * filters, missing or empty directories, a bad `[engine]` table in `engine.toml`) is collected; if there is one or more, it fails with `ProjectErrors`
  * holding them all. A project that loads clean can be built.
  */
 export const loadProject = (
@@ -465,13 +469,19 @@ export const loadProject = (
       problems.add(new ConfigError({ detail: "the project declares no sink group", file: sinksDir, expected: "at least one file with a [sink_group]" }))
     }
 
+    const engine = yield* EngineTable.load(workRoot, problems)
+
     yield* failIfAny
-    return { workRoot: path.resolve(workRoot), sources, sinkGroups }
+    return { workRoot: path.resolve(workRoot), sources, sinkGroups, engine }
   })
 
-/** The engine's `PipelineSpec` of a project: each sink with `parallel` replicas and the group's `rate_limit_rps`. */
+/**
+ * The engine's `PipelineSpec` of a project: each sink with `parallel` replicas and the group's `rate_limit_rps`,
+ * and the options of its `[engine]` table.
+ */
 export const toPipelineSpec = (project: ResolvedProject): PipelineSpec => ({
   workRoot: project.workRoot,
+  engine: project.engine,
   sources: project.sources.map((s) => ({ spec: s.spec, enabled: s.enabled })),
   groups: project.sinkGroups.map((g) => ({
     name: g.name,

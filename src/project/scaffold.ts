@@ -37,7 +37,7 @@ type = "file"
 allow_override = ["base", "file", "encode"]
 
 [connectors.params]
-# Relative paths resolve against the working directory: run the pipeline from this directory.
+# Relative paths resolve against the work root (this directory), wherever the pipeline runs from.
 base = "data/in"
 file = "sample.log"
 encode = "text"
@@ -105,7 +105,7 @@ the sink group \`all\` copies every line to \`data/out/sample.out.log\`.
 - \`topology/sinks/\`: the sink groups (\`[sink_group]\`), and default tags in \`defaults.toml\`.
 
 Check it with \`wpc check --work-root <this directory>\`. Relative paths in params resolve against the
-working directory, so run the pipeline from this directory.
+work root (this directory), wherever the pipeline is run from.
 `
   }
 ]

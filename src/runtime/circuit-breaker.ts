@@ -1,66 +1,38 @@
 /**
- * `CircuitBreaker`: spaces out the attempts against a failing sink. After `threshold` consecutive
- * failures it opens for a cool-down that doubles with every further failure (with jitter, capped),
- * so a dead server sees one probe per cool-down instead of a reconnect storm.
+ * `CircuitBreaker`: spaces out the attempts against a failing sink. Each failure waits the next delay
+ * of its cool-down `Schedule` (the engine's is `Backoff.sinkCooldown`: the base delay, then doubling
+ * past a threshold, capped, jittered); a success starts the schedule over. Its state outlives a batch:
+ * the failures of one batch lengthen the cool-down of the next, so a dead server sees one probe per
+ * cool-down instead of a reconnect storm.
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, Random } from "effect"
-
-/** How a breaker backs off. */
-export interface BreakerPolicy {
-  /** Consecutive failures before the breaker opens (the first retries wait `baseDelay`). */
-  readonly threshold: number
-  /** The first wait. */
-  readonly baseDelay: Duration.DurationInput
-  /** The longest wait. */
-  readonly maxDelay: Duration.DurationInput
-}
+import { Duration, Effect, Option, Schedule } from "effect"
 
 /** The state of one breaker. */
 export interface CircuitBreaker {
-  /** Waits while the breaker is open. */
-  readonly awaitClosed: Effect.Effect<void>
-  /** Records a failure and returns how long the next attempt must wait (ms). */
+  /** Records a failure and waits the cool-down it earned; returns that wait (ms; 0 once the schedule ended). */
   readonly failure: Effect.Effect<number>
-  /** Records a success: the breaker closes. */
+  /** Records a success: the next failure waits the schedule's first delay again. */
   readonly success: Effect.Effect<void>
   /** Consecutive failures so far. */
   readonly failures: () => number
-  /** `true` while attempts must wait. */
-  readonly isOpen: Effect.Effect<boolean>
 }
 
-/** A closed breaker with `policy`. */
-export const make = (policy: BreakerPolicy): CircuitBreaker => {
-  const base = Duration.toMillis(policy.baseDelay)
-  const max = Duration.toMillis(policy.maxDelay)
-  const threshold = Math.max(1, policy.threshold)
-  let failures = 0
-  let openUntil = 0
-  return {
-    awaitClosed: Effect.suspend(() =>
-      openUntil === 0
-        ? Effect.void
-        : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          now < openUntil ? Effect.sleep(Duration.millis(openUntil - now)) : Effect.void)
-    ),
-    failure: Effect.gen(function*() {
-      failures += 1
-      const exponent = Math.max(0, failures - threshold)
-      const ceiling = failures < threshold ? base : Math.min(max, base * 2 ** Math.min(exponent, 30))
-      // "equal jitter": half fixed, half random, so waits never collapse to zero
-      const delay = Math.round(ceiling / 2 + (yield* Random.next) * (ceiling / 2))
-      openUntil = (yield* Clock.currentTimeMillis) + delay
-      return delay
-    }),
-    success: Effect.suspend(() => {
-      if (failures === 0) return Effect.void
-      failures = 0
-      openUntil = 0
-      return Effect.void
-    }),
-    failures: () => failures,
-    isOpen: Effect.map(Clock.currentTimeMillis, (now) => now < openUntil)
-  }
-}
+/** A closed breaker whose cool-downs are the delays `cooldown` outputs. */
+export const make = (cooldown: Schedule.Schedule<Duration.Duration>): Effect.Effect<CircuitBreaker> =>
+  Effect.map(Schedule.driver(cooldown), (driver) => {
+    let failures = 0
+    return {
+      failure: Effect.suspend(() => {
+        failures += 1
+        return Effect.map(Effect.option(driver.next(undefined)), Option.match({ onNone: () => 0, onSome: Duration.toMillis }))
+      }),
+      success: Effect.suspend(() => {
+        if (failures === 0) return Effect.void
+        failures = 0
+        return driver.reset
+      }),
+      failures: () => failures
+    }
+  })

@@ -10,14 +10,15 @@ import type { SinkError } from "../errors/sink.js"
 import type { SourceError } from "../errors/source.js"
 import type { ConnectorRegistry } from "../registry/registry.js"
 import * as Engine from "./engine.js"
-import type { EngineOptions, PipelineSpec } from "./pipeline.js"
+import type { EngineOptionsInput } from "./engine-options.js"
+import type { PipelineSpec } from "./pipeline.js"
 import * as Prometheus from "./prometheus.js"
 import type { RunReport } from "./report.js"
 
 /** How `run` reports and listens. */
 export interface RunnerOptions {
-  /** Engine knobs. */
-  readonly engine?: Partial<EngineOptions> | undefined
+  /** Engine options, over the spec's own (a project's `[engine]` table). */
+  readonly engine?: EngineOptionsInput | undefined
   /** How often a progress line is printed (default 5 s; 0 = never). */
   readonly progressEvery?: Duration.DurationInput | undefined
   /** Serve Prometheus metrics on 127.0.0.1 at this port (0 picks a free one). */

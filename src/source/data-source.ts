@@ -161,15 +161,18 @@ const seekNotAdvertised = (self: DataSource): SourceSupplierError =>
   SourceError.supplierError(`seek unsupported: source ${self.identifier} does not advertise caps.seek`)
 
 /**
- * Opens `self` now in the current Scope (subscribing to the control plane at once, so no control
+ * Opens `self` now in the current Scope (listening to the control plane at once, so no control
  * event published after this returns is missed) and returns its pull: each run yields the next
  * non-empty batch, or `None` at the end. Stop ends it after the batch in flight (a `receive`
  * still waiting is interrupted), Isolate(true) stops pulling until Isolate(false), Seek calls
- * `seek`. `SourceEof` is the end; empty batches and `SourceNotData` poll again on the `poll`
+ * `seek`. An event takes effect when its publish returned: the plane hands it to the pull inside
+ * `publish`, and the pull looks before every `receive`, so at most the one batch whose `receive` had
+ * already started is handed out before it applies (see docs/guide.md, "Control").
+ * `SourceEof` is the end; empty batches and `SourceNotData` poll again on the `poll`
  * schedule. This is the engine's hot path: a batch that `tryReceive` has ready costs one Effect; a
  * `receive` that no control event may interrupt (`promptReceive`, or `drainOnStop`) runs directly;
  * every other one runs on one long-lived fiber (forking fibers per `receive` to race it against the
- * control plane cost about 0.3 ms each), and a long-lived watcher takes the control events.
+ * control plane cost about 0.3 ms each).
  */
 export const toPull = (
   self: DataSource,
@@ -177,10 +180,18 @@ export const toPull = (
 ): Effect.Effect<Effect.Effect<Option.Option<SourceBatch>, SourceError>, SourceError, Scope.Scope> =>
   Effect.gen(function*() {
     const plane = options.control
-    const own: CtrlRx | undefined = plane === undefined ? undefined : yield* plane.subscribe
+    /** Control events published and not applied yet, in order: filled inside `publish`, so known when it returned. */
+    const inbox: Array<ControlEvent> = []
+    /** Called when an event enters the inbox while the pull waits. */
+    let onEvent: (() => void) | undefined
+    if (plane !== undefined) {
+      yield* plane.listen((event) => {
+        inbox.push(event)
+        onEvent?.()
+      })
+    }
     const forSource: CtrlRx = plane === undefined ? yield* Queue.unbounded<ControlEvent>() : yield* plane.subscribe
     yield* open(self, forSource)
-    const scope = yield* Effect.scope
     const driver = yield* Schedule.driver(options.poll ?? defaultPoll)
     const useTry = (options.tryReceive ?? true) && self.supportsTryReceive
     const drainOnStop = options.drainOnStop ?? false
@@ -188,20 +199,6 @@ export const toPull = (
     let paused = false
     /** The poll schedule advanced since the last batch: reset it on the next one. */
     let polled = false
-
-    /** Control events the watcher took and the pull has not applied yet, in order. */
-    const inbox: Array<ControlEvent> = []
-    /** Called when the watcher puts an event in the inbox while the pull waits. */
-    let onEvent: (() => void) | undefined
-    if (own !== undefined) {
-      /** Takes every control event into the inbox; a shut-down plane counts as Stop. */
-      const watch: Effect.Effect<void> = Effect.flatMap(Effect.exit(Queue.take(own)), (exit) => {
-        inbox.push(Exit.isSuccess(exit) ? exit.value : { _tag: "Stop" })
-        onEvent?.()
-        return Exit.isSuccess(exit) ? watch : Effect.void
-      })
-      yield* Effect.forkIn(watch, scope)
-    }
 
     const apply = (event: ControlEvent): Effect.Effect<void, SourceError> => {
       switch (event._tag) {
@@ -222,10 +219,9 @@ export const toPull = (
     }
 
     /** Applies the control events waiting now, in order. */
-    const drainPending: Effect.Effect<void, SourceError> = Effect.suspend(() => {
-      if (own !== undefined && Option.isNone(own.unsafeSize())) stopped = true // the plane is gone: nobody can stop us later
-      return inbox.length === 0 ? Effect.void : Effect.forEach(inbox.splice(0, inbox.length), apply, { discard: true })
-    })
+    const drainPending: Effect.Effect<void, SourceError> = Effect.suspend(() =>
+      inbox.length === 0 ? Effect.void : Effect.forEach(inbox.splice(0, inbox.length), apply, { discard: true })
+    )
 
     /** Waits until a control event is in the inbox (while paused). */
     const nextControl: Effect.Effect<void> = Effect.async<void>((resume) => {
@@ -297,7 +293,7 @@ export const toPull = (
      * kept, never dropped). The control events that arrived meanwhile are applied before returning.
      */
     const orControl = <A>(work: Effect.Effect<A, SourceError>, idling: boolean): Effect.Effect<Option.Option<A>, SourceError> =>
-      own === undefined ? Effect.map(work, Option.some) : Effect.suspend(() => {
+      plane === undefined ? Effect.map(work, Option.some) : Effect.suspend(() => {
         let result: Exit.Exit<A, SourceError> | undefined
         let done: (() => void) | undefined
         const job = Effect.asVoid(Effect.exit(Effect.onExit(work, (exit) =>
@@ -383,7 +379,7 @@ export const toPull = (
 
     /** The fast path: no control event waiting and a batch ready from `tryReceive`. */
     const next: Effect.Effect<Option.Option<SourceBatch>, SourceError> = Effect.suspend(() => {
-      if (useTry && inbox.length === 0 && !stopped && !paused && (own === undefined || Option.isSome(own.unsafeSize())) && self.canTryReceive()) {
+      if (useTry && inbox.length === 0 && !stopped && !paused && self.canTryReceive()) {
         const ready = self.tryReceive()
         if (Option.isSome(ready) && ready.value.length > 0) return received(ready.value)
       }

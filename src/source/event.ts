@@ -109,8 +109,23 @@ export const applyPreproc = (self: SourceEvent): SourceEvent => (self.preproc ==
 /** What one `receive` returns: the events of a batch, in order; empty means "no data yet". */
 export type SourceBatch = ReadonlyArray<SourceEvent>
 
-/** Total payload bytes of a batch. */
+/** Byte totals that sources recorded for their batches (`withBatchBytes`). */
+const knownBytes = new WeakMap<SourceBatch, number>()
+
+/**
+ * Records that the payloads of `batch` hold `bytes` bytes in all (UTF-8 for text), for a source that
+ * knows it from what it produced, so that `batchBytes` need not count them (a native call per text
+ * payload, which also flattens a concatenated string). Returns `batch`. The batch must not change after.
+ */
+export const withBatchBytes = <B extends SourceBatch>(batch: B, bytes: number): B => {
+  knownBytes.set(batch, bytes)
+  return batch
+}
+
+/** Total payload bytes of a batch (UTF-8 for text): what its source recorded with `withBatchBytes`, else counted. */
 export const batchBytes = (batch: SourceBatch): number => {
+  const known = knownBytes.get(batch)
+  if (known !== undefined) return known
   let n = 0
   for (const e of batch) n += RawData.length(e.payload)
   return n

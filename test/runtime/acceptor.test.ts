@@ -29,7 +29,7 @@ describe("Engine with an acceptor source (http)", () => {
       const registry = ConnectorRegistry.fromConnectors(Http.layer, ConnectorRegistry.register({ kind: "gated", sink: gatedSink(open, written) }))
       const port = yield* freePort
       const spec = pipeline(scratch("wpc-acceptor-"), [
-        { spec: { name: "web", kind: "http", connectorId: "http-src", params: { port }, tags: [] }, enabled: true }
+        { spec: { name: "web", kind: "http", connectorId: "http-src", params: { port, batch_events: 100 }, tags: [] }, enabled: true }
       ], [{ name: "g", sinks: [snk("g", "held", {}, { kind: "gated" })] }])
       const ready = yield* Deferred.make<Engine.Engine>()
       const run = yield* Effect.fork(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Option, TestClock } from "effect"
 import * as Alarm from "../../src/runtime/alarm.js"
+import * as Backoff from "../../src/runtime/backoff.js"
 import * as CircuitBreaker from "../../src/runtime/circuit-breaker.js"
 import * as RateLimiter from "../../src/runtime/rate-limiter.js"
 import * as SinkQueue from "../../src/runtime/sink-queue.js"
@@ -33,25 +34,26 @@ describe("AckWatermark", () => {
 })
 
 describe("CircuitBreaker", () => {
-  it.effect("waits base delay below the threshold, then doubles, capped, with jitter in [half, full]", () =>
+  it.effect("each failure waits its cool-down: base below the threshold, then doubling, capped, jittered in [half, full]", () =>
     Effect.gen(function*() {
-      const b = CircuitBreaker.make({ threshold: 2, baseDelay: Duration.millis(100), maxDelay: Duration.millis(1000) })
-      const delays: Array<number> = []
-      for (let i = 0; i < 7; i++) delays.push(yield* b.failure)
+      const b = yield* CircuitBreaker.make(Backoff.sinkCooldown({ breakerThreshold: 2, retryBaseDelay: Duration.millis(100), retryMaxDelay: Duration.millis(1000) }))
       const ceilings = [100, 100, 200, 400, 800, 1000, 1000]
-      delays.forEach((d, i) => {
-        expect(d).toBeGreaterThanOrEqual(ceilings[i]! / 2)
-        expect(d).toBeLessThanOrEqual(ceilings[i]!)
-      })
-      expect(yield* b.isOpen).toBe(true)
-      const waiting = yield* Effect.fork(b.awaitClosed)
-      yield* TestClock.adjust(Duration.millis(delays[6]! - 1))
-      expect(Option.isNone(yield* Fiber.poll(waiting))).toBe(true)
-      yield* TestClock.adjust(Duration.millis(1))
-      yield* Fiber.join(waiting)
+      for (const ceiling of ceilings) {
+        const failure = yield* Effect.fork(b.failure)
+        yield* TestClock.adjust(Duration.millis(ceiling / 2 - 1))
+        expect(Option.isNone(yield* Fiber.poll(failure))).toBe(true) // never less than half
+        yield* TestClock.adjust(Duration.millis(ceiling / 2 + 1))
+        const waited = yield* Fiber.join(failure) // never more than the ceiling
+        expect(waited).toBeGreaterThanOrEqual(ceiling / 2)
+        expect(waited).toBeLessThanOrEqual(ceiling)
+      }
+      expect(b.failures()).toBe(7)
+      // a success starts the cool-down over
       yield* b.success
       expect(b.failures()).toBe(0)
-      expect(yield* b.isOpen).toBe(false)
+      const again = yield* Effect.fork(b.failure)
+      yield* TestClock.adjust(Duration.millis(100))
+      expect(yield* Fiber.join(again)).toBeLessThanOrEqual(100)
     }))
 })
 

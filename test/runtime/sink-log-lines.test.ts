@@ -43,7 +43,7 @@ describe("Engine: log lines of sink and ack failures", () => {
       expect(report.sinks[0]).toMatchObject({ rescued: 3, retries: 1 })
       const sinkLines = lines.filter((l) => l.startsWith("sink g/out: "))
       expect(sinkLines).toEqual([
-        expect.stringMatching(/^sink g\/out: \[202 Uvs\] NetworkError: link down; retry 1 in \d+ ms$/),
+        expect.stringMatching(/^sink g\/out: \[202 Uvs\] NetworkError: link down; retry 1 after \d+ ms$/),
         "sink g/out: [203 Uvs] ResourceError: out of memory; rescuing 3 events"
       ])
     }).pipe(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Queue } from "effect"
+import { Chunk, Effect, Layer, Queue, Scope } from "effect"
 import { ControlEvent, ControlPlane, SeekPosition } from "../../src/index.js"
 
 describe("ControlPlane", () => {
@@ -36,6 +36,38 @@ describe("ControlPlane", () => {
     Effect.gen(function*() {
       const rx = yield* Effect.scoped(Effect.flatMap(ControlPlane.make, (p) => p.subscribe))
       expect(yield* Queue.isShutdown(rx)).toBe(true)
+    }))
+
+  it.scoped("a listener has each event when publish returns, and ends with its scope", () =>
+    Effect.gen(function*() {
+      const heard: Array<string> = []
+      const atReturn: Array<number> = []
+      const plane = yield* ControlPlane.make
+      yield* Effect.scoped(Effect.gen(function*() {
+        yield* plane.listen((e) => heard.push(`short:${e._tag}`))
+        yield* plane.isolate(true)
+        atReturn.push(heard.length)
+      }))
+      yield* plane.listen((e) => heard.push(e._tag))
+      yield* plane.seek(SeekPosition.Start())
+      atReturn.push(heard.length)
+      yield* plane.isolate(false)
+      atReturn.push(heard.length)
+      expect(atReturn).toEqual([1, 2, 3])
+      // the short-lived listener heard only what was published within its scope
+      expect(heard).toEqual(["short:Isolate", "Seek", "Isolate"])
+    }))
+
+  it.scoped("a listener that outlives the plane gets Stop when the plane shuts down", () =>
+    Effect.gen(function*() {
+      const heard: Array<string> = []
+      const outer = yield* Effect.scope
+      yield* Effect.scoped(Effect.gen(function*() {
+        const plane = yield* ControlPlane.make
+        yield* Scope.extend(plane.listen((e) => heard.push(e._tag)), outer)
+        yield* plane.isolate(true)
+      }))
+      expect(heard).toEqual(["Isolate", "Stop"])
     }))
 
   it.effect("is a service with a layer", () =>

@@ -9,9 +9,10 @@ import type * as RawData from "../../model/raw.js"
 
 /**
  * Receives one event: its payload, the span `[start, end)` of the file it accounts for (spans are
- * contiguous: `start` is the previous event's `end`), and whether the payload was cut.
+ * contiguous: `start` is the previous event's `end`), whether the payload was cut, and the payload's
+ * size in bytes (UTF-8 for text: the bytes it was decoded from).
  */
-export type Emit = (payload: RawData.RawData, start: number, end: number, truncated: boolean) => void
+export type Emit = (payload: RawData.RawData, start: number, end: number, truncated: boolean, bytes: number) => void
 
 /** Cuts a file's bytes, read in order, into events. */
 export interface Framer {
@@ -52,10 +53,10 @@ export class RawFramer implements Framer {
     const start = this.position
     this.position += n
     if (n === this.readLength) {
-      emit(this.buffer, start, this.position, false)
+      emit(this.buffer, start, this.position, false, n)
       this.buffer = new Uint8Array(this.readLength)
     } else {
-      emit(this.buffer.slice(0, n), start, this.position, false)
+      emit(this.buffer.slice(0, n), start, this.position, false, n)
     }
   }
 

@@ -32,6 +32,8 @@ export class LineSplitter implements Framer {
   private mode = NORMAL
   /** The head of a line longer than `maxLineBytes`, while the rest of it is skipped. */
   private head: RawData.RawData = ""
+  /** The bytes of `head`. */
+  private headBytes = 0
 
   constructor(readBytes: number, maxLineBytes: number) {
     this.readLength = readBytes
@@ -58,6 +60,7 @@ export class LineSplitter implements Framer {
     this.lastEnd = offset
     this.carry = 0
     this.head = ""
+    this.headBytes = 0
     this.mode = midLine ? DISCARD : NORMAL
   }
 
@@ -72,13 +75,18 @@ export class LineSplitter implements Framer {
     while (nl >= 0) {
       const lineEnd = this.base + nl + 1
       if (this.mode === NORMAL) {
-        if (nl - lineStart > max) emit(cut(data, lineStart, max, ascii), this.lastEnd, lineEnd, true)
-        else emit(decode(data, lineStart, nl, ascii), this.lastEnd, lineEnd, false)
+        if (nl - lineStart > max) {
+          const end = cutEnd(data, lineStart, max, ascii)
+          emit(decode(data, lineStart, end, ascii), this.lastEnd, lineEnd, true, end - lineStart)
+        } else {
+          emit(decode(data, lineStart, nl, ascii), this.lastEnd, lineEnd, false, nl - lineStart)
+        }
         this.lastEnd = lineEnd
       } else {
         if (this.mode === OVERFLOW) {
-          emit(this.head, this.lastEnd, lineEnd, true)
+          emit(this.head, this.lastEnd, lineEnd, true, this.headBytes)
           this.head = ""
+          this.headBytes = 0
           this.lastEnd = lineEnd
         }
         this.mode = NORMAL
@@ -89,7 +97,9 @@ export class LineSplitter implements Framer {
     const tail = end - lineStart
     if (this.mode !== NORMAL || tail > max) {
       if (this.mode === NORMAL) {
-        this.head = cut(data, lineStart, max, ascii)
+        const headEnd = cutEnd(data, lineStart, max, ascii)
+        this.head = decode(data, lineStart, headEnd, ascii)
+        this.headBytes = headEnd - lineStart
         this.mode = OVERFLOW
       }
       this.base += end
@@ -104,16 +114,17 @@ export class LineSplitter implements Framer {
   /** At the end of the file: emits the last line if it has no `\n` (its span ends at the end of the file). */
   flush(emit: Emit): void {
     if (this.mode === OVERFLOW) {
-      emit(this.head, this.lastEnd, this.base, true)
+      emit(this.head, this.lastEnd, this.base, true, this.headBytes)
       this.lastEnd = this.base
     } else if (this.mode === NORMAL && this.carry > 0) {
       const data = this.buffer.subarray(0, this.carry)
-      emit(decode(data, 0, this.carry, isAscii(data)), this.lastEnd, this.base + this.carry, false)
+      emit(decode(data, 0, this.carry, isAscii(data)), this.lastEnd, this.base + this.carry, false, this.carry)
       this.base += this.carry
       this.lastEnd = this.base
     }
     this.carry = 0
     this.head = ""
+    this.headBytes = 0
     this.mode = NORMAL
   }
 }
@@ -125,12 +136,12 @@ const decode = (data: Buffer, start: number, end: number, ascii: boolean): RawDa
   return isUtf8(bytes) ? data.toString("utf8", start, end) : new Uint8Array(bytes)
 }
 
-/** The first `max` bytes of the line at `start`, backed off to a UTF-8 character boundary. */
-const cut = (data: Buffer, start: number, max: number, ascii: boolean): RawData.RawData => {
+/** Where the first `max` bytes of the line at `start` end, backed off to a UTF-8 character boundary. */
+const cutEnd = (data: Buffer, start: number, max: number, ascii: boolean): number => {
   let end = start + max
   if (!ascii) {
     const floor = Math.max(start, end - 3)
     while (end > floor && (data[end]! & 0xc0) === 0x80) end--
   }
-  return decode(data, start, end, ascii)
+  return end
 }

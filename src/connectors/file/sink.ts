@@ -213,10 +213,11 @@ export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkE
 
 /**
  * The path a replica writes: `base/file` for a single replica, `base/<stem>-<idx><ext>` when the group runs
- * several (e.g. `out-0.dat`, `out-1.dat`), so replicas never share a file.
+ * several (e.g. `out-0.dat`, `out-1.dat`), so replicas never share a file; a relative `base` is under the
+ * build context's work root.
  */
 export const replicaPath = (params: SinkParams, ctx: SinkFactory.SinkBuildCtx): string => {
-  const full = filePath(params)
+  const full = path.resolve(ctx.workRoot, filePath(params))
   if (ctx.replicaCnt <= 1) return full
   const ext = path.extname(full)
   return `${full.slice(0, full.length - ext.length)}-${ctx.replicaIdx}${ext}`

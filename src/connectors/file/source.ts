@@ -42,10 +42,14 @@ export class FileGeneration {
   ) {}
 }
 
-/** What `make` needs: the source's name and decoded params, its tags, and its checkpoint file (none: no checkpoint). */
+/**
+ * What `make` needs: the source's name and decoded params, the work root (a relative `base` is under it),
+ * its tags, and its checkpoint file (none: no checkpoint).
+ */
 export interface Options {
   readonly name: string
   readonly params: SourceParams
+  readonly workRoot: string
   readonly tags?: Tags.Tags | undefined
   readonly checkpointFile?: string | undefined
 }
@@ -100,7 +104,7 @@ const resumeAt = (loaded: Checkpoint.Loaded, file: string, start: SourceParams["
 export const make = (options: Options): Effect.Effect<DataSource.DataSource, SourceError, Scope.Scope> =>
   Effect.gen(function*() {
     const { params } = options
-    const file = path.resolve(filePath(params))
+    const file = path.resolve(options.workRoot, filePath(params))
     const identifier = `file:${file}`
     const tags = options.tags ?? Tags.empty
     const cutTags = truncatedTag(tags)
@@ -115,6 +119,8 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
     let generation: FileGeneration | undefined
     let ledger = AckLedger.make(0, 0)
     let ready: Array<SourceEvent.SourceEvent> = []
+    /** The payload bytes of each ready event (the engine need not count them). */
+    let readyBytes: Array<number> = []
     let eventId = 0
     let finished = false
     let closed = false
@@ -123,24 +129,30 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
     let lastCheck = Number.NEGATIVE_INFINITY
     let saved: Checkpoint.Checkpoint | undefined
 
-    const emit = (payload: RawData.RawData, _start: number, end: number, truncated: boolean): void => {
+    const emit = (payload: RawData.RawData, _start: number, end: number, truncated: boolean, bytes: number): void => {
       const n = eventId++
       ready.push(new SourceEvent.SourceEvent({ eventId: n, srcKey: options.name, payload, tags: truncated ? cutTags : tags, ackToken: n }))
+      readyBytes.push(bytes)
       AckLedger.record(ledger, end)
     }
 
     const available = (): number => ready.length
 
-    /** The next batch: up to `batch_lines` ready events (the rest stay ready). */
+    /** The next batch: up to `batch_lines` ready events (the rest stay ready), with its bytes recorded. */
     const take = (): SourceEvent.SourceBatch => {
-      if (ready.length <= batchLines) {
+      const n = Math.min(ready.length, batchLines)
+      let bytes = 0
+      for (let i = 0; i < n; i++) bytes += readyBytes[i]!
+      if (n === ready.length) {
         const batch = ready
         ready = []
-        return batch
+        readyBytes = []
+        return SourceEvent.withBatchBytes(batch, bytes)
       }
-      const batch = ready.slice(0, batchLines)
-      ready = ready.slice(batchLines)
-      return batch
+      const batch = ready.slice(0, n)
+      ready = ready.slice(n)
+      readyBytes = readyBytes.slice(n)
+      return SourceEvent.withBatchBytes(batch, bytes)
     }
 
     /** Saves the checkpoint when it changed (and fsyncs it with `durable`); without a store or a file, nothing. */
@@ -321,6 +333,7 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
             )
         }
         ready = []
+        readyBytes = []
         yield* persist(false)
       })))
 
@@ -363,7 +376,10 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
     })
   })
 
-/** The `file` source factory: checkpoints live in `<work_root>/checkpoints/` (see `Checkpoint.location`). */
+/**
+ * The `file` source factory: a relative `base` is under the build context's work root, and checkpoints
+ * live in `<work_root>/checkpoints/` (see `Checkpoint.location`).
+ */
 export const factory: SourceFactory.SourceFactory = SourceFactory.make({
   kind,
   validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SourceParams, spec.params)),
@@ -374,6 +390,7 @@ export const factory: SourceFactory.SourceFactory = SourceFactory.make({
       const source = yield* make({
         name: spec.name,
         params,
+        workRoot: ctx.workRoot,
         tags,
         checkpointFile: params.checkpoint ? Checkpoint.location(ctx.workRoot, spec.name) : undefined
       })

@@ -74,7 +74,14 @@ export const open = (file: string, options: { readonly what: string; readonly un
         syncing++
         fs.fdatasync(fd, (error) => {
           syncing--
-          if (closed && syncing === 0) fs.close(fd, () => undefined)
+          // closed before resuming: the descriptor is gone once the sync returns (a failed close leaves nothing to do)
+          if (closed && syncing === 0) {
+            try {
+              fs.closeSync(fd)
+            } catch {
+              // nothing holds the descriptor any more either way
+            }
+          }
           resume(error === null ? Effect.void : Effect.fail(FsReason.sourceError(`sync ${what}`, file)(error)))
         })
       })

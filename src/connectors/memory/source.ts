@@ -8,6 +8,7 @@
 import { Effect, Option } from "effect"
 import * as ParamMap from "../../config/param.js"
 import { SourceError } from "../../errors/source.js"
+import * as RawData from "../../model/raw.js"
 import * as Tags from "../../model/tags.js"
 import * as DataSource from "../../source/data-source.js"
 import * as SourceEvent from "../../source/event.js"
@@ -19,17 +20,22 @@ export const make = (name: string, params: SourceParams, tags: Tags.Tags = Tags.
   const total = params.events.length > 0 ? params.events.length : params.count
   const filler = "x".repeat(params.payload_bytes)
   const fixed = params.events.length > 0
+  /** UTF-8 bytes of each fixed event, counted once. */
+  const fixedBytes = params.events.map((e) => RawData.length(e))
   let cursor = 0
   const next = (): SourceEvent.SourceBatch => {
     const end = Math.min(total, cursor + params.batch_size)
     const batch = new Array<SourceEvent.SourceEvent>(end - cursor)
+    let bytes = fixed ? 0 : (end - cursor) * params.payload_bytes
     for (let i = cursor; i < end; i++) {
       // generated payloads share one string (no out-of-bounds read of `events` per event)
       const payload = fixed ? params.events[i]! : filler
+      if (fixed) bytes += fixedBytes[i]!
       batch[i - cursor] = new SourceEvent.SourceEvent({ eventId: i, srcKey: name, payload, tags, ackToken: i })
     }
     cursor = end
-    return batch
+    // the source knows its bytes: the engine need not count them
+    return SourceEvent.withBatchBytes(batch, bytes)
   }
   return DataSource.make({
     identifier: `memory:${name}`,

@@ -1,0 +1,90 @@
+/**
+ * `Router`: where one source's batches go. A `Route` is a filter (its sink group's and its sink's,
+ * combined) and the replicas of that sink; a source always uses the same replica of a route (chosen by
+ * its name), so its events stay in order there. `offer` hands each sink the events its filter selects,
+ * in one synchronous step while the queues have room; only an offer that must wait for room is an
+ * Effect (backpressure reaches the source).
+ *
+ * @since 0.1.0
+ */
+import { type Clock, Effect } from "effect"
+import { batchBytes, type SourceEvent } from "../source/event.js"
+import * as Filter from "./filter.js"
+import type * as SinkQueue from "./sink-queue.js"
+
+/** One sink as the router sees it: its filter, and the queue of each of its replicas. */
+export interface Route {
+  readonly filter: Filter.Filter
+  readonly queues: ReadonlyArray<SinkQueue.SinkQueue>
+}
+
+/** The router of one source. */
+export interface Router {
+  /**
+   * Offers a batch (`bytes` of payload) to every sink that selects some of its events; `complete` runs
+   * once, when every one of them wrote (or rescued) its share, or at once when no sink selects one. The
+   * Effect waits for room where a queue is full, and yields to a sink that was waiting for this batch.
+   */
+  readonly offer: (events: ReadonlyArray<SourceEvent>, bytes: number, complete: () => void) => Effect.Effect<void>
+}
+
+const stringHash = (s: string): number => {
+  let h = 0
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0
+  return h >>> 0
+}
+
+/** A route's target for one source: the filter, whether it takes everything, and the replica's queue. */
+interface Target {
+  readonly filter: Filter.Filter
+  readonly always: boolean
+  readonly queue: SinkQueue.SinkQueue
+}
+
+/**
+ * The router of the source named `source` over `routes`; `onUnrouted` counts the events of a batch no
+ * sink selects. Offered items are stamped with `clock`'s time (the batch latency metric).
+ */
+export const make = (
+  routes: ReadonlyArray<Route>,
+  source: string,
+  clock: Clock.Clock,
+  onUnrouted: (events: number) => void
+): Router => {
+  const slot = stringHash(source)
+  const targets: ReadonlyArray<Target> = routes.map((route) => ({
+    filter: route.filter,
+    always: Filter.isAlways(route.filter),
+    queue: route.queues[slot % route.queues.length]!
+  }))
+  return {
+    offer: (events, bytes, complete) => {
+      let pending = 0
+      const done = () => {
+        pending -= 1
+        if (pending === 0) complete()
+      }
+      const now = clock.unsafeCurrentTimeMillis()
+      let wait: Array<Effect.Effect<void>> | undefined
+      let handOver = false
+      for (const target of targets) {
+        const sub = target.always ? events : events.filter((e) => Filter.matches(target.filter, e))
+        if (sub.length === 0) continue
+        const item: SinkQueue.SinkItem = { events: sub, bytes: sub === events ? bytes : batchBytes(sub), done, offeredAt: now }
+        pending += 1
+        const idle = target.queue.consumerWaiting()
+        if (target.queue.unsafeOffer(item)) handOver = handOver || idle
+        else (wait ??= []).push(target.queue.offer(item))
+      }
+      if (pending === 0) {
+        onUnrouted(events.length)
+        complete()
+        return Effect.void
+      }
+      // a sink worker was waiting for this batch: let it take the batch while it is young (a source that
+      // runs ahead fills the queue, and every queued event survives a young-generation GC)
+      if (wait !== undefined) return Effect.forEach(wait, (offer) => offer, { discard: true })
+      return handOver ? Effect.yieldNow() : Effect.void
+    }
+  }
+}

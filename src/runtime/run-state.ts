@@ -1,0 +1,105 @@
+/**
+ * `RunState`: what the parts of a running pipeline share, as one explicit value they are given — the
+ * Stop request, the errors to report, the counters of every source and sink, and how many events
+ * completed or matched no sink — with the live `Progress` and the final `RunReport` read from it.
+ *
+ * @since 0.1.0
+ */
+import { Clock, Deferred, Effect } from "effect"
+import type { PhaseReport, RunReport, RunStatus, SinkStats, SourceStats } from "./report.js"
+
+/** Live counters of a run. */
+export interface Progress {
+  readonly millis: number
+  readonly eventsIn: number
+  /** UTF-8 payload bytes read. */
+  readonly bytesIn: number
+  readonly written: number
+  readonly rescued: number
+  readonly errors: number
+  readonly acked: number
+  readonly queued: number
+}
+
+/** The shared state of one run. Counters are plain fields: every part runs on the one JavaScript thread. */
+export interface RunState {
+  /** When the run was built (Clock ms). */
+  readonly started: number
+  /** Completed once a Stop was asked for (by the caller, or because something failed for good). */
+  readonly stopRequested: Deferred.Deferred<void>
+  /** Why the run failed, in the order found; empty when nothing failed. */
+  readonly errors: Array<string>
+  /** The counters of each source, in spec order. */
+  readonly sources: ReadonlyArray<SourceStats>
+  /** The counters of each sink (all its replicas), in spec order. */
+  readonly sinks: ReadonlyArray<SinkStats>
+  /** Events whose batch every sink that had to take it wrote or rescued (unrouted ones included). */
+  completed: number
+  /** Events that matched no sink. */
+  unrouted: number
+}
+
+/** A fresh state for sources named `sources` and sinks `sinks` (group and name each), started now. */
+export const make = (
+  sources: ReadonlyArray<string>,
+  sinks: ReadonlyArray<{ readonly group: string; readonly name: string }>
+): Effect.Effect<RunState> =>
+  Effect.gen(function*() {
+    return {
+      started: yield* Clock.currentTimeMillis,
+      stopRequested: yield* Deferred.make<void>(),
+      errors: [],
+      sources: sources.map((name): SourceStats => ({ name, events: 0, bytes: 0, acked: 0, restarts: 0, error: undefined })),
+      sinks: sinks.map(({ group, name }): SinkStats => ({ group, name, events: 0, bytes: 0, rescued: 0, retries: 0, errors: 0 })),
+      completed: 0,
+      unrouted: 0
+    }
+  })
+
+/** Asks for a Stop; `true` when this was the first request. */
+export const requestStop = (self: RunState): Effect.Effect<boolean> => Deferred.succeed(self.stopRequested, undefined)
+
+/** Waits until a Stop is asked for. */
+export const awaitStop = (self: RunState): Effect.Effect<void> => Deferred.await(self.stopRequested)
+
+/** `true` once a Stop was asked for. */
+export const isStopping = (self: RunState): Effect.Effect<boolean> => Deferred.isDone(self.stopRequested)
+
+/** Records why the run failed. */
+export const failed = (self: RunState, why: string): Effect.Effect<void> => Effect.sync(() => void self.errors.push(why))
+
+const sum = <A>(items: ReadonlyArray<A>, f: (a: A) => number): number => items.reduce((n, a) => n + f(a), 0)
+
+/** The counters now; `queued` is what the sink queues hold. */
+export const progress = (self: RunState, queued: number): Effect.Effect<Progress> =>
+  Effect.map(Clock.currentTimeMillis, (now) => ({
+    millis: now - self.started,
+    eventsIn: sum(self.sources, (s) => s.events),
+    bytesIn: sum(self.sources, (s) => s.bytes),
+    written: sum(self.sinks, (s) => s.events),
+    rescued: sum(self.sinks, (s) => s.rescued),
+    errors: sum(self.sinks, (s) => s.errors),
+    acked: sum(self.sources, (s) => s.acked),
+    queued
+  }))
+
+/** The report of the run as it ended: `stopped` tells whether a Stop was asked for; failures make it `failed`. */
+export const report = (self: RunState, stopped: boolean, phases: ReadonlyArray<PhaseReport>): Effect.Effect<RunReport> =>
+  Effect.map(Clock.currentTimeMillis, (now) => {
+    const eventsIn = sum(self.sources, (s) => s.events)
+    const status: RunStatus = self.errors.length > 0 ? "failed" : stopped ? "stopped" : "completed"
+    return {
+      status,
+      millis: now - self.started,
+      eventsIn,
+      bytesIn: sum(self.sources, (s) => s.bytes),
+      eventsCompleted: self.completed,
+      unrouted: self.unrouted,
+      acked: sum(self.sources, (s) => s.acked),
+      unacked: eventsIn - self.completed,
+      sources: self.sources.map((s) => ({ ...s })),
+      sinks: self.sinks.map((s) => ({ ...s })),
+      phases,
+      errors: [...self.errors]
+    }
+  })

@@ -1,0 +1,287 @@
+/**
+ * `SinkWorker`: the loop of one sink replica. It gathers what its queue holds into one write (up to
+ * `batchEvents` / `batchBytes`, waiting up to `batchWait` for more when the queue runs dry), writes it
+ * with the batch method that fits, and completes the items: their room goes back to the queue and their
+ * source batches are told. A failed write is retried on the `retries` schedule while the failure is
+ * retryable, each retry after the breaker's cool-down and a `reconnect`; when retries run out, or the
+ * failure is not retryable, the events go to the rescue. The loop ends when the queue is ended and
+ * drained; it fails only when a rescue cannot be written.
+ *
+ * @since 0.1.0
+ */
+import { Cause, Duration, Effect, Exit, Option, type Schedule } from "effect"
+import type { SinkError } from "../errors/sink.js"
+import type { AsyncSink } from "../sink/sink.js"
+import type { SourceEvent } from "../source/event.js"
+import * as Alarm from "./alarm.js"
+import type * as CircuitBreaker from "./circuit-breaker.js"
+import * as Metrics from "./metrics.js"
+import * as RateLimiter from "./rate-limiter.js"
+import type { SinkStats } from "./report.js"
+import type * as Rescue from "./rescue.js"
+import type * as SinkQueue from "./sink-queue.js"
+
+/** One sink replica: its sink, queue, breaker, rate limiter and counters (shared by the sink's replicas). */
+export interface Replica {
+  readonly group: string
+  readonly name: string
+  readonly sink: AsyncSink
+  readonly queue: SinkQueue.SinkQueue
+  readonly breaker: CircuitBreaker.CircuitBreaker
+  readonly limiter: RateLimiter.RateLimiter
+  readonly stats: SinkStats
+}
+
+/** How a worker batches, retries and rescues. */
+export interface WorkerOptions {
+  /** Events per write at most. */
+  readonly batchEvents: number
+  /** Payload bytes per write at most. */
+  readonly batchBytes: number
+  /** How long to wait to fill a write when the queue runs dry. */
+  readonly batchWait: Duration.DurationInput
+  /** The retries of one failed write (`Backoff.writeRetries`); the waits are the breaker's. */
+  readonly retries: Schedule.Schedule<unknown, WriteFailure>
+  /** Where the events go that the sink could not take. */
+  readonly rescue: Rescue.Rescue
+}
+
+/** What a failed write failed with: its code, reason, detail, whether it may be retried, and its coded message for logs. */
+export interface WriteFailure extends Rescue.RescueReason {
+  readonly retryable: boolean
+  /** `[code Reason] detail`, once: the error's own message (its detail may already be a coded message). */
+  readonly said: string
+}
+
+/** The failure of a write that ended with `cause` (a defect is not retryable: code 520, reason `Defect`). */
+export const classify = (cause: Cause.Cause<SinkError>): WriteFailure => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) {
+    const e = failure.value
+    return { code: e.code, reason: e.reason, detail: e.detail ?? e.message, retryable: e.retryable, said: e.message }
+  }
+  const detail = Cause.pretty(cause).split("\n")[0] ?? "defect"
+  return { code: 520, reason: "Defect", detail, retryable: false, said: `[520 Defect] ${detail}` }
+}
+
+/** The events of several items in order, in one array (`flatMap` is far slower). */
+const concatEvents = (items: ReadonlyArray<SinkQueue.SinkItem>): ReadonlyArray<SourceEvent> => {
+  let n = 0
+  for (const item of items) n += item.events.length
+  const out = new Array<SourceEvent>(n)
+  let k = 0
+  for (const item of items) for (const e of item.events) out[k++] = e
+  return out
+}
+
+/** The payloads of `items` (`n` events in all) when every one is text, in one array; else `undefined`. */
+const textPayloads = (items: ReadonlyArray<SinkQueue.SinkItem>, n: number): Array<string> | undefined => {
+  const lines = new Array<string>(n)
+  let k = 0
+  for (const item of items) {
+    for (const e of item.events) {
+      const payload = e.payload
+      if (typeof payload !== "string") return undefined
+      lines[k++] = payload
+    }
+  }
+  return lines
+}
+
+/** Writes `events` with the batch method that fits: one `sinkStrBatch` when all are text, else runs in order. */
+export const writeEvents = (sink: AsyncSink, events: ReadonlyArray<SourceEvent>): Effect.Effect<void, SinkError> => {
+  let allText = true
+  for (const e of events) {
+    if (typeof e.payload !== "string") {
+      allText = false
+      break
+    }
+  }
+  if (allText) {
+    const lines = new Array<string>(events.length)
+    for (let i = 0; i < events.length; i++) lines[i] = events[i]!.payload as string
+    return sink.sinkStrBatch(lines)
+  }
+  return Effect.suspend(() => {
+    const runs: Array<Effect.Effect<void, SinkError>> = []
+    let i = 0
+    while (i < events.length) {
+      const text = typeof events[i]!.payload === "string"
+      let j = i
+      while (j < events.length && (typeof events[j]!.payload === "string") === text) j++
+      const slice = events.slice(i, j)
+      runs.push(
+        text
+          ? sink.sinkStrBatch(slice.map((e) => e.payload as string))
+          : sink.sinkBytesBatch(slice.map((e) => e.payload as Uint8Array))
+      )
+      i = j
+    }
+    return Effect.forEach(runs, (r) => r, { discard: true })
+  })
+}
+
+/**
+ * Runs `replica` until its queue is ended and drained. Combinators and synchronous steps, not
+ * generators, on this path: a generator per write kept events alive past young-GC (0.70 s instead of
+ * 0.32 s for 5M events). Waiting to fill a write needs no fiber per wait: the queue calls back on the
+ * next offer, and one long-lived timer fiber calls back at the deadline (`Effect.timeout` forked fibers:
+ * about 0.2 ms per wait).
+ */
+export const run = (replica: Replica, options: WorkerOptions): Effect.Effect<void, SinkError> =>
+  Effect.flatMap(Effect.zip(Metrics.currentLabels, Effect.clock), ([labels, clock]) => {
+    const { batchBytes, batchEvents } = options
+    const batchWait = Duration.toMillis(options.batchWait)
+    const { breaker, group, limiter, name, queue, sink, stats } = replica
+    const alarm = Alarm.make(clock)
+
+    /** Completes written (or rescued) items: room given back, batches told, latency and depth observed. */
+    const finish = (items: ReadonlyArray<SinkQueue.SinkItem>): void => {
+      for (const item of items) {
+        queue.unsafeRelease(item)
+        item.done()
+      }
+      const depth = queue.depth()
+      const seconds = (clock.unsafeCurrentTimeMillis() - items[0]!.offeredAt) / 1000
+      Metrics.unsafeSinkDone(labels, group, name, seconds, depth.events, depth.bytes)
+    }
+
+    /** Counts a successful write. */
+    const wrote = (events: number, bytes: number): void => {
+      stats.events += events
+      stats.bytes += bytes
+      Metrics.unsafeSinkOut(labels, group, name, events, bytes)
+    }
+
+    /** Counts a failed write and fails with what it failed with. */
+    const failed = (cause: Cause.Cause<SinkError>): Effect.Effect<never, WriteFailure> =>
+      Effect.suspend(() => {
+        const why = classify(cause)
+        stats.errors += 1
+        return Effect.zipRight(Metrics.error("sink", `${group}/${name}`, why.code), Effect.fail(why))
+      })
+
+    /** Writes `events` to the rescue (`why` says why), counting them as rescued. */
+    const rescue = (events: ReadonlyArray<SourceEvent>, why: WriteFailure): Effect.Effect<void, SinkError> =>
+      Effect.logWarning(`sink ${group}/${name}: ${why.said}; rescuing ${events.length} events`).pipe(
+        Effect.zipRight(options.rescue.write(group, name, events, why)),
+        Effect.zipRight(Effect.suspend(() => {
+          stats.rescued += events.length
+          return Metrics.rescued(group, name, events.length)
+        }))
+      )
+
+    /**
+     * After the write of `events` failed with `first`: retries it while the failure is retryable and the
+     * `retries` schedule goes on, each retry after the breaker's cool-down and a `reconnect`; else rescues.
+     */
+    const recover = (
+      events: ReadonlyArray<SourceEvent>,
+      n: number,
+      bytes: number,
+      first: Cause.Cause<SinkError>
+    ): Effect.Effect<void, SinkError> => {
+      let attempts = 0
+      let last = ""
+      const retry = Effect.suspend(() => {
+        stats.retries += 1
+        return Metrics.retry(group, name)
+      }).pipe(
+        Effect.zipRight(breaker.failure),
+        Effect.tap((waited) => Effect.logDebug(`sink ${group}/${name}: ${last}; retry ${attempts - 1} after ${Math.round(waited)} ms`)),
+        Effect.zipRight(Effect.exit(sink.reconnect)),
+        Effect.tap((reconnect) =>
+          Exit.isFailure(reconnect)
+            ? Effect.logDebug(`sink ${group}/${name}: reconnect failed: ${
+              Option.match(Cause.failureOption(reconnect.cause), { onNone: () => Cause.pretty(reconnect.cause), onSome: (e) => e.message })
+            }`)
+            : Effect.void
+        ),
+        Effect.zipRight(writeEvents(sink, events)),
+        Effect.catchAllCause(failed)
+      )
+      /** The write: the failure it already had, then one retry per recurrence of the schedule. */
+      const attempt = Effect.suspend(() => (attempts++ === 0 ? failed(first) : retry)).pipe(
+        Effect.tapError((why) => Effect.sync(() => void (last = why.said)))
+      )
+      return Effect.retry(attempt, { schedule: options.retries, while: (why) => why.retryable }).pipe(
+        Effect.matchEffect({
+          onSuccess: () => Effect.zipRight(breaker.success, Effect.sync(() => wrote(n, bytes))),
+          onFailure: (why) => rescue(events, why)
+        })
+      )
+    }
+
+    /** Writes one gathered batch of items; on failure recovers (retry or rescue); then completes them. */
+    const writeItems = (items: ReadonlyArray<SinkQueue.SinkItem>): Effect.Effect<void, SinkError> => {
+      let n = 0
+      let bytes = 0
+      for (const item of items) {
+        n += item.events.length
+        bytes += item.bytes
+      }
+      const lines = textPayloads(items, n)
+      const events = () => (items.length === 1 ? items[0]!.events : concatEvents(items))
+      const write = lines !== undefined ? sink.sinkStrBatch(lines) : Effect.suspend(() => writeEvents(sink, events()))
+      const attempt = limiter === RateLimiter.unlimited ? write : Effect.zipRight(limiter.take(n), write)
+      const completed = Effect.sync(() => {
+        wrote(n, bytes)
+        finish(items)
+      })
+      return Effect.matchCauseEffect(attempt, {
+        onSuccess: () => (breaker.failures() > 0 ? Effect.zipRight(breaker.success, completed) : completed),
+        onFailure: (cause) => Effect.zipRight(recover(events(), n, bytes, cause), Effect.sync(() => finish(items)))
+      })
+    }
+
+    /** Waits for the next offer, or until `deadline` (ms); whichever comes first. */
+    const offerOrDeadline = (deadline: number): Effect.Effect<void> =>
+      Effect.async<void>((resume) => {
+        let waiting = true
+        const wake = () => {
+          if (!waiting) return
+          waiting = false
+          stopNotify()
+          stopAlarm()
+          resume(Effect.void)
+        }
+        const stopNotify = queue.unsafeNotify(wake)
+        const stopAlarm = alarm.set(deadline, wake)
+        return Effect.sync(() => {
+          waiting = false
+          stopNotify()
+          stopAlarm()
+        })
+      })
+
+    /** Adds what is queued now (and, with `batchWait`, what arrives before `deadline`) to the write. */
+    const gather = (
+      items: Array<SinkQueue.SinkItem>,
+      n: number,
+      b: number,
+      deadline: number
+    ): Effect.Effect<ReadonlyArray<SinkQueue.SinkItem>> => {
+      while (n < batchEvents && b < batchBytes) {
+        const next = queue.unsafePoll()
+        if (next === undefined) break
+        items.push(next)
+        n += next.events.length
+        b += next.bytes
+      }
+      if (batchWait <= 0 || n >= batchEvents || b >= batchBytes || queue.isEnded()) return Effect.succeed(items)
+      const now = clock.unsafeCurrentTimeMillis()
+      const until = deadline < 0 ? now + batchWait : deadline
+      if (until - now <= 0) return Effect.succeed(items)
+      return Effect.flatMap(offerOrDeadline(until), () => gather(items, n, b, until))
+    }
+
+    const step: Effect.Effect<boolean, SinkError> = Effect.flatMap(queue.take, (first) =>
+      Option.isNone(first)
+        ? Effect.succeed(false)
+        : gather([first.value], first.value.events.length, first.value.bytes, -1).pipe(
+          Effect.flatMap(writeItems),
+          Effect.as(true)
+        ))
+    const loop: Effect.Effect<void, SinkError> = Effect.flatMap(step, (more) => (more ? loop : Effect.void))
+    return batchWait > 0 ? Effect.zipRight(Effect.fork(alarm.run), loop) : loop
+  })

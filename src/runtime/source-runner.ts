@@ -1,0 +1,157 @@
+/**
+ * `SourceRunner`: runs one source of a pipeline. A generation of the source is what its factory built:
+ * each `DataSource` is pulled (`DataSource.toPull`, steered by the source's control plane) and each
+ * batch is counted, registered with the DataSource's `AckPolicy` and routed (`Router`); the acceptor
+ * (when the factory built one) serves beside them until Stop, and its sources then drain what it accepted. A generation that
+ * fails with a retryable error is closed and a new one is built after the next delay of the `rebuild`
+ * schedule, unless a Stop came; a failure that is not retryable is reported in the `RunState`, and the
+ * other sources go on.
+ *
+ * @since 0.1.0
+ */
+import { Cause, Deferred, Duration, Effect, ExecutionStrategy, Exit, Option, Schedule, Scope } from "effect"
+import type { ConfigError } from "../errors/config.js"
+import type { SourceError } from "../errors/source.js"
+import type * as ControlPlane from "../source/control.js"
+import * as DataSource from "../source/data-source.js"
+import { applyPreproc, batchBytes, type SourceEvent } from "../source/event.js"
+import type * as SourceFactory from "../source/factory.js"
+import * as AckPolicy from "./ack-policy.js"
+import * as Metrics from "./metrics.js"
+import type { SourceStats } from "./report.js"
+import * as Router from "./router.js"
+import * as RunState from "./run-state.js"
+
+/** A source of the pipeline: its name, control plane, counters, and how to build a generation of it. */
+export interface SourceNode {
+  readonly name: string
+  readonly plane: ControlPlane.ControlPlane
+  readonly stats: SourceStats
+  /** Builds a generation of the source in the current Scope. */
+  readonly build: Effect.Effect<SourceFactory.SourceSvcIns, SourceError | ConfigError, Scope.Scope>
+}
+
+/** A built generation: what the factory built, and the Scope that holds it. */
+export interface Generation {
+  readonly svc: SourceFactory.SourceSvcIns
+  readonly scope: Scope.CloseableScope
+}
+
+/** What a runner shares with the rest of the run. */
+export interface RunnerContext {
+  readonly state: RunState.RunState
+  readonly routes: ReadonlyArray<Router.Route>
+  /** The waits between a failed generation and the next (`Backoff.sourceRebuild`). */
+  readonly rebuild: Schedule.Schedule<Duration.Duration>
+  /** The engine's Scope: generations are forked from it, and the ack policies live in it. */
+  readonly scope: Scope.Scope
+  /** Where the ack policy of each DataSource pulled is added (the stop phases wait for them). */
+  readonly acks: Array<AckPolicy.AckPolicy>
+}
+
+/** `true` when some event of `batch` has a pre-processing hook. */
+const hasPreproc = (batch: ReadonlyArray<SourceEvent>): boolean => {
+  for (const e of batch) if (e.preproc !== undefined) return true
+  return false
+}
+
+/**
+ * Pulls `source` until it ends: each batch is counted, registered for acks and routed. The hot path:
+ * one synchronous step per batch, and an Effect only when an offer must wait for room.
+ */
+const pump = (
+  node: SourceNode,
+  source: DataSource.DataSource,
+  drainOnStop: boolean,
+  scope: Scope.Scope,
+  ctx: RunnerContext
+): Effect.Effect<void, SourceError> =>
+  Effect.gen(function*() {
+    const { state } = ctx
+    const { name, stats } = node
+    const labels = yield* Metrics.currentLabels
+    const clock = yield* Effect.clock
+    const acks = yield* Scope.extend(AckPolicy.make(source, { name, stats, onComplete: (n) => void (state.completed += n) }), ctx.scope)
+    ctx.acks.push(acks)
+    const router = Router.make(ctx.routes, name, clock, (n) => void (state.unrouted += n))
+    const pull = yield* Scope.extend(DataSource.toPull(source, { control: node.plane, drainOnStop }), scope)
+    // a Stop published before the pull listened was not heard by it: nothing is pulled after a Stop
+    if (yield* RunState.isStopping(state)) return
+    const onBatch = (batch: ReadonlyArray<SourceEvent>): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const events = hasPreproc(batch) ? batch.map(applyPreproc) : batch
+        const bytes = batchBytes(events)
+        stats.events += events.length
+        stats.bytes += bytes
+        Metrics.unsafeSourceIn(labels, name, events.length, bytes)
+        return router.offer(events, bytes, acks.register(events))
+      })
+    const loop: Effect.Effect<void, SourceError> = Effect.flatMap(pull, (next) =>
+      Option.isNone(next) ? Effect.void : Effect.zipRight(onBatch(next.value), loop))
+    return yield* loop
+  })
+
+/** Runs one generation until every DataSource of it ended; its acceptor serves until Stop. */
+const runGeneration = (node: SourceNode, generation: Generation, ctx: RunnerContext): Effect.Effect<void, SourceError> =>
+  Effect.gen(function*() {
+    const { scope, svc } = generation
+    if (Option.isSome(svc.acceptor)) {
+      const acceptor = svc.acceptor.value
+      const ctrl = yield* Scope.extend(node.plane.subscribe, scope)
+      yield* Effect.forkIn(
+        Scope.extend(acceptor.acceptor.acceptConnection(ctrl), scope).pipe(
+          Effect.catchAll((e) => Effect.logError(`acceptor ${acceptor.name}: ${e.message}`))
+        ),
+        scope
+      )
+    }
+    // a source fed by an acceptor drains what it accepted: the acceptor ends it on Stop
+    const drainOnStop = Option.isSome(svc.acceptor)
+    yield* Effect.forEach(svc.sources, (handle) => pump(node, handle.source, drainOnStop, scope, ctx), {
+      concurrency: "unbounded",
+      discard: true
+    })
+  })
+
+/**
+ * Runs `node` from its `first` generation (built when the engine was) until it ends, fails for good,
+ * or a Stop came while it waited to be rebuilt. Never fails: a failure is reported in the `RunState`.
+ */
+export const run = (node: SourceNode, first: Generation, ctx: RunnerContext): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const { state } = ctx
+    const waits = yield* Schedule.driver(ctx.rebuild)
+    let next: Generation | undefined = first
+    while (true) {
+      // a Stop asked for before this generation started: it does not start (nor does its acceptor)
+      if (yield* RunState.isStopping(state)) return
+      const scope: Scope.CloseableScope = next?.scope ?? (yield* Scope.fork(ctx.scope, ExecutionStrategy.sequential))
+      const built: Generation | undefined = next
+      next = undefined
+      const exit = yield* Effect.exit(
+        built !== undefined
+          ? runGeneration(node, built, ctx)
+          : Effect.flatMap(Scope.extend(node.build, scope), (svc) => runGeneration(node, { svc, scope }, ctx))
+      )
+      if (Exit.isSuccess(exit)) return
+      const failure = Cause.failureOption(exit.cause)
+      const message = Option.match(failure, { onNone: () => Cause.pretty(exit.cause), onSome: (e) => e.message })
+      yield* Metrics.error("source", node.name, Option.match(failure, { onNone: () => 520, onSome: (e) => e.code }))
+      const retryable = Option.match(failure, { onNone: () => false, onSome: (e) => e.retryable })
+      if (!retryable || (yield* RunState.isStopping(state))) {
+        node.stats.error = message
+        yield* RunState.failed(state, `source ${node.name}: ${message}`)
+        return yield* Effect.logError(`source ${node.name} failed: ${message}`)
+      }
+      node.stats.restarts += 1
+      yield* Effect.logWarning(`source ${node.name}: ${message}; rebuilding it`)
+      yield* Scope.close(scope, Exit.void)
+      // the wait ends early on Stop: no generation is built after a Stop
+      const waited = yield* Effect.raceFirst(
+        Effect.option(waits.next(undefined)),
+        Effect.as(Deferred.await(state.stopRequested), Option.none())
+      )
+      if (yield* RunState.isStopping(state)) return
+      yield* Effect.logDebug(`source ${node.name}: rebuilding after ${Option.match(waited, { onNone: () => "no wait", onSome: Duration.format })}`)
+    }
+  })
