@@ -174,16 +174,25 @@ describe("control events on a prompt synchronous source", () => {
     }))
 })
 
+/**
+ * A waiting source pulled under a fresh control plane: its first batch `[0, 1, 2]` delivered and its
+ * second `receive` started (waiting for data).
+ */
+const waitingFirstBatch = Effect.gen(function*() {
+  const plane = yield* ControlPlane.make
+  const { receives, source, supply } = waitingSource()
+  const pull = yield* DataSource.toPull(source, { control: plane })
+  const delivered: Array<Array<number>> = []
+  const consumer = yield* consume(pull, delivered)
+  supply(3)
+  yield* until(() => delivered.length === 1 && receives() === 2)
+  return { consumer, delivered, plane, receives, supply }
+})
+
 describe("control events on a waiting source", () => {
   it.scoped("Stop: the receive waiting is interrupted and the stream ends, nothing more delivered", () =>
     Effect.gen(function*() {
-      const plane = yield* ControlPlane.make
-      const { receives, source, supply } = waitingSource()
-      const pull = yield* DataSource.toPull(source, { control: plane })
-      const delivered: Array<Array<number>> = []
-      const consumer = yield* consume(pull, delivered)
-      supply(3)
-      yield* until(() => delivered.length === 1 && receives() === 2)
+      const { consumer, delivered, plane, receives, supply } = yield* waitingFirstBatch
       yield* plane.stop
       const deliveredAt = delivered.length
       // the stream ends without waiting for data
@@ -195,13 +204,7 @@ describe("control events on a waiting source", () => {
 
   it.scoped("Stop: a batch that raced in with the Stop is the one delivered, then the stream ends", () =>
     Effect.gen(function*() {
-      const plane = yield* ControlPlane.make
-      const { receives, source, supply } = waitingSource()
-      const pull = yield* DataSource.toPull(source, { control: plane })
-      const delivered: Array<Array<number>> = []
-      const consumer = yield* consume(pull, delivered)
-      supply(3)
-      yield* until(() => delivered.length === 1 && receives() === 2)
+      const { consumer, delivered, plane, receives, supply } = yield* waitingFirstBatch
       // the data arrives for the receive in flight, and the Stop is published before its fiber ran
       yield* Effect.zipRight(Effect.sync(() => supply(2)), plane.stop)
       const deliveredAt = delivered.length
@@ -214,13 +217,7 @@ describe("control events on a waiting source", () => {
 
   it.scoped("Isolate: the receive in flight delivers its batch, then nothing is read until Isolate(false)", () =>
     Effect.gen(function*() {
-      const plane = yield* ControlPlane.make
-      const { receives, source, supply } = waitingSource()
-      const pull = yield* DataSource.toPull(source, { control: plane })
-      const delivered: Array<Array<number>> = []
-      const consumer = yield* consume(pull, delivered)
-      supply(3)
-      yield* until(() => delivered.length === 1 && receives() === 2)
+      const { consumer, delivered, plane, receives, supply } = yield* waitingFirstBatch
       yield* plane.isolate(true)
       const deliveredAt = delivered.length
       supply(2) // for the receive that had started
@@ -238,13 +235,7 @@ describe("control events on a waiting source", () => {
 
   it.scoped("Seek: the receive in flight delivers its batch, then the next one comes from the new position", () =>
     Effect.gen(function*() {
-      const plane = yield* ControlPlane.make
-      const { receives, source, supply } = waitingSource()
-      const pull = yield* DataSource.toPull(source, { control: plane })
-      const delivered: Array<Array<number>> = []
-      const consumer = yield* consume(pull, delivered)
-      supply(3)
-      yield* until(() => delivered.length === 1 && receives() === 2)
+      const { consumer, delivered, plane, supply } = yield* waitingFirstBatch
       yield* plane.seek(SeekPosition.Offset({ offset: 1 }))
       const deliveredAt = delivered.length
       supply(2)
