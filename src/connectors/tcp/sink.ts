@@ -130,6 +130,7 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Sin
 /** The `tcp` sink factory: connects at build (an unreachable server fails the build with 202/204). */
 export const factory: SinkFactory.SinkFactory = SinkFactory.make({
   kind,
+  params: SinkParams,
   validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SinkParams, spec.params, "params")),
   build: (spec) =>
     Effect.map(
