@@ -64,6 +64,9 @@ encod = "text"
       expect(check.err).toContain(`did you mean "fmt"?`)
       expect(check.err).toContain(`did you mean "encode"?`)
       expect(check.err).toContain("one of: base, file, fmt, fsync, rotate_bytes")
+      const run = yield* wpc("run", "-w", dir, "--progress", "0")
+      expect(run.code).toBe(1)
+      expect(run.err).toContain(`${path.join(dir, sinkDefs)}:10: connectors[0].params.fmtt: unknown key "fmtt"`)
     }))
 
   it.scopedLive("allow_override naming a key the connector does not take is an error at that line", () =>
