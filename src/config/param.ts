@@ -332,15 +332,15 @@ const expectedOf = (issue: ParseResult.ParseIssue, depth: number, consumed = 0):
 }
 
 /** The struct `ast` decodes from (through refinements, transformations and suspensions), if it is one. */
-const typeLiteralOf = (ast: SchemaAST.AST): SchemaAST.TypeLiteral | undefined => {
+export const structOf = (ast: SchemaAST.AST): SchemaAST.TypeLiteral | undefined => {
   switch (ast._tag) {
     case "TypeLiteral":
       return ast
     case "Refinement":
     case "Transformation":
-      return typeLiteralOf(ast.from)
+      return structOf(ast.from)
     case "Suspend":
-      return typeLiteralOf(ast.f())
+      return structOf(ast.f())
     default:
       return undefined
   }
@@ -351,7 +351,7 @@ const typeLiteralOf = (ast: SchemaAST.AST): SchemaAST.TypeLiteral | undefined =>
  * e.g. `Schema.Struct({ ... }, Schema.Record({ key: Schema.String, value: Json }))`) or is not a struct.
  */
 export const knownKeys = (schema: Schema.Schema.Any): Option.Option<ReadonlyArray<string>> => {
-  const literal = typeLiteralOf(schema.ast)
+  const literal = structOf(schema.ast)
   if (literal === undefined || literal.indexSignatures.length > 0) return Option.none()
   return Option.some(literal.propertySignatures.map((p) => String(p.name)).sort())
 }
