@@ -294,6 +294,16 @@ describe("ParamMap.decodeParams", () => {
       expect(deep.suggestion).toBe(`did you mean "verify"?`)
     }))
 
+  it.effect("problemsOf gives one error per unknown key, each with its own did-you-mean", () =>
+    Effect.gen(function*() {
+      const error = yield* failure(ParamMap.decodeParams(TcpParams, { addr: "x", port: 1, prot: 2, adr: "y" }))
+      const problems = ParamMap.problemsOf(error)
+      expect(problems.map((p) => [p.path, p.suggestion])).toEqual([
+        ["params.prot", `did you mean "port"?`],
+        ["params.adr", `did you mean "addr"?`]
+      ])
+    }))
+
   it.effect("an open-ended Schema (an index signature) takes any key; ignoring excess keys stays possible", () =>
     Effect.gen(function*() {
       const Open = Schema.Struct({ host: Schema.String }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
