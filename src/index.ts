@@ -17,6 +17,7 @@ export * from "./errors/unified.js"
 export * as ConnectorKindAdapter from "./config/adapter.js"
 export * as ConnectorDef from "./config/def.js"
 export * as ParamMap from "./config/param.js"
+export * as SecretParam from "./config/secret-param.js"
 export * as Suggest from "./config/suggest.js"
 
 // Model

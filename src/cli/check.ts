@@ -6,10 +6,11 @@
  */
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Either } from "effect"
-import type { ConnectorRegistry } from "../registry/registry.js"
+import { ConnectorRegistry } from "../registry/registry.js"
 import { loadProject } from "../project/project.js"
 import * as ExitCode from "./exit-code.js"
 import * as Report from "./report.js"
+import * as Secrets from "./secrets.js"
 
 /** `--work-root DIR` (default: the current directory). */
 export const workRoot = Options.directory("work-root").pipe(
@@ -26,7 +27,10 @@ export const check = (dir: string, asJson: boolean): Effect.Effect<void, ExitCod
   Effect.gen(function*() {
     const loaded = yield* Effect.either(loadProject(dir))
     if (Either.isRight(loaded)) {
-      yield* Console.log(asJson ? JSON.stringify(Report.projectJson(loaded.right), null, 2) : Report.projectText(loaded.right))
+      const schemas = Secrets.schemasOf(yield* Effect.flatMap(ConnectorRegistry, (registry) => registry.kinds))
+      yield* Console.log(
+        asJson ? JSON.stringify(Report.projectJson(loaded.right, schemas), null, 2) : Report.projectText(loaded.right, schemas)
+      )
       return
     }
     const errors = loaded.left.errors

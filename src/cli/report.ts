@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Option } from "effect"
+import { Option, type Schema } from "effect"
 import * as path from "node:path"
 import type { Json, ParamMap } from "../config/param.js"
 import type { ConfigError } from "../errors/config.js"
@@ -15,9 +15,9 @@ import * as Table from "./table.js"
 const cell = (value: Json): string =>
   typeof value === "string" && value.length > 0 && !/[\s"=]/.test(value) ? value : JSON.stringify(value)
 
-/** `key=value` pairs of `params` (secrets masked), space-separated; `-` when empty. */
-export const paramsText = (params: ParamMap): string => {
-  const masked = Secrets.params(params)
+/** `key=value` pairs of `params` (secrets masked, by `schema` when known), space-separated; `-` when empty. */
+export const paramsText = (params: ParamMap, schema: Option.Option<Schema.Schema.Any> = Option.none()): string => {
+  const masked = Secrets.params(params, schema)
   const keys = Object.keys(masked).sort()
   return keys.length === 0 ? "-" : keys.map((k) => `${k}=${cell(masked[k]!)}`).join(" ")
 }
@@ -32,8 +32,8 @@ const where = (workRoot: string, file: string, line: number | undefined): string
 /** `"1 source"`, `"2 sources"`. */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
 
-/** The project as text: a table of sources, a table of sinks by group, and a summary line. */
-export const projectText = (project: ResolvedProject): string => {
+/** The project as text: a table of sources, a table of sinks by group, and a summary line (secrets masked by `schemas`). */
+export const projectText = (project: ResolvedProject, schemas: Secrets.ParamSchemas = Secrets.noSchemas): string => {
   const sources = Table.render(
     ["SOURCE", "ENABLED", "CONNECTOR", "KIND", "TAGS", "PARAMS", "FILE"],
     project.sources.map((s) => [
@@ -42,7 +42,7 @@ export const projectText = (project: ResolvedProject): string => {
       s.spec.connectorId,
       s.spec.kind,
       listText(s.spec.tags),
-      paramsText(s.spec.params),
+      paramsText(s.spec.params, schemas("source", s.spec.kind)),
       where(project.workRoot, s.file, s.line)
     ])
   )
@@ -56,7 +56,7 @@ export const projectText = (project: ResolvedProject): string => {
         s.spec.kind,
         [g.filter, s.spec.filter].flatMap((f) => Option.toArray(f)).map((f) => `(${f})`).join(" and ") || "-",
         listText(s.tags),
-        paramsText(s.spec.params),
+        paramsText(s.spec.params, schemas("sink", s.spec.kind)),
         where(project.workRoot, g.file, s.line)
       ])
     )
@@ -74,8 +74,8 @@ export const projectText = (project: ResolvedProject): string => {
   ].join("\n")
 }
 
-/** The project as JSON data (secrets masked). */
-export const projectJson = (project: ResolvedProject) => ({
+/** The project as JSON data (secrets masked by `schemas`). */
+export const projectJson = (project: ResolvedProject, schemas: Secrets.ParamSchemas = Secrets.noSchemas) => ({
   ok: true as const,
   workRoot: project.workRoot,
   sources: project.sources.map((s) => ({
@@ -84,7 +84,7 @@ export const projectJson = (project: ResolvedProject) => ({
     connector: s.spec.connectorId,
     kind: s.spec.kind,
     tags: s.spec.tags,
-    params: Secrets.params(s.spec.params),
+    params: Secrets.params(s.spec.params, schemas("source", s.spec.kind)),
     file: s.file,
     line: s.line ?? null
   })),
@@ -100,7 +100,7 @@ export const projectJson = (project: ResolvedProject) => ({
       kind: s.spec.kind,
       tags: s.tags,
       filter: Option.getOrNull(s.spec.filter),
-      params: Secrets.params(s.spec.params),
+      params: Secrets.params(s.spec.params, schemas("sink", s.spec.kind)),
       line: s.line ?? null
     }))
   }))

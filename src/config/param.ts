@@ -9,6 +9,7 @@ import { Array as Arr, Effect, Either, Function, Option, ParseResult, Schema, Sc
 import { parse as parseToml, TomlDate, TomlError } from "smol-toml"
 import { ConfigError } from "../errors/config.js"
 import { describeCause } from "../errors/describe.js"
+import { didYouMean } from "./suggest.js"
 
 /** A JSON value: what a parameter may hold. */
 export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
@@ -330,18 +331,74 @@ const expectedOf = (issue: ParseResult.ParseIssue, depth: number, consumed = 0):
   }
 }
 
+/** The struct `ast` decodes from (through refinements, transformations and suspensions), if it is one. */
+export const structOf = (ast: SchemaAST.AST): SchemaAST.TypeLiteral | undefined => {
+  switch (ast._tag) {
+    case "TypeLiteral":
+      return ast
+    case "Refinement":
+    case "Transformation":
+      return structOf(ast.from)
+    case "Suspend":
+      return structOf(ast.f())
+    default:
+      return undefined
+  }
+}
+
+/**
+ * The keys a params Schema accepts, sorted, or `none` when it is open-ended (it has an index signature,
+ * e.g. `Schema.Struct({ ... }, Schema.Record({ key: Schema.String, value: Json }))`) or is not a struct.
+ */
+export const knownKeys = (schema: Schema.Schema.Any): Option.Option<ReadonlyArray<string>> => {
+  const literal = structOf(schema.ast)
+  if (literal === undefined || literal.indexSignatures.length > 0) return Option.none()
+  return Option.some(literal.propertySignatures.map((p) => String(p.name)).sort())
+}
+
+/** The keys of the struct an `Unexpected` (unknown key) issue was found in: the innermost struct on the way to it. */
+const keysAround = (issue: ParseResult.ParseIssue, struct?: SchemaAST.TypeLiteral): ReadonlyArray<string> | undefined => {
+  switch (issue._tag) {
+    case "Pointer":
+      return keysAround(issue.issue, struct)
+    case "Transformation":
+    case "Refinement":
+      return keysAround(issue.issue, struct)
+    case "Composite": {
+      const first = Arr.ensure(issue.issues)[0]
+      const here = issue.ast._tag === "TypeLiteral" ? issue.ast : struct
+      return first === undefined ? undefined : keysAround(first, here)
+    }
+    case "Unexpected":
+      return struct?.propertySignatures.map((p) => String(p.name)).sort()
+    default:
+      return undefined
+  }
+}
+
 /**
  * Turns a schema `ParseError` into a `ConfigError` located at its first issue: `path` is `where` plus the
- * failing key, `detail` what is wrong, `expected` the expected type.
+ * failing key, `detail` what is wrong, `expected` the expected type; an unknown key gets the known ones
+ * and a "did you mean".
  */
 export const parseErrorToConfigError = (error: ParseResult.ParseError, where?: string, file?: string): ConfigError => {
   const first = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  if (first?._tag === "Unexpected") {
+    const key = String(first.path.at(-1) ?? "")
+    const known = keysAround(error.issue) ?? []
+    return new ConfigError({
+      detail: `unknown key "${key}"`,
+      file,
+      path: formatPath(where, first.path),
+      expected: known.length === 0 ? "no parameters" : `one of: ${known.join(", ")}`,
+      suggestion: didYouMean(key, known),
+      cause: error
+    })
+  }
   const detail = first === undefined
     ? "invalid value"
     : first._tag === "Missing"
     ? "missing required key"
-    : first._tag === "Unexpected"
-    ? "unknown key"
     : first.message
   return new ConfigError({
     detail,
@@ -393,7 +450,9 @@ export const problemsOf = (error: ConfigError): Arr.NonEmptyReadonlyArray<Config
 /**
  * Decodes `pm` into typed connector parameters with `schema`; a failure is a `ConfigError` whose path is
  * `where` (default `"params"`) plus the failing key (e.g. `params.port`). Every key is checked: when several
- * fail, the error names the first and `problemsOf` gives one error per key.
+ * fail, the error names the first and `problemsOf` gives one error per key. A key the Schema does not
+ * declare is an error (`unknown key`, with a "did you mean"), unless the Schema is open-ended (has an
+ * index signature) or `options` says otherwise.
  */
 export const decodeParams = <A, I, R>(
   schema: Schema.Schema<A, I, R>,
@@ -401,4 +460,4 @@ export const decodeParams = <A, I, R>(
   where: string = "params",
   options?: SchemaAST.ParseOptions
 ): Effect.Effect<A, ConfigError, R> =>
-  Schema.decodeUnknown(schema, { errors: "all", ...options })(pm).pipe(Effect.mapError((e) => parseErrorToConfigError(e, where)))
+  Schema.decodeUnknown(schema, { errors: "all", onExcessProperty: "error", ...options })(pm).pipe(Effect.mapError((e) => parseErrorToConfigError(e, where)))

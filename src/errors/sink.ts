@@ -3,10 +3,9 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema } from "effect"
-import { type CodedFacet, codedFields, defineCoded } from "./coded.js"
-import { codedMessage, describeCause } from "./describe.js"
-import { UnifiedReason } from "./unified.js"
+import { type Effect, Schema } from "effect"
+import { type CodedFacet, codedFields, defineCoded, detailAndCause, isOneOf, oweAs } from "./coded.js"
+import { defineUvs, uvsConstructors, uvsFields, type UvsFacet } from "./uvs.js"
 
 /** The sink is unavailable (500): the general sink failure, retryable. */
 export class SinkUnavailable extends Schema.TaggedError<SinkUnavailable>()("SinkUnavailable", codedFields) {}
@@ -27,59 +26,40 @@ export interface SinkStgCtrl extends CodedFacet<"StgCtrl", 510> {}
 defineCoded(SinkStgCtrl, "StgCtrl", 510, false)
 
 /** A sink failure with a unified reason; its code is the reason's code. */
-export class SinkUvs extends Schema.TaggedError<SinkUvs>()("SinkUvs", {
-  uvs: UnifiedReason,
-  ...codedFields
-}) {
-  /** The inner reason's code. */
-  get code(): number {
-    return this.uvs.code
-  }
-  /** Always `"Uvs"`. */
-  get reason(): "Uvs" {
-    return "Uvs"
-  }
-  /** Retryable when the inner reason is a network or timeout error. */
-  get retryable(): boolean {
-    return this.uvs.retryable
-  }
-  /** `"[202 Uvs] NetworkError: detail"`. */
-  override get message(): string {
-    return codedMessage(this.code, "Uvs", this.detail === undefined ? this.uvs.toString() : `${this.uvs}: ${this.detail}`)
-  }
-}
+export class SinkUvs extends Schema.TaggedError<SinkUvs>()("SinkUvs", uvsFields) {}
+/** SinkUvs carries reason `Uvs`; its code and `retryable` are its unified reason's. */
+export interface SinkUvs extends UvsFacet {}
+defineUvs(SinkUvs)
+
+/** The classes of `SinkError`, the one list its Schema and guard are made from. */
+const sinkErrors = [SinkUnavailable, SinkMock, SinkStgCtrl, SinkUvs] as const
+
+/** The Schema of `SinkError`, for encoding errors. */
+const SinkErrorSchema = Schema.Union(...sinkErrors)
 
 /** Every error a sink may fail with. */
-export type SinkError = SinkUnavailable | SinkMock | SinkStgCtrl | SinkUvs
-
-const SinkErrorSchema = Schema.Union(SinkUnavailable, SinkMock, SinkStgCtrl, SinkUvs)
-
-const sinkTags: ReadonlySet<string> = new Set(["SinkUnavailable", "SinkMock", "SinkStgCtrl", "SinkUvs"])
+export type SinkError = typeof SinkErrorSchema.Type
 
 /** `owe_sink`: wraps every failure of `self` as a `SinkUnavailable` whose detail is `"context: <cause>"`. */
-export const oweSink = (context: string) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, SinkUnavailable, R> =>
-  Effect.mapError(self, (cause) => new SinkUnavailable({ detail: `${context}: ${describeCause(cause)}`, cause }))
+export const oweSink: (context: string) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, SinkUnavailable, R> =
+  oweAs((fields) => new SinkUnavailable(fields))
 
 /** Constructors and guards for `SinkError`, named as the Rust crate's helpers. */
 export const SinkError = {
   /** The Schema of the union. */
   schema: SinkErrorSchema,
   /** `true` when `u` is a sink error (of every kind). */
-  is: (u: unknown): u is SinkError =>
-    typeof u === "object" && u !== null && sinkTags.has((u as { _tag?: unknown })._tag as string),
+  is: isOneOf(sinkErrors),
   /** `SinkReason::Sink(detail)` (500). */
-  sink: (detail: string, cause?: unknown): SinkUnavailable =>
-    new SinkUnavailable(cause === undefined ? { detail } : { detail, cause }),
+  sink: (detail: string, cause?: unknown): SinkUnavailable => new SinkUnavailable(detailAndCause(detail, cause)),
   /** A failed send (500) with detail `"send error: <summary>"`. */
-  sendError: (summary: string, cause?: unknown): SinkUnavailable =>
-    new SinkUnavailable(cause === undefined ? { detail: `send error: ${summary}` } : { detail: `send error: ${summary}`, cause }),
+  sendError: (summary: string, cause?: unknown): SinkUnavailable => new SinkUnavailable(detailAndCause(`send error: ${summary}`, cause)),
   /** `Mock` (599). */
-  mock: (detail?: string): SinkMock => new SinkMock(detail === undefined ? {} : { detail }),
+  mock: (detail?: string): SinkMock => new SinkMock(detailAndCause(detail)),
   /** `StgCtrl` (510). */
-  stgCtrl: (detail: string, cause?: unknown): SinkStgCtrl => new SinkStgCtrl(cause === undefined ? { detail } : { detail, cause }),
-  /** `Uvs` with the given unified reason. */
-  uvs: (uvs: UnifiedReason, detail?: string, cause?: unknown): SinkUvs =>
-    new SinkUvs({ uvs, ...(detail === undefined ? {} : { detail }), ...(cause === undefined ? {} : { cause }) }),
+  stgCtrl: (detail: string, cause?: unknown): SinkStgCtrl => new SinkStgCtrl(detailAndCause(detail, cause)),
+  /** `Uvs` with a unified reason (`uvs`), or a `NetworkError` one (`network`, retryable). */
+  ...uvsConstructors((fields) => new SinkUvs(fields)),
   /** The failure of a write after `stop`. */
   stopped: (identifier?: string): SinkUnavailable =>
     new SinkUnavailable({ detail: identifier === undefined ? "sink stopped" : `sink stopped: ${identifier}` }),

@@ -3,10 +3,9 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema } from "effect"
-import { type CodedFacet, codedFields, defineCoded } from "./coded.js"
-import { codedMessage, describeCause } from "./describe.js"
-import { UnifiedReason } from "./unified.js"
+import { type Effect, Schema } from "effect"
+import { type CodedFacet, codedFields, defineCoded, detailAndCause, isOneOf, oweAs } from "./coded.js"
+import { defineUvs, uvsConstructors, uvsFields, type UvsFacet } from "./uvs.js"
 
 /** No data yet (100): normal, the caller polls again. */
 export class SourceNotData extends Schema.TaggedError<SourceNotData>()("SourceNotData", codedFields) {}
@@ -39,81 +38,42 @@ export interface SourceOther extends CodedFacet<"Other", 520> {}
 defineCoded(SourceOther, "Other", 520, false)
 
 /** A source failure with a unified reason; its code is the reason's code. */
-export class SourceUvs extends Schema.TaggedError<SourceUvs>()("SourceUvs", {
-  uvs: UnifiedReason,
-  ...codedFields
-}) {
-  /** The inner reason's code. */
-  get code(): number {
-    return this.uvs.code
-  }
-  /** Always `"Uvs"`. */
-  get reason(): "Uvs" {
-    return "Uvs"
-  }
-  /** Retryable when the inner reason is a network or timeout error. */
-  get retryable(): boolean {
-    return this.uvs.retryable
-  }
-  /** `"[202 Uvs] NetworkError: detail"`. */
-  override get message(): string {
-    return codedMessage(this.code, "Uvs", this.detail === undefined ? this.uvs.toString() : `${this.uvs}: ${this.detail}`)
-  }
-}
+export class SourceUvs extends Schema.TaggedError<SourceUvs>()("SourceUvs", uvsFields) {}
+/** SourceUvs carries reason `Uvs`; its code and `retryable` are its unified reason's. */
+export interface SourceUvs extends UvsFacet {}
+defineUvs(SourceUvs)
 
-/** Every error a source may fail with. */
-export type SourceError =
-  | SourceNotData
-  | SourceEof
-  | SourceDisconnect
-  | SourceSupplierError
-  | SourceOther
-  | SourceUvs
+/** The classes of `SourceError`, the one list its Schema and guard are made from. */
+const sourceErrors = [SourceNotData, SourceEof, SourceDisconnect, SourceSupplierError, SourceOther, SourceUvs] as const
 
 /** The Schema of `SourceError`, for encoding errors (e.g. into a rescue file). */
-const SourceErrorSchema = Schema.Union(
-  SourceNotData,
-  SourceEof,
-  SourceDisconnect,
-  SourceSupplierError,
-  SourceOther,
-  SourceUvs
-)
+const SourceErrorSchema = Schema.Union(...sourceErrors)
 
-const sourceTags: ReadonlySet<string> = new Set([
-  "SourceNotData",
-  "SourceEof",
-  "SourceDisconnect",
-  "SourceSupplierError",
-  "SourceOther",
-  "SourceUvs"
-])
+/** Every error a source may fail with. */
+export type SourceError = typeof SourceErrorSchema.Type
 
 /** Wraps every failure of `self` as a `SourceSupplierError` whose detail is `"context: <cause>"`. */
-export const oweSource = (context: string) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, SourceSupplierError, R> =>
-  Effect.mapError(self, (cause) => new SourceSupplierError({ detail: `${context}: ${describeCause(cause)}`, cause }))
+export const oweSource: (context: string) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, SourceSupplierError, R> =
+  oweAs((fields) => new SourceSupplierError(fields))
 
 /** Constructors and guards for `SourceError`, named as the Rust crate's helpers. */
 export const SourceError = {
   /** The Schema of the union. */
   schema: SourceErrorSchema,
   /** `true` when `u` is a source error (of every kind). */
-  is: (u: unknown): u is SourceError =>
-    typeof u === "object" && u !== null && sourceTags.has((u as { _tag?: unknown })._tag as string),
+  is: isOneOf(sourceErrors),
   /** `NotData` (100). */
-  notData: (detail?: string): SourceNotData => new SourceNotData(detail === undefined ? {} : { detail }),
+  notData: (detail?: string): SourceNotData => new SourceNotData(detailAndCause(detail)),
   /** `EOF` (101). */
-  eof: (detail?: string): SourceEof => new SourceEof(detail === undefined ? {} : { detail }),
+  eof: (detail?: string): SourceEof => new SourceEof(detailAndCause(detail)),
   /** `Disconnect` (503), retryable. */
-  disconnect: (detail: string, cause?: unknown): SourceDisconnect =>
-    new SourceDisconnect(cause === undefined ? { detail } : { detail, cause }),
+  disconnect: (detail: string, cause?: unknown): SourceDisconnect => new SourceDisconnect(detailAndCause(detail, cause)),
   /** `SupplierError` (500). */
-  supplierError: (detail: string, cause?: unknown): SourceSupplierError =>
-    new SourceSupplierError(cause === undefined ? { detail } : { detail, cause }),
+  supplierError: (detail: string, cause?: unknown): SourceSupplierError => new SourceSupplierError(detailAndCause(detail, cause)),
   /** `Other` (520). */
-  other: (detail: string, cause?: unknown): SourceOther => new SourceOther(cause === undefined ? { detail } : { detail, cause }),
-  /** `Uvs` with the given unified reason. */
-  uvs: (uvs: UnifiedReason, detail?: string): SourceUvs => new SourceUvs(detail === undefined ? { uvs } : { uvs, detail }),
+  other: (detail: string, cause?: unknown): SourceOther => new SourceOther(detailAndCause(detail, cause)),
+  /** `Uvs` with a unified reason (`uvs`), or a `NetworkError` one (`network`, retryable). */
+  ...uvsConstructors((fields) => new SourceUvs(fields)),
   /** The failure of `ack` on a source without the ack capability. */
   ackUnsupported: (identifier?: string): SourceSupplierError =>
     new SourceSupplierError({ detail: identifier === undefined ? "ack unsupported" : `ack unsupported by ${identifier}` }),

@@ -89,9 +89,28 @@ export interface LoadOptions {
   readonly env: Interpolate.Environment
 }
 
-/** The factory lookup of a scope: a kind used there must have a factory of that scope. */
+/** The factory lookup of a scope: a kind used there must have a factory of that scope; gives its params Schema. */
 const factoryOf = (registry: ConnectorRegistry, scope: ConnectorDef.ConnectorScope, kind: string) =>
-  scope === "source" ? Effect.asVoid(registry.sourceFactory(kind)) : Effect.asVoid(registry.sinkFactory(kind))
+  scope === "source"
+    ? Effect.map(registry.sourceFactory(kind), (f) => Option.fromNullable(f.params))
+    : Effect.map(registry.sinkFactory(kind), (f) => Option.fromNullable(f.params))
+
+/**
+ * A problem for each key of a definition's `params` that its kind's params Schema does not declare (none
+ * when open-ended); `url` is the adapter's and is checked when it expands.
+ */
+const unknownParams = (
+  schema: Option.Option<Schema.Schema.Any>,
+  params: ParamMap.ParamMap
+): ReadonlyArray<{ readonly key: string; readonly problem: TomlDocument.Problem }> =>
+  Option.match(Option.flatMap(schema, ParamMap.knownKeys), {
+    onNone: () => [],
+    onSome: (known) =>
+      ParamMap.keys(params).filter((key) => key !== Resolution.urlKey && !known.includes(key)).map((key) => ({
+        key,
+        problem: { detail: `unknown key "${key}"`, expected: `one of: ${known.join(", ")}`, suggestion: didYouMean(key, known) }
+      }))
+  })
 
 /** The provider's validation of a definition of `scope`, if the kind registered a provider. */
 const validateDef = (info: KindInfo | undefined, scope: ConnectorDef.ConnectorScope, def: ConnectorDef.ConnectorDef) =>
@@ -157,9 +176,16 @@ const loadFile = (
       }
       const adapter = yield* problems.attempt(registry.adapter(def.kind), place)
       const valid = yield* problems.attempt(validateDef(kinds.get(def.kind), scope, def), place)
+      const unknown = unknownParams(known.value, def.defaultParams)
+      problems.add(...unknown.map((u) => TomlDocument.problem(doc, [...at, "params", u.key], u.problem)))
+      const unknownAllowed = unknownParams(known.value, Object.fromEntries(def.allowOverride.map((key) => [key, null])))
+      problems.add(...unknownAllowed.map((u) => TomlDocument.problem(doc, [...at, "allow_override"], {
+        ...u.problem,
+        detail: `allow_override names an unknown key "${u.key}"`
+      })))
       const expanded = Interpolate.params(def.defaultParams, env)
       problems.add(...expanded.unresolved.map((u) => TomlDocument.problem(doc, [...at, "params", ...u.segments], u)))
-      if (Option.isNone(adapter) || Option.isNone(valid) || expanded.unresolved.length > 0) {
+      if (Option.isNone(adapter) || Option.isNone(valid) || unknown.length > 0 || unknownAllowed.length > 0 || expanded.unresolved.length > 0) {
         reject()
         continue
       }

@@ -70,6 +70,8 @@ export interface SinkFactory {
   readonly kind: string
   /** Light validation before anything is built; defaults to success. */
   readonly validateSpec: (spec: ResolvedSinkSpec) => Effect.Effect<void, ConfigError>
+  /** The Schema of its params, when it has one: `wpc` checks a definition's keys and masks its secrets by it. */
+  readonly params?: Schema.Schema.Any | undefined
   /** Builds the sink; it is stopped when the Scope closes. */
   readonly build: (spec: ResolvedSinkSpec, ctx: SinkBuildCtx) => Effect.Effect<SinkHandle, SinkError | ConfigError, Scope.Scope>
 }
@@ -81,10 +83,12 @@ export interface SinkFactory {
 export const make = (options: {
   readonly kind: string
   readonly validateSpec?: ((spec: ResolvedSinkSpec) => Effect.Effect<void, ConfigError>) | undefined
+  readonly params?: Schema.Schema.Any | undefined
   readonly build: (spec: ResolvedSinkSpec, ctx: SinkBuildCtx) => Effect.Effect<SinkHandle, SinkError | ConfigError, Scope.Scope>
 }): SinkFactory => ({
   kind: options.kind,
   validateSpec: options.validateSpec ?? (() => Effect.void),
+  params: options.params,
   build: (spec, ctx) =>
     Effect.tap(options.build(spec, ctx), (h) =>
       Effect.addFinalizer(() =>
@@ -105,6 +109,7 @@ export const withParams = <P, I>(options: {
 }): SinkFactory =>
   make({
     kind: options.kind,
+    params: options.params,
     validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(options.params, spec.params)),
     build: (spec, ctx) => Effect.flatMap(ParamMap.decodeParams(options.params, spec.params), (params) => options.build(params, spec, ctx))
   })

@@ -100,6 +100,8 @@ export interface SourceFactory {
   readonly kind: string
   /** Light validation before anything is built (params, ranges); defaults to success. */
   readonly validateSpec: (spec: ResolvedSourceSpec) => Effect.Effect<void, ConfigError>
+  /** The Schema of its params, when it has one: `wpc` checks a definition's keys and masks its secrets by it. */
+  readonly params?: Schema.Schema.Any | undefined
   /** Builds the sources (and acceptor) of `spec`; what it opens is released when the Scope closes. */
   readonly build: (spec: ResolvedSourceSpec, ctx: SourceBuildCtx) => Effect.Effect<SourceSvcIns, SourceError | ConfigError, Scope.Scope>
 }
@@ -108,10 +110,12 @@ export interface SourceFactory {
 export const make = (options: {
   readonly kind: string
   readonly validateSpec?: ((spec: ResolvedSourceSpec) => Effect.Effect<void, ConfigError>) | undefined
+  readonly params?: Schema.Schema.Any | undefined
   readonly build: (spec: ResolvedSourceSpec, ctx: SourceBuildCtx) => Effect.Effect<SourceSvcIns, SourceError | ConfigError, Scope.Scope>
 }): SourceFactory => ({
   kind: options.kind,
   validateSpec: options.validateSpec ?? (() => Effect.void),
+  params: options.params,
   build: options.build
 })
 
@@ -129,6 +133,7 @@ export const withParams = <P, I>(options: {
     Effect.zip(ParamMap.decodeParams(options.params, spec.params, "params"), Tags.fromStrings(spec.tags))
   return make({
     kind: options.kind,
+    params: options.params,
     validateSpec: (spec) => Effect.asVoid(decode(spec)),
     build: (spec, ctx) =>
       Effect.flatMap(decode(spec), ([params, tags]) =>

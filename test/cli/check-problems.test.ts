@@ -39,6 +39,52 @@ encode = "bogus"
       expect(check.err.split("\n").at(-1)).toBe(`2 problems in project ${dir}`)
     }))
 
+  it.scopedLive("a typo'd param key in a definition and in an override are each an error with a did-you-mean", () =>
+    Effect.gen(function*() {
+      const dir = yield* withSources(`[[sources]]
+key = "sample_log"
+connect = "file_src"
+
+[sources.params]
+file = "sample.log"
+encod = "text"
+`)
+      const sinkDefs = "connectors/sink.d/file.toml"
+      yield* Effect.promise(async () => {
+        const file = path.join(dir, sinkDefs)
+        await fs.writeFile(file, (await fs.readFile(file, "utf8")).replace(`fmt = "raw"`, `fmtt = "raw"`))
+      })
+      const check = yield* wpc("check", "-w", dir)
+      expect(check.code).toBe(1)
+      const errors = check.err.split("\n").filter((l) => l.startsWith("error: "))
+      expect(errors).toEqual([
+        `error: ${path.join(dir, sinkDefs)}:10: connectors[0].params.fmtt: unknown key "fmtt"`,
+        `error: ${path.join(dir, sources)}:7: sources[0].params.encod: connector "file_src" does not allow overriding "encod"`
+      ])
+      expect(check.err).toContain(`did you mean "fmt"?`)
+      expect(check.err).toContain(`did you mean "encode"?`)
+      expect(check.err).toContain("one of: base, file, fmt, fsync, rotate_bytes")
+      const run = yield* wpc("run", "-w", dir, "--progress", "0")
+      expect(run.code).toBe(1)
+      expect(run.err).toContain(`${path.join(dir, sinkDefs)}:10: connectors[0].params.fmtt: unknown key "fmtt"`)
+    }))
+
+  it.scopedLive("allow_override naming a key the connector does not take is an error at that line", () =>
+    Effect.gen(function*() {
+      const dir = yield* withSources(`[[sources]]\nkey = "sample_log"\nconnect = "file_src"\n`)
+      const sourceDefs = "connectors/source.d/file.toml"
+      yield* Effect.promise(async () => {
+        const file = path.join(dir, sourceDefs)
+        await fs.writeFile(file, (await fs.readFile(file, "utf8")).replace(`"encode"]`, `"encdoe"]`))
+      })
+      const check = yield* wpc("check", "-w", dir)
+      expect(check.code).toBe(1)
+      expect(check.err.split("\n").filter((l) => l.startsWith("error: "))).toEqual([
+        `error: ${path.join(dir, sourceDefs)}:6: connectors[0].allow_override: allow_override names an unknown key "encdoe"`
+      ])
+      expect(check.err).toContain(`did you mean "encode"?`)
+    }))
+
   it.scopedLive("an unterminated string is called one, at its line and opening quote", () =>
     Effect.gen(function*() {
       const dir = yield* withSources(`[[sources]]

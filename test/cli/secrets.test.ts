@@ -80,4 +80,29 @@ params = { url = "redis://bob:hunter2@127.0.0.1:6379/0?stream=x&group=g" }
       const json = yield* wpc("check", "-w", dir, "--json")
       printsNoSecret(text.out + text.err + json.out + json.err)
     }))
+
+  it.scopedLive("check masks the params the kinds' Schemas mark secret (nats password and token) and shows the rest", () =>
+    Effect.gen(function*() {
+      const dir = yield* project({
+        "topology/sources/nats.toml": `[[sources]]
+key = "queue"
+connect = "nats-src"
+params = { stream = "S", durable = "d", username = "bob", password = "hunter2" }
+
+[[sources]]
+key = "queue2"
+connect = "nats-src"
+params = { stream = "S", durable = "d2", token = "t0ken-abc" }
+`
+      })
+      const text = yield* wpc("check", "-w", dir)
+      expect(text.code).toBe(0)
+      expect(text.out).toMatch(/queue\s.*password=\*\*\*.*username=bob/)
+      expect(text.out).toMatch(/queue2\s.*token=\*\*\*/)
+      const json = yield* wpc("check", "-w", dir, "--json")
+      const report = JSON.parse(json.out) as { sources: Array<{ key: string; params: { readonly [key: string]: unknown } }> }
+      expect(report.sources.find((s) => s.key === "queue")!.params).toMatchObject({ username: "bob", password: "***" })
+      expect(report.sources.find((s) => s.key === "queue2")!.params).toMatchObject({ token: "***" })
+      printsNoSecret(text.out + text.err + json.out + json.err)
+    }))
 })

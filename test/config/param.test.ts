@@ -279,16 +279,39 @@ describe("ParamMap.decodeParams", () => {
       expect(error.expected).toBe(`"line" | "len"`)
     }))
 
-  it.effect("names nested keys and can refuse unknown keys", () =>
+  it.effect("names nested keys and refuses unknown keys with the known ones and a did-you-mean", () =>
     Effect.gen(function*() {
       const nested = yield* failure(ParamMap.decodeParams(TcpParams, { addr: "x", port: 1, tls: { verify: "no" } }))
       expect(nested.path).toBe("params.tls.verify")
       expect(nested.expected).toBe("boolean")
-      const extra = yield* failure(
-        ParamMap.decodeParams(TcpParams, { addr: "x", port: 1, prot: 2 }, "params", { onExcessProperty: "error" })
-      )
+      const extra = yield* failure(ParamMap.decodeParams(TcpParams, { addr: "x", port: 1, prot: 2 }))
       expect(extra.path).toBe("params.prot")
-      expect(extra.detail).toBe("unknown key")
+      expect(extra.detail).toBe(`unknown key "prot"`)
+      expect(extra.suggestion).toBe(`did you mean "port"?`)
+      expect(extra.expected).toContain("one of: addr, port")
+      const deep = yield* failure(ParamMap.decodeParams(TcpParams, { addr: "x", port: 1, tls: { verfy: true } }))
+      expect(deep.path).toBe("params.tls.verfy")
+      expect(deep.suggestion).toBe(`did you mean "verify"?`)
+    }))
+
+  it.effect("problemsOf gives one error per unknown key, each with its own did-you-mean", () =>
+    Effect.gen(function*() {
+      const error = yield* failure(ParamMap.decodeParams(TcpParams, { addr: "x", port: 1, prot: 2, adr: "y" }))
+      const problems = ParamMap.problemsOf(error)
+      expect(problems.map((p) => [p.path, p.suggestion])).toEqual([
+        ["params.prot", `did you mean "port"?`],
+        ["params.adr", `did you mean "addr"?`]
+      ])
+    }))
+
+  it.effect("an open-ended Schema (an index signature) takes any key; ignoring excess keys stays possible", () =>
+    Effect.gen(function*() {
+      const Open = Schema.Struct({ host: Schema.String }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+      expect(yield* ParamMap.decodeParams(Open, { host: "h", label: "x" })).toEqual({ host: "h", label: "x" })
+      expect(ParamMap.knownKeys(Open)).toEqual(Option.none())
+      expect(ParamMap.knownKeys(TcpParams)).toEqual(Option.some(["addr", "port", "tls"]))
+      const lenient = yield* ParamMap.decodeParams(TcpParams, { addr: "x", port: 1, extra: 2 }, "params", { onExcessProperty: "ignore" })
+      expect(lenient).toEqual({ addr: "x", port: 1 })
     }))
 })
 

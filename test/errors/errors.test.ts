@@ -199,3 +199,38 @@ describe("ConfigError", () => {
     expect(Either.isLeft(r) && r.left._tag).toBe("ConfigError")
   })
 })
+
+describe("Uvs errors of both sides", () => {
+  it("behave alike: code and retryable from the reason, the same message, detail and cause kept", () => {
+    const cause = new Error("ECONNRESET")
+    const pairs: ReadonlyArray<readonly [SourceUvs, SinkUvs]> = [
+      [SourceError.uvs(UnifiedReason.network("down"), "tcp", cause), SinkError.uvs(UnifiedReason.network("down"), "tcp", cause)],
+      [SourceError.uvs(UnifiedReason.data()), SinkError.uvs(UnifiedReason.data())],
+      [SourceError.network("peer gone", cause), SinkError.network("peer gone", cause)]
+    ]
+    for (const [source, sink] of pairs) {
+      expect(source.code).toBe(sink.code)
+      expect(source.reason).toBe("Uvs")
+      expect(sink.reason).toBe("Uvs")
+      expect(source.retryable).toBe(sink.retryable)
+      expect(source.message).toBe(sink.message)
+      expect(source.detail).toBe(sink.detail)
+      expect(source.cause).toBe(sink.cause)
+    }
+    const network = SinkError.network("peer gone", cause)
+    expect(network).toBeInstanceOf(SinkUvs)
+    expect(network.code).toBe(202)
+    expect(network.retryable).toBe(true)
+    expect(network.message).toBe("[202 Uvs] NetworkError: peer gone")
+    expect(network.cause).toBe(cause)
+    expect(SourceError.network("x")).toBeInstanceOf(SourceUvs)
+    expect(SourceError.network("x").cause).toBeUndefined()
+  })
+
+  it("SinkUvs round-trips through its Schema like SourceUvs", () => {
+    const e = SinkError.uvs(UnifiedReason.timeout("slow"), "redis")
+    const back = Schema.decodeUnknownSync(SinkError.schema)(Schema.encodeSync(SinkError.schema)(e))
+    expect(back).toBeInstanceOf(SinkUvs)
+    expect(back.message).toBe("[204 Uvs] TimeoutError: slow: redis")
+  })
+})

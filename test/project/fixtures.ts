@@ -43,7 +43,11 @@ export const tempDir: Effect.Effect<string, never, Scope.Scope> = Effect.acquire
 export const workRoot = (files: Files): Effect.Effect<string, never, Scope.Scope> =>
   Effect.tap(tempDir, (dir) => writeFiles(dir, files))
 
-const NetParams = Schema.Struct({ host: Schema.NonEmptyString, port: Schema.Int.pipe(Schema.between(1, 65535)), retries: Schema.Int })
+/** The `net` params: open-ended (the index signature), so the tests may pass keys such as `password` or `labels`. */
+const NetParams = Schema.Struct(
+  { host: Schema.NonEmptyString, port: Schema.Int.pipe(Schema.between(1, 65535)), retries: Schema.Int },
+  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+)
 
 const validateNet = (params: ParamMap.ParamMap) => Effect.asVoid(ParamMap.decodeParams(NetParams, params))
 

@@ -226,6 +226,7 @@ export const replicaPath = (params: SinkParams, ctx: SinkFactory.SinkBuildCtx): 
 /** The `file` sink factory. */
 export const factory: SinkFactory.SinkFactory = SinkFactory.make({
   kind,
+  params: SinkParams,
   validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SinkParams, spec.params)),
   build: (spec, ctx) =>
     Effect.gen(function*() {

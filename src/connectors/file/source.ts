@@ -382,6 +382,7 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
  */
 export const factory: SourceFactory.SourceFactory = SourceFactory.make({
   kind,
+  params: SourceParams,
   validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SourceParams, spec.params)),
   build: (spec, ctx) =>
     Effect.gen(function*() {

@@ -6,6 +6,7 @@
 import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
+import * as SecretParam from "../../config/secret-param.js"
 import * as BufferParams from "../net/buffer-params.js"
 
 /** The connector kind. */
@@ -38,7 +39,7 @@ export const SourceParams = Schema.Struct({
   addr: Schema.optionalWith(Schema.NonEmptyTrimmedString, { default: () => "127.0.0.1" }),
   port: Schema.optionalWith(Port, { default: () => 8080 }),
   path: Schema.optionalWith(IngestPath, { default: () => "/ingest" }),
-  token: Schema.optional(Schema.NonEmptyString),
+  token: Schema.optional(SecretParam.secret(Schema.NonEmptyString)),
   max_body_bytes: Schema.optionalWith(Positive, { default: () => 10 * 1024 * 1024 }),
   max_header_bytes: Schema.optionalWith(HeaderBytes, { default: () => 16384 }),
   queue_events: Schema.optionalWith(Positive, { default: () => 65536 }),

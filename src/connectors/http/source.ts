@@ -83,6 +83,7 @@ export const make = (
  */
 export const factory: SourceFactory.SourceFactory = SourceFactory.make({
   kind,
+  params: SourceParams,
   validateSpec: (spec) =>
     Effect.asVoid(Effect.zipRight(ParamMap.decodeParams(SourceParams, spec.params, "params"), Tags.fromStrings(spec.tags))),
   build: (spec, ctx) =>

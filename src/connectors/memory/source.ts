@@ -69,6 +69,7 @@ export const make = (name: string, params: SourceParams, tags: Tags.Tags = Tags.
 /** The `memory` source factory. */
 export const factory: SourceFactory.SourceFactory = SourceFactory.make({
   kind,
+  params: SourceParams,
   validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SourceParams, spec.params)),
   build: (spec) =>
     Effect.gen(function*() {

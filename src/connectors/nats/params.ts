@@ -6,6 +6,7 @@
 import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
+import * as SecretParam from "../../config/secret-param.js"
 import * as NatsServers from "./servers.js"
 
 /** The connector kind. */
@@ -47,9 +48,9 @@ const common = {
   /** A user of the server's authorization (with `password`). */
   username: Schema.optional(Schema.NonEmptyString),
   /** The user's password; `wpc` prints it as `***`. */
-  password: Schema.optional(Schema.NonEmptyString),
+  password: Schema.optional(SecretParam.secret(Schema.NonEmptyString)),
   /** An authorization token (instead of a user); `wpc` prints it as `***`. */
-  token: Schema.optional(Schema.NonEmptyString)
+  token: Schema.optional(SecretParam.secret(Schema.NonEmptyString))
 }
 
 /**

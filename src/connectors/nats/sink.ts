@@ -17,9 +17,6 @@ import * as Connection from "./connection.js"
 import { kind, SinkParams } from "./params.js"
 import * as NatsServers from "./servers.js"
 
-/** The network error (202) of this sink. */
-const networkError = (detail: string, cause?: unknown): SinkError => SinkError.uvs(UnifiedReason.network(detail), undefined, cause)
-
 /** The subject a sink publishes to: `subject`, or `<stream>.events`. */
 export const publishSubject = (params: SinkParams): string => params.subject ?? `${params.stream}.events`
 
@@ -32,7 +29,7 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Sin
     const connection = yield* Connection.open(params, (detail, cause) =>
       Connection.isAuthError(cause)
         ? SinkError.uvs(UnifiedReason.external(`${detail}; ${Connection.authHint}`), undefined, cause)
-        : networkError(detail, cause))
+        : SinkError.network(detail, cause))
     const js: JetStreamClient = connection.nc.jetstream()
     const subject = publishSubject(params)
     const encoder = new TextEncoder()
@@ -41,10 +38,10 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Sin
     const publish = (payloads: ReadonlyArray<Uint8Array>): Effect.Effect<void, SinkError> =>
       payloads.length === 0 ? Effect.void : Effect.suspend(() => {
         const down = connection.down()
-        if (down !== undefined) return Effect.fail(networkError(`nats sink: ${down}; the batch was not published`))
+        if (down !== undefined) return Effect.fail(SinkError.network(`nats sink: ${down}; the batch was not published`))
         return Effect.tryPromise({
           try: () => Promise.all(payloads.map((payload) => js.publish(subject, payload))),
-          catch: (cause) => networkError(`nats sink: publish to ${subject} on ${NatsServers.display(params.servers)} failed: ${describeCause(cause)}`, cause)
+          catch: (cause) => SinkError.network(`nats sink: publish to ${subject} on ${NatsServers.display(params.servers)} failed: ${describeCause(cause)}`, cause)
         })
       })
 

@@ -6,6 +6,7 @@
 import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
+import * as SecretParam from "../../config/secret-param.js"
 
 /** The connector kind. */
 export const kind = "redis"
@@ -37,7 +38,7 @@ const common = {
   /** An ACL user (`AUTH username password`); without it, `password` authenticates the default user. */
   username: Schema.optional(Schema.NonEmptyString),
   /** The password (`requirepass` or the ACL user's); `wpc` prints it as `***`. */
-  password: Schema.optional(Schema.NonEmptyString)
+  password: Schema.optional(SecretParam.secret(Schema.NonEmptyString))
 }
 
 /**

@@ -19,12 +19,9 @@ import * as SinkFactory from "../../sink/factory.js"
 import * as Connection from "./connection.js"
 import { kind, SinkParams } from "./params.js"
 
-/** The network error (202) of this sink. */
-const networkError = (detail: string, cause?: unknown): SinkError => SinkError.uvs(UnifiedReason.network(detail), undefined, cause)
-
 /** The sink error of an `XADD` the server refused: 202 when the refusal is transient, else 301. */
 const refused = (detail: string, cause: unknown): SinkError =>
-  Connection.isTransientReply(cause) ? networkError(detail, cause) : SinkError.uvs(UnifiedReason.external(detail), undefined, cause)
+  Connection.isTransientReply(cause) ? SinkError.network(detail, cause) : SinkError.uvs(UnifiedReason.external(detail), undefined, cause)
 
 /** How long `reconnect` waits for the client to be connected again. */
 const reconnectWaitMs = 2000
@@ -41,7 +38,7 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Sin
     const connection = yield* Connection.open(params, `wpc-sink-${params.stream}`, (detail, cause) =>
       Connection.isAuthError(cause)
         ? SinkError.uvs(UnifiedReason.external(`${detail}; ${Connection.authHint}`), undefined, cause)
-        : networkError(detail, cause))
+        : SinkError.network(detail, cause))
     const target = `${connection.where} stream ${JSON.stringify(params.stream)}`
     const trim: ReadonlyArray<string | number> = params.maxlen > 0 ? ["MAXLEN", "~", params.maxlen] : []
 
@@ -49,18 +46,18 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Sin
     const append = (payloads: ReadonlyArray<string | Buffer>): Effect.Effect<void, SinkError> =>
       payloads.length === 0 ? Effect.void : Effect.suspend(() => {
         const down = connection.down()
-        if (down !== undefined) return Effect.fail(networkError(`redis sink: ${down}; the batch was not written to ${target}`))
+        if (down !== undefined) return Effect.fail(SinkError.network(`redis sink: ${down}; the batch was not written to ${target}`))
         const transaction = connection.client.multi()
         for (const payload of payloads) transaction.xadd(params.stream, ...trim, "*", params.field, payload)
         return Effect.tryPromise({
           try: () => transaction.exec(),
           catch: (cause) => {
             const detail = `redis sink: XADD to ${target} failed: ${describeCause(cause)}`
-            return Connection.isReplyError(cause) ? refused(detail, cause) : networkError(detail, cause)
+            return Connection.isReplyError(cause) ? refused(detail, cause) : SinkError.network(detail, cause)
           }
         }).pipe(
           Effect.flatMap((results) => {
-            if (results === null) return Effect.fail(networkError(`redis sink: XADD to ${target} got no reply`))
+            if (results === null) return Effect.fail(SinkError.network(`redis sink: XADD to ${target} got no reply`))
             const failed = results.findIndex(([error]) => error !== null)
             if (failed < 0) return Effect.void
             const error = results[failed]![0]
@@ -70,7 +67,7 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Sin
       })
 
     const reconnect = Effect.flatMap(connection.ready(reconnectWaitMs), (ok) =>
-      ok ? Effect.void : Effect.fail(networkError(`redis sink: ${connection.down() ?? "not connected"}; still reconnecting`)))
+      ok ? Effect.void : Effect.fail(SinkError.network(`redis sink: ${connection.down() ?? "not connected"}; still reconnecting`)))
 
     return AsyncSink.make({
       identifier: `redis:${params.stream}`,

@@ -66,6 +66,7 @@ export const factory = <A, I>(options: {
     Effect.zip(ParamMap.decodeParams(options.params, spec.params, "params"), Tags.fromStrings(spec.tags))
   return SourceFactory.make({
     kind: options.kind,
+    params: options.params,
     validateSpec: (spec) => Effect.asVoid(decode(spec)),
     build: (spec, ctx) =>
       Effect.gen(function*() {

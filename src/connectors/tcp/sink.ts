@@ -26,9 +26,6 @@ interface Link {
   lost: string | undefined
 }
 
-/** The network error (202) of this sink. */
-const networkError = (detail: string, cause?: unknown): SinkError => SinkError.uvs(UnifiedReason.network(detail), undefined, cause)
-
 /** Connects to `addr:port` within `timeoutMs`: a refusal is a `NetworkError` (202), a timeout a `TimeoutError` (204). */
 const connect = (params: SinkParams, where: string): Effect.Effect<Link, SinkError> =>
   Effect.async<Link, SinkError>((resume) => {
@@ -40,7 +37,7 @@ const connect = (params: SinkParams, where: string): Effect.Effect<Link, SinkErr
     const onError = (error: NodeJS.ErrnoException) => {
       clearTimeout(timer)
       socket.destroy()
-      resume(Effect.fail(networkError(`tcp sink: cannot connect to ${where}: ${error.code ?? error.message}`, error)))
+      resume(Effect.fail(SinkError.network(`tcp sink: cannot connect to ${where}: ${error.code ?? error.message}`, error)))
     }
     socket.once("error", onError)
     socket.once("connect", () => {
@@ -98,13 +95,13 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Sin
       Effect.async<void, SinkError>((resume) => {
         const current = link
         if (current.lost !== undefined) {
-          return resume(Effect.fail(networkError(`tcp sink: connection to ${where} lost (${current.lost}); reconnect to resume`)))
+          return resume(Effect.fail(SinkError.network(`tcp sink: connection to ${where} lost (${current.lost}); reconnect to resume`)))
         }
         current.socket.write(buf, (error) => {
           if (error === undefined || error === null) resume(Effect.void)
           else {
             current.lost ??= (error as NodeJS.ErrnoException).code ?? error.message
-            resume(Effect.fail(networkError(`tcp sink: write to ${where} failed (${current.lost})`, error)))
+            resume(Effect.fail(SinkError.network(`tcp sink: write to ${where} failed (${current.lost})`, error)))
           }
         })
       })
@@ -130,6 +127,7 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Sin
 /** The `tcp` sink factory: connects at build (an unreachable server fails the build with 202/204). */
 export const factory: SinkFactory.SinkFactory = SinkFactory.make({
   kind,
+  params: SinkParams,
   validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SinkParams, spec.params, "params")),
   build: (spec) =>
     Effect.map(
