@@ -190,7 +190,7 @@ const loadFile = (
         continue
       }
       const params = yield* problems.attempt(
-        Resolution.baseParams(def, expanded.params, adapter.value),
+        Resolution.baseParams(def, expanded.params, adapter.value, known.value),
         (e) => TomlDocument.locate(doc, [...at, "params"], e)
       )
       into.set(def.id, {
@@ -200,6 +200,12 @@ const loadFile = (
       })
     }
   })
+
+/** The params Schema of a kind's factory of `scope`, if it has that factory and the factory declares one. */
+const sideSchema = (info: KindInfo, scope: ConnectorDef.ConnectorScope): Option.Option<Schema.Schema.Any> =>
+  scope === "source"
+    ? Option.flatMap(info.source, (f) => Option.fromNullable(f.params))
+    : Option.flatMap(info.sink, (f) => Option.fromNullable(f.params))
 
 /** Adds the definitions the registered kinds ship to `into`, except ids the project defines (even ones that did not decode). */
 const addBuiltins = (
@@ -212,7 +218,7 @@ const addBuiltins = (
   Effect.forEach([...kinds.values()], (info) =>
     Effect.forEach(info.defs.filter((d) => d.scope === scope && !into.has(d.id) && !undecoded.has(d.id)), (def) =>
       Effect.map(
-        problems.attempt(Resolution.baseParams(def, def.defaultParams, info.adapter), (e) =>
+        problems.attempt(Resolution.baseParams(def, def.defaultParams, info.adapter, sideSchema(info, scope)), (e) =>
           e.under(`builtin ${scope} connector "${def.id}".params`)),
         (params) =>
           into.set(def.id, {

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option } from "effect"
+import { Effect, Option, type Schema } from "effect"
 import type { ConnectorKindAdapter } from "../config/adapter.js"
 import type { ConnectorDef } from "../config/def.js"
 import * as ParamMap from "../config/param.js"
@@ -54,16 +54,34 @@ export const expandUrl = (
   )
 }
 
-/** The base parameters of a connector: the kind's `defaults()`, then its own params (with `url` expanded). */
+/**
+ * The kind's `defaults()` that apply to a connector whose params Schema is `schema`: one adapter serves a
+ * kind's source and sink, so defaults that only one side declares (a source's `durable`) are left out of
+ * the other's; all of them when the Schema is open-ended or unknown.
+ */
+export const kindDefaults = (
+  adapter: Option.Option<ConnectorKindAdapter>,
+  schema: Option.Option<Schema.Schema.Any>
+): ParamMap.ParamMap => {
+  if (Option.isNone(adapter)) return ParamMap.empty
+  const defaults = adapter.value.defaults()
+  return Option.match(Option.flatMap(schema, ParamMap.knownKeys), {
+    onNone: () => defaults,
+    onSome: (known) => Object.fromEntries(Object.entries(defaults).filter(([key]) => known.includes(key)))
+  })
+}
+
+/**
+ * The base parameters of a connector: the kind's `defaults()` that its params Schema (`schema`, when the
+ * factory declares one) takes, then its own params (with `url` expanded).
+ */
 export const baseParams = (
   def: ConnectorDef,
   params: ParamMap.ParamMap,
-  adapter: Option.Option<ConnectorKindAdapter>
+  adapter: Option.Option<ConnectorKindAdapter>,
+  schema: Option.Option<Schema.Schema.Any> = Option.none()
 ): Effect.Effect<ParamMap.ParamMap, ConfigError> =>
-  Effect.map(
-    expandUrl(params, def.kind, adapter),
-    (expanded) => ParamMap.merge(Option.match(adapter, { onNone: () => ParamMap.empty, onSome: (a) => a.defaults() }), expanded.params)
-  )
+  Effect.map(expandUrl(params, def.kind, adapter), (expanded) => ParamMap.merge(kindDefaults(adapter, schema), expanded.params))
 
 /** A refused override: the key and what to say about it. */
 export interface Refusal {

@@ -69,6 +69,28 @@ encod = "text"
       expect(run.err).toContain(`${path.join(dir, sinkDefs)}:10: connectors[0].params.fmtt: unknown key "fmtt"`)
     }))
 
+  it.scopedLive("a sink of a kind whose adapter defaults hold source-only keys (nats, redis, tcp) gets only the keys its side takes", () =>
+    Effect.gen(function*() {
+      const dir = yield* withSources(`[[sources]]\nkey = "sample_log"\nconnect = "file_src"\n`)
+      yield* Effect.promise(async () => {
+        const sinkDefs = path.join(dir, "connectors/sink.d")
+        await fs.writeFile(path.join(sinkDefs, "brokers.toml"), [
+          `[[connectors]]\nid = "nats_out"\ntype = "nats"\n\n[connectors.params]\nservers = "nats://127.0.0.1:4222"\nstream = "OUT"\n`,
+          `[[connectors]]\nid = "redis_out"\ntype = "redis"\n\n[connectors.params]\nstream = "out"\n`,
+          `[[connectors]]\nid = "tcp_out"\ntype = "tcp"\n\n[connectors.params]\naddr = "127.0.0.1"\nport = 9000\n`
+        ].join("\n"))
+        await fs.writeFile(
+          path.join(dir, "topology/sinks/business.d/brokers.toml"),
+          `[sink_group]\nname = "brokers"\n\n[[sink_group.sinks]]\nname = "n"\nconnect = "nats_out"\n\n[[sink_group.sinks]]\nname = "r"\nconnect = "redis_out"\n\n[[sink_group.sinks]]\nname = "t"\nconnect = "tcp_out"\n`
+        )
+      })
+      const check = yield* wpc("check", "-w", dir)
+      expect(check.err).toBe("")
+      expect(check.code).toBe(0)
+      expect(check.out).toContain("ok: 1 source, 2 sink groups, 4 sinks")
+      expect(check.out).not.toContain("durable=")
+    }))
+
   it.scopedLive("allow_override naming a key the connector does not take is an error at that line", () =>
     Effect.gen(function*() {
       const dir = yield* withSources(`[[sources]]\nkey = "sample_log"\nconnect = "file_src"\n`)
