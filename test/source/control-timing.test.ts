@@ -272,14 +272,21 @@ const drain = (pull: Pull): Effect.Effect<Array<Array<string>>, SourceError> =>
 
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => `l${from + i}`)
 
+/** A tcp source (see `tcpSource`) under a fresh control plane, with 30 lines from one client accepted and queued. */
+const thirtyQueued = (drainOnStop: boolean) =>
+  Effect.gen(function*() {
+    const plane = yield* ControlPlane.make
+    const { acceptor, pull } = yield* tcpSource(plane, drainOnStop)
+    const client = yield* connect(acceptor.port)
+    yield* client.write(lines(0, 30))
+    yield* eventually(() => acceptor.stats().frames === 30, "30 frames accepted")
+    return { acceptor, client, plane, pull }
+  })
+
 describe("control events on an acceptor (tcp)", () => {
   it.live("Stop (as the engine runs it, drainOnStop): what was accepted before is delivered, nothing sent after", () =>
     Effect.scoped(Effect.gen(function*() {
-      const plane = yield* ControlPlane.make
-      const { acceptor, pull } = yield* tcpSource(plane, true)
-      const client = yield* connect(acceptor.port)
-      yield* client.write(lines(0, 30))
-      yield* eventually(() => acceptor.stats().frames === 30, "30 frames accepted")
+      const { acceptor, client, plane, pull } = yield* thirtyQueued(true)
       const first = yield* pull
       expect(Option.map(first, (b) => b.map(text))).toEqual(Option.some(range(0, 10)))
       yield* plane.stop
@@ -295,11 +302,7 @@ describe("control events on an acceptor (tcp)", () => {
 
   it.live("Stop (toPull's default): no batch after the publish returned; the events still queued are not handed out", () =>
     Effect.scoped(Effect.gen(function*() {
-      const plane = yield* ControlPlane.make
-      const { acceptor, pull } = yield* tcpSource(plane, false)
-      const client = yield* connect(acceptor.port)
-      yield* client.write(lines(0, 30))
-      yield* eventually(() => acceptor.stats().frames === 30, "30 frames accepted")
+      const { plane, pull } = yield* thirtyQueued(false)
       expect(Option.map(yield* pull, (b) => b.map(text))).toEqual(Option.some(range(0, 10)))
       yield* plane.stop
       expect(yield* drain(pull)).toEqual([])
@@ -332,11 +335,7 @@ describe("control events on an acceptor (tcp)", () => {
 
   it.live("Seek: no queued batch is handed out after it; the pull fails, as the acceptor cannot seek", () =>
     Effect.scoped(Effect.gen(function*() {
-      const plane = yield* ControlPlane.make
-      const { acceptor, pull } = yield* tcpSource(plane, true)
-      const client = yield* connect(acceptor.port)
-      yield* client.write(lines(0, 30))
-      yield* eventually(() => acceptor.stats().frames === 30, "30 frames accepted")
+      const { plane, pull } = yield* thirtyQueued(true)
       expect(Option.map(yield* pull, (b) => b.map(text))).toEqual(Option.some(range(0, 10)))
       yield* plane.seek(SeekPosition.Start())
       const error = yield* Effect.flip(pull)
