@@ -111,15 +111,21 @@ const waitingSource = () => {
   }
 }
 
+/** A prompt source pulled under a fresh control plane, 50 batches delivered and still running. */
+const promptRunning = Effect.gen(function*() {
+  const plane = yield* ControlPlane.make
+  const { source, produced } = promptSource()
+  const pull = yield* DataSource.toPull(source, { control: plane })
+  const delivered: Array<Array<number>> = []
+  const consumer = yield* consume(pull, delivered)
+  yield* until(() => delivered.length >= 50)
+  return { consumer, delivered, plane, produced }
+})
+
 describe("control events on a prompt synchronous source", () => {
   it.scoped("Stop: after the publish returned, only the batch whose receive had started is delivered", () =>
     Effect.gen(function*() {
-      const plane = yield* ControlPlane.make
-      const { source, produced } = promptSource()
-      const pull = yield* DataSource.toPull(source, { control: plane })
-      const delivered: Array<Array<number>> = []
-      const consumer = yield* consume(pull, delivered)
-      yield* until(() => delivered.length >= 50)
+      const { consumer, delivered, plane, produced } = yield* promptRunning
       yield* plane.stop
       const deliveredAt = delivered.length
       const producedAt = produced.length
@@ -132,12 +138,7 @@ describe("control events on a prompt synchronous source", () => {
 
   it.scoped("Isolate: after the publish returned nothing more is read until Isolate(false); nothing lost or repeated", () =>
     Effect.gen(function*() {
-      const plane = yield* ControlPlane.make
-      const { source, produced } = promptSource()
-      const pull = yield* DataSource.toPull(source, { control: plane })
-      const delivered: Array<Array<number>> = []
-      const consumer = yield* consume(pull, delivered)
-      yield* until(() => delivered.length >= 50)
+      const { consumer, delivered, plane, produced } = yield* promptRunning
       yield* plane.isolate(true)
       const deliveredAt = delivered.length
       const producedAt = produced.length
@@ -154,12 +155,7 @@ describe("control events on a prompt synchronous source", () => {
 
   it.scoped("Seek: after the publish returned, the next batch but the one in flight comes from the new position", () =>
     Effect.gen(function*() {
-      const plane = yield* ControlPlane.make
-      const { source, produced } = promptSource()
-      const pull = yield* DataSource.toPull(source, { control: plane })
-      const delivered: Array<Array<number>> = []
-      const consumer = yield* consume(pull, delivered)
-      yield* until(() => delivered.length >= 50)
+      const { consumer, delivered, plane, produced } = yield* promptRunning
       yield* plane.seek(SeekPosition.Offset({ offset: 0 }))
       const deliveredAt = delivered.length
       const producedAt = produced.length
