@@ -9,6 +9,7 @@
 export { type Coded, type CodedFacet, isCoded } from "./errors/coded.js"
 export { ConfigError } from "./errors/config.js"
 export { describeCause } from "./errors/describe.js"
+export * from "./errors/processor.js"
 export * from "./errors/sink.js"
 export * from "./errors/source.js"
 export * from "./errors/unified.js"
@@ -48,6 +49,12 @@ export type {
 export * as SinkFactory from "./sink/factory.js"
 export type { ResolvedSinkSpec, SinkBuildCtx, SinkHandle } from "./sink/factory.js"
 export * as AsyncSink from "./sink/sink.js"
+
+// Processing: processors between a source and the sink groups
+export * as Processor from "./processing/processor.js"
+export * as ProcessorChain from "./processing/chain.js"
+export * as ProcessorKind from "./processing/processor-kind.js"
+export * as BuiltinProcessors from "./processing/builtins.js"
 
 // Registration
 export * as ConnectorRegistry from "./registry/registry.js"

@@ -88,6 +88,9 @@ export const stoppedReport = (project: ResolvedProject | undefined, millis: numb
   sinks: (project?.sinkGroups ?? []).flatMap((g) =>
     g.sinks.map((s) => ({ group: g.name, name: s.spec.name, events: 0, bytes: 0, rescued: 0, retries: 0, errors: 0 }))
   ),
+  processors: (project?.sources ?? []).filter((s) => s.enabled).flatMap((s) =>
+    s.processors.map((p) => ({ source: s.spec.name, name: p.name, in: 0, out: 0, dropped: 0, failed: 0, rescued: 0, seconds: 0 }))
+  ),
   phases: [],
   errors: []
 })

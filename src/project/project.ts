@@ -15,6 +15,7 @@ import * as Tags from "../model/tags.js"
 import { ConnectorRegistry } from "../registry/registry.js"
 import type { EngineOptionsInput } from "../runtime/engine-options.js"
 import * as Filter from "../runtime/filter.js"
+import type * as Processor from "../processing/processor.js"
 import type { PipelineSpec } from "../runtime/pipeline.js"
 import type { ResolvedSinkSpec } from "../sink/factory.js"
 import type { ResolvedSourceSpec } from "../source/factory.js"
@@ -23,6 +24,7 @@ import * as EngineTable from "./engine-options.js"
 import * as Interpolate from "./interpolate.js"
 import * as Layout from "./layout.js"
 import * as Problems from "./problems.js"
+import * as Processors from "./processors.js"
 import { ProjectErrors } from "./project-errors.js"
 import * as Resolution from "./resolution.js"
 import * as TomlDocument from "./toml-document.js"
@@ -32,10 +34,14 @@ import * as Topology from "./topology.js"
 /** Every problem one load of a project found (code 300). */
 export { ProjectErrors } from "./project-errors.js"
 
-/** A resolved `[[sources]]` entry: its spec, whether it is enabled (a disabled one is not built) and where it is. */
+/**
+ * A resolved `[[sources]]` entry: its spec, whether it is enabled (a disabled one is not built), the
+ * processors its events go through (in order) and where it is.
+ */
 export interface ResolvedSource {
   readonly spec: ResolvedSourceSpec
   readonly enabled: boolean
+  readonly processors: ReadonlyArray<Processor.Processor>
   readonly file: string
   readonly line: number | undefined
 }
@@ -70,6 +76,8 @@ export interface ResolvedProject {
   readonly sinkGroups: ReadonlyArray<ResolvedSinkGroup>
   /** The engine options of its `[engine]` table (`engine.toml`; none without it). */
   readonly engine: EngineOptionsInput
+  /** The processors of `processors/*.toml`, by name. */
+  readonly processors: ReadonlyMap<string, Processors.Declared>
 }
 
 /** How `loadProject` reads variables. */
@@ -84,6 +92,7 @@ interface Context {
   readonly catalog: ConnectorCatalog.ConnectorCatalog
   readonly env: Interpolate.Environment
   readonly problems: Problems.Problems
+  readonly processors: Processors.Loaded
 }
 
 const other = (scope: ConnectorScope): ConnectorScope => (scope === "source" ? "sink" : "source")
@@ -268,6 +277,34 @@ const duplicate = (
   return true
 }
 
+/** The processors a source names, in order; an unknown name is a problem at `processors[j]`, with a did-you-mean. */
+const processorsOf = (
+  ctx: Context,
+  doc: TomlDocument.TomlDocument,
+  at: ReadonlyArray<Segment>,
+  names: ReadonlyArray<string>
+): Option.Option<ReadonlyArray<Processor.Processor>> => {
+  const out: Array<Processor.Processor> = []
+  let ok = true
+  for (const [j, name] of names.entries()) {
+    const declared = ctx.processors.built.get(name)
+    if (declared !== undefined) {
+      out.push(declared.processor)
+      continue
+    }
+    ok = false
+    // a processor declared but broken was reported where it is declared
+    if (ctx.processors.broken.has(name)) continue
+    const known = [...ctx.processors.built.keys(), ...ctx.processors.broken].sort()
+    ctx.problems.add(TomlDocument.problem(doc, [...at, "processors", j], {
+      detail: `unknown processor "${name}"`,
+      expected: known.length === 0 ? "the name of a [[processors]] entry (none is declared)" : `one of: ${known.join(", ")}`,
+      suggestion: didYouMean(name, known) ?? `declare it under [[processors]] in ${Processors.dir}/*.toml`
+    }))
+  }
+  return ok ? Option.some(out) : Option.none()
+}
+
 /** Loads the `[[sources]]` of one file. */
 const loadSourceFile = (ctx: Context, file: string, keys: Seen, out: Array<ResolvedSource>) =>
   Effect.gen(function*() {
@@ -299,7 +336,10 @@ const loadSourceFile = (ctx: Context, file: string, keys: Seen, out: Array<Resol
         tags: Tags.toStrings(tags.value)
       }
       const valid = yield* validated(ctx, doc, at, Effect.flatMap(ctx.registry.sourceFactory(spec.kind), (f) => f.validateSpec(spec)))
-      if (valid && unique && clean) out.push({ spec, enabled: entry.enable, file: doc.file, line: TomlDocument.line(doc, at) })
+      const processors = processorsOf(ctx, doc, at, entry.processors)
+      if (valid && unique && clean && Option.isSome(processors)) {
+        out.push({ spec, enabled: entry.enable, processors: processors.value, file: doc.file, line: TomlDocument.line(doc, at) })
+      }
     }
   })
 
@@ -444,7 +484,12 @@ export const loadProject = (
     const files = { source: yield* connectorFiles("source"), sink: yield* connectorFiles("sink") }
     const env = options.env ?? process.env
     const catalog = yield* ConnectorCatalog.load(registry, { files, env }, problems)
-    const ctx: Context = { registry, catalog, env, problems }
+    const processorFiles = yield* Effect.map(
+      problems.attempt(Layout.tomlFiles(path.join(workRoot, Processors.dir), false)),
+      (listed) => Option.getOrElse(Option.flatten(listed), (): ReadonlyArray<string> => [])
+    )
+    const processors = yield* Processors.load(workRoot, processorFiles, problems)
+    const ctx: Context = { registry, catalog, env, problems, processors }
 
     const sourcesDir = path.join(workRoot, Layout.sourcesDir)
     const sources: Array<ResolvedSource> = []
@@ -472,7 +517,7 @@ export const loadProject = (
     const engine = yield* EngineTable.load(workRoot, problems)
 
     yield* failIfAny
-    return { workRoot: path.resolve(workRoot), sources, sinkGroups, engine }
+    return { workRoot: path.resolve(workRoot), sources, sinkGroups, engine, processors: processors.built }
   })
 
 /**
@@ -482,7 +527,7 @@ export const loadProject = (
 export const toPipelineSpec = (project: ResolvedProject): PipelineSpec => ({
   workRoot: project.workRoot,
   engine: project.engine,
-  sources: project.sources.map((s) => ({ spec: s.spec, enabled: s.enabled })),
+  sources: project.sources.map((s) => ({ spec: s.spec, enabled: s.enabled, processors: s.processors })),
   groups: project.sinkGroups.map((g) => ({
     name: g.name,
     filter: g.filter,

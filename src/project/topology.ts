@@ -18,13 +18,17 @@ const TagList = Schema.Array(Schema.String)
 const Params = Schema.optionalWith(ParamMap.schema, { default: () => ParamMap.empty, exact: true })
 const Tags = Schema.optionalWith(TagList, { default: () => [], exact: true })
 
-/** A `[[sources]]` entry: `enable` defaults to true, `tags` to none, `params` (the overrides) to none. */
+/**
+ * A `[[sources]]` entry: `enable` defaults to true, `tags` to none, `params` (the overrides) to none, and
+ * `processors` (the names of `[[processors]]` its events go through, in order) to none.
+ */
 export const SourceEntry = Schema.Struct({
   key: Name,
   enable: Schema.optionalWith(Schema.Boolean, { default: () => true, exact: true }),
   connect: Name,
   tags: Tags,
-  params: Params
+  params: Params,
+  processors: Schema.optionalWith(Schema.Array(Name), { default: () => [], exact: true })
 })
 
 /** A decoded `[[sources]]` entry. */
@@ -126,10 +130,24 @@ export const decode = <A, I>(
     (error) => {
       const seen = new Set<string>()
       const problems: Array<EntryProblem> = []
-      for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+      const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+      for (const issue of issues) {
         const at = ParamMap.formatPath(undefined, issue.path) ?? ""
         if (seen.has(at)) continue
         seen.add(at)
+        // a union (`Schema.Literal("a", "b")`) fails once per member at the same path: one problem naming them all
+        const members = issues.filter((other) => (ParamMap.formatPath(undefined, other.path) ?? "") === at)
+          .map((other) => /^Expected (.*), actual (.*)$/s.exec(other.message))
+        if (members.length > 1 && members.every((m) => m !== null)) {
+          const head = typeof issue.path[0] === "string" ? issue.path[0] : ""
+          const expected = members.map((m) => m![1]!)
+          problems.push({
+            segments: issue.path.map((s): Segment => (typeof s === "number" ? s : String(s))),
+            detail: `invalid value ${members[0]![2]}`,
+            expected: expectations[head] ?? `one of: ${expected.join(", ")}`
+          })
+          continue
+        }
         const segments = issue.path.map((s): Segment => (typeof s === "number" ? s : String(s)))
         const head = typeof issue.path[0] === "string" ? issue.path[0] : ""
         if (issue._tag === "Unexpected" && issue.path.length === 1) {

@@ -3,7 +3,7 @@
  * the first generation of every source, and assembles the parts, each in its own module with the run's
  * shared state (`RunState`) passed in: each source is pulled by a `SourceRunner`, which routes its
  * batches (`Router`) through bounded queues (`SinkQueue`: backpressure reaches the source) to the sink
- * replicas; each replica's `SinkWorker` batches, writes, retries and rescues; each source's batches are
+ * replicas (through its `ProcessingStage` first, when it has processors); each replica's `SinkWorker` batches, writes, retries and rescues; each source's batches are
  * acked in order once every sink took them (`AckPolicy`); and a Stop runs in phases with deadlines
  * (`StopPhases`), ending with a `RunReport`.
  *
@@ -25,6 +25,7 @@ import * as CircuitBreaker from "./circuit-breaker.js"
 import * as EngineOptions from "./engine-options.js"
 import * as Filter from "./filter.js"
 import type { PipelineSpec } from "./pipeline.js"
+import * as ProcessingStage from "./processing-stage.js"
 import * as RateLimiter from "./rate-limiter.js"
 import type { RunReport } from "./report.js"
 import * as Rescue from "./rescue.js"
@@ -118,7 +119,11 @@ export const make = (
     const enabled = spec.sources.filter((s) => s.enabled)
     const sourceFactories = yield* Effect.forEach(enabled, (s) =>
       Effect.flatMap(registry.sourceFactory(s.spec.kind), (f) => Effect.as(f.validateSpec(s.spec), f)))
-    const state = yield* RunState.make(enabled.map((s) => s.spec.name), sinks)
+    const state = yield* RunState.make(
+      enabled.map((s) => s.spec.name),
+      sinks,
+      enabled.flatMap((s) => (s.processors ?? []).map((p) => ({ source: s.spec.name, name: p.name })))
+    )
 
     // ---- build sinks (all replicas), then sources
     const cooldown = Backoff.sinkCooldown(options)
@@ -138,13 +143,22 @@ export const make = (
       routes.push({ filter: s.filter, queues })
     }
 
+    const rescueDir = path.resolve(workRoot, options.rescueDir ?? "rescue")
+    const rescue = Rescue.make(rescueDir)
     const nodes: Array<SourceRunner.SourceNode> = []
     const firstGenerations: Array<SourceRunner.Generation> = []
     for (const [i, s] of enabled.entries()) {
+      const processors = s.processors ?? []
       const node: SourceRunner.SourceNode = {
         name: s.spec.name,
         plane: yield* ControlPlane.make,
         stats: state.sources[i]!,
+        stage: processors.length === 0 ? undefined : yield* ProcessingStage.make({
+          source: s.spec.name,
+          processors,
+          stats: state.processors.filter((p) => p.source === s.spec.name),
+          rescue
+        }),
         build: sourceFactories[i]!.build(s.spec, SourceFactory.buildCtx(workRoot))
       }
       nodes.push(node)
@@ -154,13 +168,12 @@ export const make = (
     }
 
     // ---- assemble
-    const rescueDir = path.resolve(workRoot, options.rescueDir ?? "rescue")
     const workerOptions: SinkWorker.WorkerOptions = {
       batchEvents: options.batchEvents,
       batchBytes: options.batchBytes,
       batchWait: options.batchWait,
       retries: Backoff.writeRetries(options),
-      rescue: Rescue.make(rescueDir)
+      rescue
     }
     const acks: Array<AckPolicy.AckPolicy> = []
     const runnerContext: SourceRunner.RunnerContext = { state, routes, rebuild: Backoff.sourceRebuild(options), scope: engineScope, acks }

@@ -8,7 +8,7 @@
 import { Effect, FiberRef, Metric, MetricBoundaries, MetricKey, MetricLabel } from "effect"
 
 /** Which side of the pipeline an error came from. */
-export type Component = "source" | "sink"
+export type Component = "source" | "sink" | "processor"
 
 /** What a labelled metric needs to record a number (counters add it, gauges set it, histograms observe it). */
 interface Recorder {
@@ -74,6 +74,36 @@ const latency = bySink(
     "Seconds from a batch entering a sink's queue until the sink has written it."
   )
 )
+
+const byProcessor = (key: MetricKey.MetricKey.Untyped): (source: string, processor: string) => Recorder => {
+  const make = labelled(key, ["source", "processor"])
+  const sources = memo((source) => memo((processor) => make([source, processor])))
+  return (source, processor) => sources(source)(processor)
+}
+
+const processorIn = byProcessor(counter("wpc_processor_events_in_total", "Events a processor was given."))
+const processorOut = byProcessor(counter("wpc_processor_events_out_total", "Events a processor passed on (several per input when it splits)."))
+const processorDropped = byProcessor(counter("wpc_processor_dropped_total", "Events a processor dropped (by its rule, or on a failure with on_error = drop)."))
+const processorFailed = byProcessor(counter("wpc_processor_failed_total", "Events a processor failed on (rescued, passed or dropped as on_error says)."))
+const processorSeconds = byProcessor(counter("wpc_processor_seconds_total", "Seconds a processor spent on its events."))
+
+/** What one processor did with one batch. */
+export interface ProcessorCounts {
+  readonly in: number
+  readonly out: number
+  readonly dropped: number
+  readonly failed: number
+  readonly seconds: number
+}
+
+/** Counts what processor `processor` of source `source` did with a batch (`wpc_processor_*`), with the fiber labels `labels`. */
+export const unsafeProcessor = (labels: Labels, source: string, processor: string, counts: ProcessorCounts): void => {
+  processorIn(source, processor).unsafeUpdate(counts.in, labels)
+  processorOut(source, processor).unsafeUpdate(counts.out, labels)
+  if (counts.dropped > 0) processorDropped(source, processor).unsafeUpdate(counts.dropped, labels)
+  if (counts.failed > 0) processorFailed(source, processor).unsafeUpdate(counts.failed, labels)
+  processorSeconds(source, processor).unsafeUpdate(counts.seconds, labels)
+}
 
 const errorsKey = counter("wpc_errors_total", "Errors by component (source or sink), name and code.")
 const errorsMake = labelled(errorsKey, ["component", "name", "code"])

@@ -5,14 +5,16 @@
  * @since 0.1.0
  */
 import type { Option } from "effect"
+import type * as Processor from "../processing/processor.js"
 import type { ResolvedSinkSpec } from "../sink/factory.js"
 import type { ResolvedSourceSpec } from "../source/factory.js"
 import type { EngineOptionsInput } from "./engine-options.js"
 
-/** A source of the pipeline; a disabled one is listed but not built. */
+/** A source of the pipeline; a disabled one is listed but not built. Its events go through `processors`, in order. */
 export interface PipelineSource {
   readonly spec: ResolvedSourceSpec
   readonly enabled: boolean
+  readonly processors?: ReadonlyArray<Processor.Processor> | undefined
 }
 
 /** A sink of a group: its spec, how many replicas share its load, and its rate limit (0 = none). */

@@ -26,6 +26,24 @@ export interface SinkStats {
   errors: number
 }
 
+/** Counters of one processor of one source. */
+export interface ProcessorStats {
+  readonly source: string
+  readonly name: string
+  /** Events it was given. */
+  in: number
+  /** Events it passed on. */
+  out: number
+  /** Events it dropped (by its rule, or failed with `on_error = "drop"`). */
+  dropped: number
+  /** Events it failed on (whatever `on_error` then did). */
+  failed: number
+  /** Events it failed on that went to the rescue file. */
+  rescued: number
+  /** Seconds it spent. */
+  seconds: number
+}
+
 /** One phase of a Stop. */
 export interface PhaseReport {
   readonly phase: "stopSources" | "drain" | "acks" | "close"
@@ -52,6 +70,8 @@ export interface RunReport {
   readonly unacked: number
   readonly sources: ReadonlyArray<SourceStats>
   readonly sinks: ReadonlyArray<SinkStats>
+  /** The processors of each source, in order (none when no source has any). */
+  readonly processors: ReadonlyArray<ProcessorStats>
   readonly phases: ReadonlyArray<PhaseReport>
   /** Why the run failed, when it did. */
   readonly errors: ReadonlyArray<string>

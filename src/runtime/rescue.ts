@@ -26,6 +26,8 @@ export interface Rescue {
   readonly dir: string
   /** Appends `events` that `group/sink` could not take; fails only if the file cannot be written. */
   readonly write: (group: string, sink: string, events: ReadonlyArray<SourceEvent>, why: RescueReason) => Effect.Effect<void, SinkError>
+  /** Appends events that `group/sink` could not take, each with its own reason (a processor's failures). */
+  readonly writeEach: (group: string, sink: string, entries: ReadonlyArray<readonly [SourceEvent, RescueReason]>) => Effect.Effect<void, SinkError>
   /** The file that holds what `group/sink` could not take. */
   readonly fileOf: (group: string, sink: string) => string
 }
@@ -84,19 +86,21 @@ const appendWhole = async (file: string, text: string): Promise<void> => {
 /** A rescue writing `<dir>/<group>__<sink>.jsonl`. */
 export const make = (dir: string): Rescue => {
   const fileOf = (group: string, sink: string) => path.join(dir, `${safe(group)}__${safe(sink)}.jsonl`)
+  const writeEach = (group: string, sink: string, entries: ReadonlyArray<readonly [SourceEvent, RescueReason]>) =>
+    Effect.tryPromise({
+      try: async () => {
+        await fs.mkdir(dir, { recursive: true })
+        const at = new Date().toISOString()
+        let text = ""
+        for (const [e, why] of entries) text += line(group, sink, e, why, at) + "\n"
+        await appendWhole(fileOf(group, sink), text)
+      },
+      catch: (cause) => SinkError.stgCtrl(`rescue file ${fileOf(group, sink)} could not be written`, cause)
+    })
   return {
     dir,
     fileOf,
-    write: (group, sink, events, why) =>
-      Effect.tryPromise({
-        try: async () => {
-          await fs.mkdir(dir, { recursive: true })
-          const at = new Date().toISOString()
-          let text = ""
-          for (const e of events) text += line(group, sink, e, why, at) + "\n"
-          await appendWhole(fileOf(group, sink), text)
-        },
-        catch: (cause) => SinkError.stgCtrl(`rescue file ${fileOf(group, sink)} could not be written`, cause)
-      })
+    writeEach,
+    write: (group, sink, events, why) => writeEach(group, sink, events.map((e) => [e, why] as const))
   }
 }

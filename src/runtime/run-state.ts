@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Clock, Deferred, Effect } from "effect"
-import type { PhaseReport, RunReport, RunStatus, SinkStats, SourceStats } from "./report.js"
+import type { PhaseReport, ProcessorStats, RunReport, RunStatus, SinkStats, SourceStats } from "./report.js"
 
 /** Live counters of a run. */
 export interface Progress {
@@ -33,16 +33,19 @@ export interface RunState {
   readonly sources: ReadonlyArray<SourceStats>
   /** The counters of each sink (all its replicas), in spec order. */
   readonly sinks: ReadonlyArray<SinkStats>
+  /** The counters of each processor of each source, in spec order. */
+  readonly processors: ReadonlyArray<ProcessorStats>
   /** Events whose batch every sink that had to take it wrote or rescued (unrouted ones included). */
   completed: number
   /** Events that matched no sink. */
   unrouted: number
 }
 
-/** A fresh state for sources named `sources` and sinks `sinks` (group and name each), started now. */
+/** A fresh state for sources named `sources`, sinks `sinks` (group and name each) and `processors` (source and name each), started now. */
 export const make = (
   sources: ReadonlyArray<string>,
-  sinks: ReadonlyArray<{ readonly group: string; readonly name: string }>
+  sinks: ReadonlyArray<{ readonly group: string; readonly name: string }>,
+  processors: ReadonlyArray<{ readonly source: string; readonly name: string }> = []
 ): Effect.Effect<RunState> =>
   Effect.gen(function*() {
     return {
@@ -51,6 +54,7 @@ export const make = (
       errors: [],
       sources: sources.map((name): SourceStats => ({ name, events: 0, bytes: 0, acked: 0, restarts: 0, error: undefined })),
       sinks: sinks.map(({ group, name }): SinkStats => ({ group, name, events: 0, bytes: 0, rescued: 0, retries: 0, errors: 0 })),
+      processors: processors.map(({ source, name }): ProcessorStats => ({ source, name, in: 0, out: 0, dropped: 0, failed: 0, rescued: 0, seconds: 0 })),
       completed: 0,
       unrouted: 0
     }
@@ -99,6 +103,7 @@ export const report = (self: RunState, stopped: boolean, phases: ReadonlyArray<P
       unacked: eventsIn - self.completed,
       sources: self.sources.map((s) => ({ ...s })),
       sinks: self.sinks.map((s) => ({ ...s })),
+      processors: self.processors.map((p) => ({ ...p })),
       phases,
       errors: [...self.errors]
     }

@@ -81,45 +81,43 @@ const textPayloads = (items: ReadonlyArray<SinkQueue.SinkItem>, n: number): Arra
   for (const item of items) {
     for (const e of item.events) {
       const payload = e.payload
-      if (typeof payload !== "string") return undefined
+      if (typeof payload !== "string" || e.record !== undefined) return undefined
       lines[k++] = payload
     }
   }
   return lines
 }
 
-/** Writes `events` with the batch method that fits: one `sinkStrBatch` when all are text, else runs in order. */
-export const writeEvents = (sink: AsyncSink, events: ReadonlyArray<SourceEvent>): Effect.Effect<void, SinkError> => {
-  let allText = true
-  for (const e of events) {
-    if (typeof e.payload !== "string") {
-      allText = false
-      break
-    }
-  }
-  if (allText) {
-    const lines = new Array<string>(events.length)
-    for (let i = 0; i < events.length; i++) lines[i] = events[i]!.payload as string
-    return sink.sinkStrBatch(lines)
-  }
-  return Effect.suspend(() => {
+/** How an event is written: as its record, or as its text or bytes payload. */
+const shapeOf = (e: SourceEvent): "record" | "text" | "bytes" =>
+  e.record !== undefined ? "record" : typeof e.payload === "string" ? "text" : "bytes"
+
+/** Writes a run of events of one shape with the batch method of that shape. */
+const writeRun = (sink: AsyncSink, shape: "record" | "text" | "bytes", run: ReadonlyArray<SourceEvent>): Effect.Effect<void, SinkError> =>
+  shape === "record"
+    ? sink.sinkRecords(run.map((e) => e.record!))
+    : shape === "text"
+    ? sink.sinkStrBatch(run.map((e) => e.payload as string))
+    : sink.sinkBytesBatch(run.map((e) => e.payload as Uint8Array))
+
+/**
+ * Writes `events` with the batch method that fits: events with a record through `sinkRecords`, payloads
+ * through `sinkStrBatch` / `sinkBytesBatch`; one call when all have one shape, else one per run, in order.
+ */
+export const writeEvents = (sink: AsyncSink, events: ReadonlyArray<SourceEvent>): Effect.Effect<void, SinkError> =>
+  Effect.suspend(() => {
+    if (events.length === 0) return Effect.void
     const runs: Array<Effect.Effect<void, SinkError>> = []
     let i = 0
     while (i < events.length) {
-      const text = typeof events[i]!.payload === "string"
-      let j = i
-      while (j < events.length && (typeof events[j]!.payload === "string") === text) j++
-      const slice = events.slice(i, j)
-      runs.push(
-        text
-          ? sink.sinkStrBatch(slice.map((e) => e.payload as string))
-          : sink.sinkBytesBatch(slice.map((e) => e.payload as Uint8Array))
-      )
+      const shape = shapeOf(events[i]!)
+      let j = i + 1
+      while (j < events.length && shapeOf(events[j]!) === shape) j++
+      runs.push(writeRun(sink, shape, i === 0 && j === events.length ? events : events.slice(i, j)))
       i = j
     }
-    return Effect.forEach(runs, (r) => r, { discard: true })
+    return runs.length === 1 ? runs[0]! : Effect.forEach(runs, (r) => r, { discard: true })
   })
-}
 
 /**
  * Runs `replica` until its queue is ended and drained. Combinators and synchronous steps, not

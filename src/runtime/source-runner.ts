@@ -18,6 +18,7 @@ import { applyPreproc, batchBytes, type SourceEvent } from "../source/event.js"
 import type * as SourceFactory from "../source/factory.js"
 import * as AckPolicy from "./ack-policy.js"
 import * as Metrics from "./metrics.js"
+import type * as ProcessingStage from "./processing-stage.js"
 import type { SourceStats } from "./report.js"
 import * as Router from "./router.js"
 import * as RunState from "./run-state.js"
@@ -27,6 +28,8 @@ export interface SourceNode {
   readonly name: string
   readonly plane: ControlPlane.ControlPlane
   readonly stats: SourceStats
+  /** Its processors, as a stage (none: its events go to the router as they are read). */
+  readonly stage?: ProcessingStage.ProcessingStage | undefined
   /** Builds a generation of the source in the current Scope. */
   readonly build: Effect.Effect<SourceFactory.SourceSvcIns, SourceError | ConfigError, Scope.Scope>
 }
@@ -77,14 +80,19 @@ const pump = (
     const pull = yield* Scope.extend(DataSource.toPull(source, { control: node.plane, drainOnStop }), scope)
     // a Stop published before the pull listened was not heard by it: nothing is pulled after a Stop
     if (yield* RunState.isStopping(state)) return
-    const onBatch = (batch: ReadonlyArray<SourceEvent>): Effect.Effect<void> =>
+    const stage = node.stage
+    const onBatch = (batch: ReadonlyArray<SourceEvent>): Effect.Effect<void, SourceError> =>
       Effect.suspend(() => {
         const events = hasPreproc(batch) ? batch.map(applyPreproc) : batch
         const bytes = batchBytes(events)
         stats.events += events.length
         stats.bytes += bytes
         Metrics.unsafeSourceIn(labels, name, events.length, bytes)
-        return router.offer(events, bytes, acks.register(events))
+        if (stage === undefined) return router.offer(events, bytes, acks.register(events))
+        // the batch is acked as read (its tokens), once every sink took what the processors made of it
+        const complete = acks.register(events)
+        return Effect.flatMap(stage.run(events), (out) =>
+          router.offer(out, out === events || events.length === 0 ? bytes : Math.round(bytes * out.length / events.length), complete))
       })
     const loop: Effect.Effect<void, SourceError> = Effect.flatMap(pull, (next) =>
       Option.isNone(next) ? Effect.void : Effect.zipRight(onBatch(next.value), loop))

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Inspectable } from "effect"
+import type * as DataRecord from "../model/record.js"
 import * as RawData from "../model/raw.js"
 import * as Tags from "../model/tags.js"
 
@@ -32,6 +33,8 @@ export interface SourceEventFields {
   readonly preproc?: EventPreHook | undefined
   /** What to pass to `ack` once this event is safely written. */
   readonly ackToken?: AckToken
+  /** The record a processor made of the payload; a sink then writes it with `sinkRecords`. */
+  readonly record?: DataRecord.DataRecord | undefined
 }
 
 /** One event: id, source key, payload, tags, peer address, pre-processing hook and ack token. */
@@ -50,6 +53,8 @@ export class SourceEvent implements Inspectable.Inspectable {
   readonly preproc: EventPreHook | undefined
   /** What to pass to the source's `ack` once this event is written. */
   readonly ackToken: AckToken
+  /** The record a processor made of the payload, if one did. */
+  readonly record: DataRecord.DataRecord | undefined
 
   constructor(fields: SourceEventFields) {
     this.eventId = fields.eventId
@@ -59,6 +64,7 @@ export class SourceEvent implements Inspectable.Inspectable {
     this.upsIp = fields.upsIp
     this.preproc = fields.preproc
     this.ackToken = fields.ackToken
+    this.record = fields.record
   }
 
   /** A debug summary that shows the payload's length, never its content. */
@@ -72,6 +78,7 @@ export class SourceEvent implements Inspectable.Inspectable {
     ]
     if (this.upsIp !== undefined) parts.push(`ups_ip=${this.upsIp}`)
     if (this.preproc !== undefined) parts.push("preproc")
+    if (this.record !== undefined) parts.push(`record=${this.record.fields.length}`)
     return `SourceEvent(${parts.join(", ")})`
   }
 
@@ -85,7 +92,8 @@ export class SourceEvent implements Inspectable.Inspectable {
       payloadLen: RawData.length(this.payload),
       tags: Tags.size(this.tags),
       upsIp: this.upsIp,
-      preproc: this.preproc !== undefined
+      preproc: this.preproc !== undefined,
+      recordFields: this.record?.fields.length
     }
   }
 
@@ -102,6 +110,19 @@ export class SourceEvent implements Inspectable.Inspectable {
 
 /** A new event (`SourceEvent::new`). */
 export const make = (fields: SourceEventFields): SourceEvent => new SourceEvent(fields)
+
+/** The event with some of its fields changed (a processor's output): id, source and ack token stay. */
+export const update = (self: SourceEvent, changes: Partial<Pick<SourceEventFields, "payload" | "tags" | "record">>): SourceEvent =>
+  new SourceEvent({
+    eventId: self.eventId,
+    srcKey: self.srcKey,
+    payload: changes.payload ?? self.payload,
+    tags: changes.tags ?? self.tags,
+    upsIp: self.upsIp,
+    preproc: self.preproc,
+    ackToken: self.ackToken,
+    record: "record" in changes ? changes.record : self.record
+  })
 
 /** The event after its pre-processing hook, if it has one. */
 export const applyPreproc = (self: SourceEvent): SourceEvent => (self.preproc === undefined ? self : self.preproc(self))

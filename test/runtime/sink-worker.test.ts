@@ -48,7 +48,8 @@ const recordingRescue = (broken = false) => {
     write: (_group, _sink, events, why) =>
       broken
         ? Effect.fail(SinkError.stgCtrl("rescue file could not be written"))
-        : Effect.sync(() => void rescued.push({ payloads: events.map((e) => e.payload as string), why }))
+        : Effect.sync(() => void rescued.push({ payloads: events.map((e) => e.payload as string), why })),
+    writeEach: () => Effect.die("the sink worker rescues a batch with one reason")
   }
   return { rescue, rescued }
 }
