@@ -17,7 +17,10 @@ export * from "./errors/unified.js"
 // Configuration-time interfaces (section 1)
 export * as ConnectorKindAdapter from "./config/adapter.js"
 export * as ConnectorDef from "./config/def.js"
+export * as FixedParam from "./config/fixed-param.js"
 export * as ParamMap from "./config/param.js"
+export * as ParamSchema from "./config/param-schema.js"
+export * as ParamTypes from "./config/param-types.js"
 export * as SecretParam from "./config/secret-param.js"
 export * as Suggest from "./config/suggest.js"
 

@@ -8,6 +8,7 @@
 import { Effect, Function, Option, Schema } from "effect"
 import type { ConfigError } from "../errors/config.js"
 import * as ParamMap from "./param.js"
+import * as ParamSchema from "./param-schema.js"
 
 /** Whether a connector reads (`source`, the default) or writes (`sink`). */
 export const ConnectorScope = Schema.Literal("source", "sink").annotations({
@@ -221,19 +222,29 @@ export interface BuiltinDefOptions {
   readonly id: string
   /** The connector kind. */
   readonly kind: string
-  /** The keys a spec may override (default: the keys of `defaultParams`). */
-  readonly allowOverride?: ReadonlyArray<string> | undefined
-  /** Default parameters (default none). */
-  readonly defaultParams?: ParamMap.ParamMap | undefined
+  /**
+   * The params Schema of the kind's factory for this side: the definition's default params are the
+   * Schema's defaults, its allow_override every key of the Schema not marked `FixedParam.fixed`.
+   */
+  readonly params: Schema.Schema.Any
 }
 
-const builtin = (options: BuiltinDefOptions): ConnectorDef =>
-  make({ ...options, allowOverride: options.allowOverride ?? Object.keys(options.defaultParams ?? {}), origin: "builtin" })
+/** The definition of `options`, built once: what `ParamSchema` derives from its params Schema. */
+const builtin = (options: BuiltinDefOptions): () => ConnectorDef => {
+  const def = make({
+    id: options.id,
+    kind: options.kind,
+    allowOverride: ParamSchema.overridable(options.params),
+    defaultParams: ParamSchema.defaults(options.params),
+    origin: "builtin"
+  })
+  return () => def
+}
 
-/** The `SourceDefProvider` of a built-in connector: its one definition, with origin `"builtin"`. */
+/** The `SourceDefProvider` of a built-in connector: its one definition, with origin `"builtin"`, derived from its params Schema. */
 export const builtinSourceDefs = (options: BuiltinDefOptions): SourceDefProvider =>
-  makeSourceDefProvider({ sourceDef: () => builtin(options) })
+  makeSourceDefProvider({ sourceDef: builtin(options) })
 
-/** The `SinkDefProvider` of a built-in connector: its one definition, with origin `"builtin"`. */
+/** The `SinkDefProvider` of a built-in connector: its one definition, with origin `"builtin"`, derived from its params Schema. */
 export const builtinSinkDefs = (options: BuiltinDefOptions): SinkDefProvider =>
-  makeSinkDefProvider({ sinkDef: () => builtin(options) })
+  makeSinkDefProvider({ sinkDef: builtin(options) })

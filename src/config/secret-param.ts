@@ -4,8 +4,9 @@
  *
  * @since 0.1.0
  */
-import { Option, type Schema, SchemaAST } from "effect"
+import type { Schema, SchemaAST } from "effect"
 import { structOf } from "./param.js"
+import * as ParamMark from "./param-mark.js"
 
 /** The annotation id marking a param as secret. */
 export const SecretParamId: unique symbol = Symbol.for("wp-connector-api/SecretParam")
@@ -13,14 +14,6 @@ export const SecretParamId: unique symbol = Symbol.for("wp-connector-api/SecretP
 /** `schema` marked as a secret param: `password: Schema.optional(SecretParam.secret(Schema.NonEmptyString))`. */
 export const secret = <A, I, R>(schema: Schema.Schema<A, I, R>): Schema.Schema<A, I, R> =>
   schema.annotations({ [SecretParamId]: true })
-
-/** Whether `annotated` carries the secret mark. */
-const marked = (annotated: SchemaAST.Annotated): boolean =>
-  Option.getOrElse(SchemaAST.getAnnotation<boolean>(annotated, SecretParamId), () => false)
-
-/** Whether the type `ast` is marked secret (itself or a member of its union, as `Schema.optional` makes). */
-const isSecretType = (ast: SchemaAST.AST): boolean =>
-  marked(ast) || (ast._tag === "Union" && ast.types.some(isSecretType))
 
 /** The struct of a field's type, looking through the `undefined` of an optional one. */
 const nestedStruct = (ast: SchemaAST.AST): SchemaAST.TypeLiteral | undefined => {
@@ -40,7 +33,7 @@ export type Field =
 export const field = (struct: SchemaAST.TypeLiteral, key: string): Field => {
   const property = struct.propertySignatures.find((p) => p.name === key)
   if (property === undefined) return { _tag: "Undeclared" }
-  if (marked(property) || isSecretType(property.type)) return { _tag: "Secret" }
+  if (ParamMark.has(property, SecretParamId)) return { _tag: "Secret" }
   const nested = nestedStruct(property.type)
   return nested === undefined ? { _tag: "Plain" } : { _tag: "Table", struct: nested }
 }

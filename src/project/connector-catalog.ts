@@ -30,6 +30,8 @@ export interface CatalogEntry {
   readonly def: ConnectorDef.ConnectorDef
   /** `file:line` of a project definition, or `builtin`. */
   readonly location: string
+  /** Where its `allow_override` is changed, for the hint of a refused override. */
+  readonly overrideSite: Resolution.OverrideSite
   readonly resolved: Option.Option<ResolvedDef>
 }
 
@@ -76,6 +78,10 @@ const reworded = (e: ConfigError): ConfigError => {
   const typed = /^Expected (.*), actual (.*)$/s.exec(e.detail)
   return typed === null ? e : new ConfigError({ ...e.fields, detail: `invalid value ${typed[2]}`, expected: expectations[key] ?? e.expected })
 }
+
+/** Whether the raw entry `u` writes an `allow_override` key. */
+const writesAllowOverride = (u: unknown): boolean =>
+  typeof u === "object" && u !== null && Object.hasOwn(u, "allow_override")
 
 /** The `id` a raw entry writes, if it is a string. */
 const idOf = (u: unknown): string | undefined => {
@@ -168,7 +174,10 @@ const loadFile = (
         continue
       }
       const location = TomlDocument.location(doc, at)
-      const reject = () => void into.set(def.id, { def, location, resolved: Option.none() })
+      const overrideSite: Resolution.OverrideSite = writesAllowOverride(entries[i])
+        ? { _tag: "Key", location: TomlDocument.location(doc, [...at, "allow_override"]) }
+        : { _tag: "Entry", location }
+      const reject = () => void into.set(def.id, { def, location, overrideSite, resolved: Option.none() })
       const known = yield* problems.attempt(factoryOf(registry, scope, def.kind), place)
       if (Option.isNone(known)) {
         reject()
@@ -196,6 +205,7 @@ const loadFile = (
       into.set(def.id, {
         def,
         location,
+        overrideSite,
         resolved: Option.map(params, (p) => ({ adapter: adapter.value, params: p }))
       })
     }
@@ -224,6 +234,7 @@ const addBuiltins = (
           into.set(def.id, {
             def,
             location: "builtin",
+            overrideSite: { _tag: "Builtin" },
             resolved: Option.map(params, (p) => ({ adapter: info.adapter, params: p }))
           })
       )), { discard: true })

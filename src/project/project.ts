@@ -146,7 +146,7 @@ const resolveParams = (
       entry.def,
       ParamMap.keys(overrides),
       Option.match(withUrl, { onNone: () => [], onSome: (w) => w.fromUrl }),
-      entry.location
+      entry.overrideSite
     )
     ctx.problems.add(...refused.map((r) => TomlDocument.problem(doc, [...paramsAt, r.key], r)))
     if (Option.isNone(withUrl) || expanded.unresolved.length > 0 || refused.length > 0) return Option.none()

@@ -11,6 +11,7 @@ import type { ConnectorDef } from "../config/def.js"
 import * as ParamMap from "../config/param.js"
 import { didYouMean } from "../config/suggest.js"
 import { ConfigError } from "../errors/config.js"
+import { connectorDirs } from "./layout.js"
 
 /** The parameter a kind's URL adapter expands. */
 export const urlKey = "url"
@@ -83,6 +84,15 @@ export const baseParams = (
 ): Effect.Effect<ParamMap.ParamMap, ConfigError> =>
   Effect.map(expandUrl(params, def.kind, adapter), (expanded) => ParamMap.merge(kindDefaults(adapter, schema), expanded.params))
 
+/** Where a definition's `allow_override` is changed: what the hint of a refused override points at. */
+export type OverrideSite =
+  /** The `allow_override` key of a project definition, at `location` (`file:line`). */
+  | { readonly _tag: "Key"; readonly location: string }
+  /** A project definition without an `allow_override` key: its `[[connectors]]` entry, at `location` (`file:line`). */
+  | { readonly _tag: "Entry"; readonly location: string }
+  /** A definition its kind ships (built in): no project file holds it. */
+  | { readonly _tag: "Builtin" }
+
 /** A refused override: the key and what to say about it. */
 export interface Refusal {
   readonly key: string
@@ -91,15 +101,29 @@ export interface Refusal {
   readonly suggestion: string
 }
 
+/** How to allow overriding `key` of `def`, whose `allow_override` is at `site`. */
+const howToAllow = (def: ConnectorDef, key: string, site: OverrideSite): string => {
+  switch (site._tag) {
+    case "Key":
+      return `or add "${key}" to its allow_override (${site.location})`
+    case "Entry":
+      return `or add allow_override = ["${key}"] to its [[connectors]] entry (${site.location})`
+    case "Builtin":
+      return `"${def.id}" is built in: to override "${key}", define a connector of type "${def.kind}" under [[connectors]] in ${
+        connectorDirs[def.scope]
+      }/ with allow_override = ["${key}"]`
+  }
+}
+
 /**
  * The overrides `def` refuses. A key is allowed when `allow_override` lists it; `url` is allowed when
- * `allow_override` lists `url` or every key the URL expands to. `where` names the definition in hints.
+ * `allow_override` lists `url` or every key the URL expands to. `site` is where the hint says to allow one.
  */
 export const refusals = (
   def: ConnectorDef,
   overrides: ReadonlyArray<string>,
   fromUrl: ReadonlyArray<string>,
-  where: string
+  site: OverrideSite
 ): ReadonlyArray<Refusal> => {
   const allowed = def.allowOverride
   const ok = (key: string) =>
@@ -109,6 +133,6 @@ export const refusals = (
     key,
     detail: `connector "${def.id}" does not allow overriding "${key}"`,
     expected: `a key listed in allow_override of "${def.id}"`,
-    suggestion: `${didYouMean(key, allowed) ?? `allowed keys: ${listed}`}; or add "${key}" to its allow_override (${where})`
+    suggestion: `${didYouMean(key, allowed) ?? `allowed keys: ${listed}`}; ${howToAllow(def, key, site)}`
   }))
 }

@@ -1,6 +1,7 @@
 /**
  * Building sources: `SourceBuildCtx`, `SourceMeta`, `SourceHandle`, `ServiceAcceptor` /
- * `AcceptorHandle`, `SourceSvcIns`, `ResolvedSourceSpec` and `SourceFactory`.
+ * `AcceptorHandle`, `SourceSvcIns`, `ResolvedSourceSpec`, `SourceFactory` and `withParams`, the one way
+ * a connector's factory decodes its params.
  *
  * @since 0.1.0
  */
@@ -120,14 +121,35 @@ export const make = (options: {
 })
 
 /**
- * A `SourceFactory` building one source per spec, whose params are checked by `params` (a Schema)
- * and whose tags by `Tags.fromStrings`, in both `validateSpec` and `build` (a wrong one is a
- * `ConfigError` naming it, e.g. `params.port`); `open` gets them decoded and opens the source.
+ * What `withParams`' `open` yields for a source fed by an acceptor (a server it listens with, e.g. the
+ * `tcp` and `http` sources): the `DataSource`, its acceptor (registered as `<kind>:<name>`), and tags
+ * for its `SourceMeta` besides the spec's (e.g. the address and port it bound).
+ */
+export interface Served {
+  readonly source: DataSource
+  readonly acceptor: ServiceAcceptor
+  readonly metaTags?: { readonly [key: string]: string } | undefined
+}
+
+/** `true` when `open` yielded a source with its acceptor rather than a bare `DataSource`. */
+const isServed = (opened: DataSource | Served): opened is Served => "acceptor" in opened
+
+/**
+ * A `SourceFactory` building one source per spec, whose params are checked by `params` (a Schema:
+ * unknown keys are refused) and whose tags by `Tags.fromStrings`, in both `validateSpec` and `build` (a
+ * wrong one is a `ConfigError` naming it, e.g. `params.port`); `open` gets them decoded, with the build
+ * context (its work root), and opens the source: a `DataSource`, or a `Served` one with its acceptor.
+ * Every built-in source factory is made so.
  */
 export const withParams = <P, I>(options: {
   readonly kind: string
   readonly params: Schema.Schema<P, I>
-  readonly open: (name: string, params: P, tags: Tags.Tags, ctx: SourceBuildCtx) => Effect.Effect<DataSource, SourceError | ConfigError, Scope.Scope>
+  readonly open: (
+    name: string,
+    params: P,
+    tags: Tags.Tags,
+    ctx: SourceBuildCtx
+  ) => Effect.Effect<DataSource | Served, SourceError | ConfigError, Scope.Scope>
 }): SourceFactory => {
   const decode = (spec: ResolvedSourceSpec) =>
     Effect.zip(ParamMap.decodeParams(options.params, spec.params, "params"), Tags.fromStrings(spec.tags))
@@ -137,7 +159,13 @@ export const withParams = <P, I>(options: {
     validateSpec: (spec) => Effect.asVoid(decode(spec)),
     build: (spec, ctx) =>
       Effect.flatMap(decode(spec), ([params, tags]) =>
-        Effect.map(options.open(spec.name, params, tags, ctx), (source) =>
-          pushSource(svcIns, handle(source, meta(spec.name, options.kind, tags)))))
+        Effect.map(options.open(spec.name, params, tags, ctx), (opened) => {
+          if (!isServed(opened)) return pushSource(svcIns, handle(opened, meta(spec.name, options.kind, tags)))
+          const metaTags = opened.metaTags === undefined ? tags : Tags.merge(tags, Tags.make(opened.metaTags))
+          return withAcceptor(
+            pushSource(svcIns, handle(opened.source, meta(spec.name, options.kind, metaTags))),
+            acceptorHandle(`${options.kind}:${spec.name}`, opened.acceptor)
+          )
+        }))
   })
 }

@@ -63,6 +63,8 @@ encod = "text"
       ])
       expect(check.err).toContain(`did you mean "fmt"?`)
       expect(check.err).toContain(`did you mean "encode"?`)
+      // the hint points at the allow_override line of the definition, not at its [[connectors]] line
+      expect(check.err).toContain(`or add "encod" to its allow_override (${path.join(dir, "connectors/source.d/file.toml")}:6)`)
       expect(check.err).toContain("one of: base, file, fmt, fsync, rotate_bytes")
       const run = yield* wpc("run", "-w", dir, "--progress", "0")
       expect(run.code).toBe(1)

@@ -242,17 +242,20 @@ describe("providers", () => {
       yield* provider.validateSource(ConnectorDef.make({ id: "x", kind: "memory", defaultParams: { events: [] } }))
     }))
 
-  it.effect("a built-in connector's providers give its one definition, scoped, with origin builtin", () =>
+  it.effect("a built-in connector's providers give its one definition, scoped, with origin builtin, derived from its params Schema", () =>
     Effect.gen(function*() {
-      const options = { id: "demo-src", kind: "memory", allowOverride: ["b", "a"], defaultParams: { b: 2, a: 1 } }
-      const source = ConnectorDef.builtinSourceDefs(options)
-      const sink = ConnectorDef.builtinSinkDefs({ ...options, id: "demo-sink" })
+      const Params = Schema.Struct({
+        b: Schema.optionalWith(Schema.Int, { default: () => 2 }),
+        a: Schema.optionalWith(Schema.Int, { default: () => 1 }),
+        c: Schema.optional(Schema.String)
+      })
+      const source = ConnectorDef.builtinSourceDefs({ id: "demo-src", kind: "memory", params: Params })
+      const sink = ConnectorDef.builtinSinkDefs({ id: "demo-sink", kind: "memory", params: Params })
       expect(source.sourceDefs().map((d) => [d.id, d.scope, d.origin])).toEqual([["demo-src", "source", "builtin"]])
       expect(sink.sinkDefs().map((d) => [d.id, d.scope, d.origin])).toEqual([["demo-sink", "sink", "builtin"]])
-      expect(source.sourceDef().allowOverride).toEqual(["b", "a"])
-      expect(ConnectorDef.toJson(sink.sinkDef())).toBe('{"id":"demo-sink","type":"memory","allow_override":["b","a"],"params":{"a":1,"b":2}}')
+      // every key of the Schema may be overridden, in its order; the params are its defaults
+      expect(source.sourceDef().allowOverride).toEqual(["b", "a", "c"])
+      expect(ConnectorDef.toJson(sink.sinkDef())).toBe('{"id":"demo-sink","type":"memory","allow_override":["b","a","c"],"params":{"a":1,"b":2}}')
       yield* source.validateSource(source.sourceDef())
-      // without allowOverride, the keys of the defaults may be overridden
-      expect(ConnectorDef.builtinSourceDefs({ id: "d", kind: "memory", defaultParams: { b: 2, a: 1 } }).sourceDef().allowOverride).toEqual(["b", "a"])
     }))
 })

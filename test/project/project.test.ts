@@ -248,7 +248,7 @@ connect = "net_out"
         file: at(dir, "topology/sources/a.toml"),
         detail: "connector \"net_in\" does not allow overriding \"address\"",
         expected: "a key listed in allow_override of \"net_in\"",
-        suggestion: `allowed keys: port, url; or add "address" to its allow_override (${at(dir, "connectors/source.d/net.toml")}:2)`
+        suggestion: `allowed keys: port, url; or add "address" to its allow_override (${at(dir, "connectors/source.d/net.toml")}:5)`
       })
       expect(errors[1]!.suggestion).toMatch(/^did you mean "port"\?/)
     }))

@@ -20,8 +20,8 @@ export const kind = "blackhole"
 /** Sink params: the name of the counter (default: the sink's name). */
 export const SinkParams = Schema.Struct({ counter: Schema.optional(Schema.String.pipe(Schema.minLength(1))) })
 
-/** The sink definition `blackhole-sink`. */
-export const sinkDefs = ConnectorDef.builtinSinkDefs({ id: "blackhole-sink", kind, allowOverride: ["counter"] })
+/** The sink definition `blackhole-sink`: no defaults, `counter` overridable. */
+export const sinkDefs = ConnectorDef.builtinSinkDefs({ id: "blackhole-sink", kind, params: SinkParams })
 
 const strBytes = (data: ReadonlyArray<string>): number => {
   let n = 0

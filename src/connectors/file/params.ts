@@ -7,24 +7,23 @@ import * as path from "node:path"
 import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
+import { Millis, NonNegative, Positive } from "../../config/param-types.js"
 import { ConfigError } from "../../errors/config.js"
 
 /** The connector kind. */
 export const kind = "file"
 
 const Name = Schema.NonEmptyTrimmedString
-const Positive = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
-const Count = Schema.Int.pipe(Schema.greaterThanOrEqualTo(0))
 
 /**
- * Source params: the file `base`/`file`; `encode` `"text"` (one event per line) or `"raw"` (one event per
+ * Source params: the file `base`/`file` (`./data/in_dat/gen.dat`); `encode` `"text"` (one event per line) or `"raw"` (one event per
  * chunk of `read_bytes`); `follow` appended data and rotation (polling every `poll_ms`); `batch_lines`
  * events per receive; lines over `max_line_bytes` are cut; `start` where to begin without a checkpoint;
  * `checkpoint` keeps the offset of the last acked event under the build context's work root.
  */
 export const SourceParams = Schema.Struct({
-  base: Name,
-  file: Name,
+  base: Schema.optionalWith(Name, { default: () => "./data/in_dat" }),
+  file: Schema.optionalWith(Name, { default: () => "gen.dat" }),
   encode: Schema.optionalWith(Schema.Literal("text", "raw"), { default: () => "text" as const }),
   follow: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   batch_lines: Schema.optionalWith(Positive, { default: () => 1024 }),
@@ -32,21 +31,21 @@ export const SourceParams = Schema.Struct({
   max_line_bytes: Schema.optionalWith(Positive, { default: () => 1048576 }),
   start: Schema.optionalWith(Schema.Literal("beginning", "end"), { default: () => "beginning" as const }),
   checkpoint: Schema.optionalWith(Schema.Boolean, { default: () => true }),
-  poll_ms: Schema.optionalWith(Positive, { default: () => 100 })
+  poll_ms: Schema.optionalWith(Millis, { default: () => 100 })
 })
 
 /** Decoded source params. */
 export type SourceParams = typeof SourceParams.Type
 
 /**
- * Sink params: the file `base`/`file`; `fmt` of records (`raw` payload lines, `json`, `kv`); `rotate_bytes`
+ * Sink params: the file `base`/`file` (`./data/out_dat/default.dat`); `fmt` of records (`raw` payload lines, `json`, `kv`); `rotate_bytes`
  * renames the file to `<file>.<n>` before it would grow past that size (0 = never); `fsync` after each batch.
  */
 export const SinkParams = Schema.Struct({
-  base: Name,
-  file: Name,
+  base: Schema.optionalWith(Name, { default: () => "./data/out_dat" }),
+  file: Schema.optionalWith(Name, { default: () => "default.dat" }),
   fmt: Schema.optionalWith(Schema.Literal("raw", "json", "kv"), { default: () => "raw" as const }),
-  rotate_bytes: Schema.optionalWith(Count, { default: () => 0 }),
+  rotate_bytes: Schema.optionalWith(NonNegative, { default: () => 0 }),
   fsync: Schema.optionalWith(Schema.Boolean, { default: () => true })
 })
 
@@ -57,44 +56,11 @@ export type SinkParams = typeof SinkParams.Type
 export const filePath = (params: { readonly base: string; readonly file: string }): string =>
   path.join(params.base, params.file)
 
-/** Default params of the source definition `file-src`. */
-export const sourceDefaults = {
-  base: "./data/in_dat",
-  file: "gen.dat",
-  encode: "text",
-  follow: false,
-  batch_lines: 1024,
-  read_bytes: 262144,
-  max_line_bytes: 1048576,
-  start: "beginning",
-  checkpoint: true,
-  poll_ms: 100
-} as const
+/** The source definition `file-src`: the defaults of `SourceParams`, every key overridable. */
+export const sourceDefs = ConnectorDef.builtinSourceDefs({ id: "file-src", kind, params: SourceParams })
 
-/** Default params of the sink definition `file-sink`. */
-export const sinkDefaults = {
-  base: "./data/out_dat",
-  file: "default.dat",
-  fmt: "raw",
-  rotate_bytes: 0,
-  fsync: true
-} as const
-
-/** The source definition `file-src`. */
-export const sourceDefs = ConnectorDef.builtinSourceDefs({
-  id: "file-src",
-  kind,
-  allowOverride: ["base", "file", "encode", "follow", "batch_lines", "read_bytes", "max_line_bytes", "start", "checkpoint", "poll_ms"],
-  defaultParams: sourceDefaults
-})
-
-/** The sink definition `file-sink`. */
-export const sinkDefs = ConnectorDef.builtinSinkDefs({
-  id: "file-sink",
-  kind,
-  allowOverride: ["base", "file", "fmt", "rotate_bytes", "fsync"],
-  defaultParams: sinkDefaults
-})
+/** The sink definition `file-sink`: the defaults of `SinkParams`, every key overridable. */
+export const sinkDefs = ConnectorDef.builtinSinkDefs({ id: "file-sink", kind, params: SinkParams })
 
 /** `file:///var/log/app.log` gives `{ base: "/var/log", file: "app.log" }`; a host or a directory path is refused. */
 export const adapter = ConnectorKindAdapter.make({

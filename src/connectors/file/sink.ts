@@ -16,7 +16,6 @@ import * as fsSync from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Effect, type Scope } from "effect"
-import * as ParamMap from "../../config/param.js"
 import type { SinkError } from "../../errors/sink.js"
 import type * as DataRecord from "../../model/record.js"
 import * as SinkFactory from "../../sink/factory.js"
@@ -224,19 +223,12 @@ export const replicaPath = (params: SinkParams, ctx: SinkFactory.SinkBuildCtx): 
 }
 
 /** The `file` sink factory. */
-export const factory: SinkFactory.SinkFactory = SinkFactory.make({
+export const factory: SinkFactory.SinkFactory = SinkFactory.withParams({
   kind,
   params: SinkParams,
-  validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SinkParams, spec.params)),
-  build: (spec, ctx) =>
-    Effect.gen(function*() {
-      const params = yield* ParamMap.decodeParams(SinkParams, spec.params)
-      const sink = yield* make({
-        file: replicaPath(params, ctx),
-        fmt: params.fmt,
-        rotateBytes: params.rotate_bytes,
-        fsync: params.fsync
-      })
-      return SinkFactory.handle(sink)
-    })
+  build: (params, _, ctx) =>
+    Effect.map(
+      make({ file: replicaPath(params, ctx), fmt: params.fmt, rotateBytes: params.rotate_bytes, fsync: params.fsync }),
+      SinkFactory.handle
+    )
 })

@@ -12,7 +12,6 @@ import type { Stats } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Clock, Effect, Option, type Scope } from "effect"
-import * as ParamMap from "../../config/param.js"
 import { SourceError } from "../../errors/source.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import type * as RawData from "../../model/raw.js"
@@ -380,23 +379,15 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
  * The `file` source factory: a relative `base` is under the build context's work root, and checkpoints
  * live in `<work_root>/checkpoints/` (see `Checkpoint.location`).
  */
-export const factory: SourceFactory.SourceFactory = SourceFactory.make({
+export const factory: SourceFactory.SourceFactory = SourceFactory.withParams({
   kind,
   params: SourceParams,
-  validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SourceParams, spec.params)),
-  build: (spec, ctx) =>
-    Effect.gen(function*() {
-      const params = yield* ParamMap.decodeParams(SourceParams, spec.params)
-      const tags = yield* Tags.fromStrings(spec.tags)
-      const source = yield* make({
-        name: spec.name,
-        params,
-        workRoot: ctx.workRoot,
-        tags,
-        checkpointFile: params.checkpoint ? Checkpoint.location(ctx.workRoot, spec.name) : undefined
-      })
-      return SourceFactory.withSources(SourceFactory.svcIns, [
-        SourceFactory.handle(source, SourceFactory.meta(spec.name, kind, tags))
-      ])
+  open: (name, params, tags, ctx) =>
+    make({
+      name,
+      params,
+      workRoot: ctx.workRoot,
+      tags,
+      checkpointFile: params.checkpoint ? Checkpoint.location(ctx.workRoot, name) : undefined
     })
 })

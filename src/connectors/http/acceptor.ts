@@ -6,13 +6,15 @@
  * @since 0.1.0
  */
 import * as http from "node:http"
-import { Deferred, Duration, Effect, Exit, FiberSet, Option, Queue, type Scope } from "effect"
-import { ConfigError } from "../../errors/config.js"
+import { Deferred, Duration, Effect, Exit, FiberSet, Option, type Scope } from "effect"
+import type { ConfigError } from "../../errors/config.js"
 import { SourceError } from "../../errors/source.js"
 import type * as Tags from "../../model/tags.js"
 import type { CtrlRx } from "../../source/control.js"
 import * as SourceEvent from "../../source/event.js"
 import type { ServiceAcceptor } from "../../source/factory.js"
+import { hostPort, listenTcp } from "../net/listen.js"
+import { awaitStop } from "../net/listener.js"
 import * as Bearer from "./bearer.js"
 import * as Body from "./body.js"
 import type { Intake } from "./intake.js"
@@ -70,57 +72,12 @@ const closeWait: Duration.Duration = Duration.seconds(1)
 
 type State = "bound" | "serving" | "stopped"
 
-const hostPort = (addr: string, port: number): string => (addr.includes(":") ? `[${addr}]:${port}` : `${addr}:${port}`)
-
-/** The `ConfigError` of a failed `listen`, naming addr:port and the param to change. */
-const bindError = (addr: string, port: number, error: NodeJS.ErrnoException): ConfigError => {
-  const code = error.code ?? "error"
-  const portProblem = code === "EADDRINUSE" || code === "EACCES"
-  return new ConfigError({
-    detail: `http source cannot listen on ${hostPort(addr, port)}: ${code === "EADDRINUSE" ? "address already in use" : error.message} (${code})`,
-    path: portProblem ? "params.port" : "params.addr",
-    expected: portProblem ? "a free port (0 picks one)" : "a local address to listen on, e.g. 127.0.0.1 or 0.0.0.0",
-    cause: error
-  })
-}
-
-/** Starts `server` listening on `addr`:`port`; yields the bound address and port. */
-const listen = (server: http.Server, addr: string, port: number): Effect.Effect<{ address: string; port: number }, ConfigError> =>
-  Effect.async((resume) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      server.off("listening", onListening)
-      resume(Effect.fail(bindError(addr, port, error)))
-    }
-    const onListening = () => {
-      server.off("error", onError)
-      const bound = server.address()
-      resume(Effect.succeed(
-        bound !== null && typeof bound === "object" ? { address: bound.address, port: bound.port } : { address: addr, port }
-      ))
-    }
-    server.once("error", onError)
-    server.once("listening", onListening)
-    server.listen(port, addr)
-    return Effect.sync(() => {
-      server.off("error", onError)
-      server.off("listening", onListening)
-      if (server.listening) server.close()
-    })
-  })
-
 /** The path of a request target, without query or fragment. */
 const pathOf = (target: string | undefined): string => {
   const url = target ?? "/"
   const end = url.search(/[?#]/)
   return end === -1 ? url : url.slice(0, end)
 }
-
-/** Waits until `ctrl` carries Stop (or is shut down); Isolate and Seek do not concern the server. */
-const awaitStop = (ctrl: CtrlRx): Effect.Effect<void> =>
-  Effect.iterate(false, {
-    while: (stop) => !stop,
-    body: () => Effect.map(Effect.exit(Queue.take(ctrl)), (exit) => Exit.isFailure(exit) || exit.value._tag === "Stop")
-  })
 
 /**
  * Binds the server in the current Scope: a failed listen is a `ConfigError` naming addr:port and leaves
@@ -129,6 +86,7 @@ const awaitStop = (ctrl: CtrlRx): Effect.Effect<void> =>
 export const bind = (options: BindOptions): Effect.Effect<HttpAcceptor, ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
     const { intake, name, params, tags } = options
+    const what = `http source ${name}`
     const authorized = params.token === undefined ? undefined : Bearer.verifier(params.token)
     let state: State = "bound"
 
@@ -235,13 +193,13 @@ export const bind = (options: BindOptions): Effect.Effect<HttpAcceptor, ConfigEr
         if (Option.isSome(yield* awaitClosed(grace))) return
         server.closeAllConnections()
         if (Option.isNone(yield* awaitClosed(closeWait))) {
-          yield* Effect.logWarning(`http source ${name}: connections still open after close`)
+          yield* Effect.logWarning(`${what}: connections still open after close`)
         }
       })
 
-    const bound = yield* Effect.acquireRelease(listen(server, params.addr, params.port), () => shutdown(Duration.zero))
+    const bound = yield* Effect.acquireRelease(listenTcp(server, what, params.addr, params.port), () => shutdown(Duration.zero))
     server.on("error", (error) => {
-      run(Effect.logError(`http source ${name}: server error: ${error.message}`))
+      run(Effect.logError(`${what}: server error: ${error.message}`))
     })
 
     const where = hostPort(bound.address, bound.port)

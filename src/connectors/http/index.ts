@@ -10,7 +10,7 @@ import * as ConnectorRegistry from "../../registry/registry.js"
 import { adapter, kind, sourceDefs } from "./params.js"
 import * as HttpSource from "./source.js"
 
-export { adapter, healthPath, kind, SourceParams, sourceDefaults, sourceDefs } from "./params.js"
+export { adapter, healthPath, kind, SourceParams, sourceDefs } from "./params.js"
 export * as HttpAcceptor from "./acceptor.js"
 export * as HttpSource from "./source.js"
 export * as Intake from "./intake.js"

@@ -6,6 +6,8 @@
 import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
+import * as ParamSchema from "../../config/param-schema.js"
+import { Addr, ListenPort, NonNegative, Positive } from "../../config/param-types.js"
 import * as SecretParam from "../../config/secret-param.js"
 import * as BufferParams from "../net/buffer-params.js"
 
@@ -14,10 +16,6 @@ export const kind = "http"
 
 /** The path that answers `GET` with the acceptor's health; the ingest `path` may not take it. */
 export const healthPath = "/health"
-
-const Positive = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
-
-const Port = Schema.Int.pipe(Schema.between(0, 65535)).annotations({ description: "an integer between 0 and 65535" })
 
 const HeaderBytes = Schema.Int.pipe(Schema.between(1024, 1048576)).annotations({ description: "an integer between 1024 and 1048576" })
 
@@ -36,14 +34,14 @@ const IngestPath = Schema.String.pipe(
  * log under the work root (`"disk"`, see `BufferParams`: `202` only once the request is synced).
  */
 export const SourceParams = Schema.Struct({
-  addr: Schema.optionalWith(Schema.NonEmptyTrimmedString, { default: () => "127.0.0.1" }),
-  port: Schema.optionalWith(Port, { default: () => 8080 }),
+  addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
+  port: Schema.optionalWith(ListenPort, { default: () => 8080 }),
   path: Schema.optionalWith(IngestPath, { default: () => "/ingest" }),
   token: Schema.optional(SecretParam.secret(Schema.NonEmptyString)),
   max_body_bytes: Schema.optionalWith(Positive, { default: () => 10 * 1024 * 1024 }),
   max_header_bytes: Schema.optionalWith(HeaderBytes, { default: () => 16384 }),
   queue_events: Schema.optionalWith(Positive, { default: () => 65536 }),
-  retry_after_s: Schema.optionalWith(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), { default: () => 1 }),
+  retry_after_s: Schema.optionalWith(NonNegative, { default: () => 1 }),
   format: Schema.optionalWith(Schema.Literal("text", "ndjson"), { default: () => "text" as const }),
   batch_events: Schema.optionalWith(Positive, { default: () => 1024 }),
   ...BufferParams.fields
@@ -52,27 +50,8 @@ export const SourceParams = Schema.Struct({
 /** Decoded source params. */
 export type SourceParams = typeof SourceParams.Type
 
-/** Default params of the source definition `http-src`. */
-export const sourceDefaults = {
-  addr: "127.0.0.1",
-  port: 8080,
-  path: "/ingest",
-  max_body_bytes: 10 * 1024 * 1024,
-  max_header_bytes: 16384,
-  queue_events: 65536,
-  retry_after_s: 1,
-  format: "text",
-  batch_events: 1024,
-  ...BufferParams.defaults
-} as const
-
-/** The source definition `http-src`. */
-export const sourceDefs = ConnectorDef.builtinSourceDefs({
-  id: "http-src",
-  kind,
-  allowOverride: ["addr", "port", "path", "token", "max_body_bytes", "max_header_bytes", "queue_events", "retry_after_s", "format", "batch_events", ...BufferParams.keys],
-  defaultParams: sourceDefaults
-})
+/** The source definition `http-src`: the defaults of `SourceParams`, every key overridable. */
+export const sourceDefs = ConnectorDef.builtinSourceDefs({ id: "http-src", kind, params: SourceParams })
 
 /**
  * `http://127.0.0.1:8080/ingest` gives `{ addr: "127.0.0.1", port: 8080, path: "/ingest" }`; a missing port
@@ -80,7 +59,7 @@ export const sourceDefs = ConnectorDef.builtinSourceDefs({
  */
 export const adapter = ConnectorKindAdapter.make({
   kind,
-  defaults: sourceDefaults,
+  defaults: ParamSchema.defaults(SourceParams),
   urlToParams: (url) =>
     Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["http"]), (u) => {
       if (u.username !== "" || u.password !== "") {

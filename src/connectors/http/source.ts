@@ -7,7 +7,6 @@
  * @since 0.1.0
  */
 import { Effect, type Scope } from "effect"
-import * as ParamMap from "../../config/param.js"
 import type { ConfigError } from "../../errors/config.js"
 import type { SourceError } from "../../errors/source.js"
 import * as Tags from "../../model/tags.js"
@@ -81,21 +80,13 @@ export const make = (
  * `SourceMeta` tags carry the bound `http_addr` and `http_port` (useful with `port = 0`). A disk intake
  * lives under the build context's work root.
  */
-export const factory: SourceFactory.SourceFactory = SourceFactory.make({
+export const factory: SourceFactory.SourceFactory = SourceFactory.withParams({
   kind,
   params: SourceParams,
-  validateSpec: (spec) =>
-    Effect.asVoid(Effect.zipRight(ParamMap.decodeParams(SourceParams, spec.params, "params"), Tags.fromStrings(spec.tags))),
-  build: (spec, ctx) =>
-    Effect.gen(function*() {
-      const params = yield* ParamMap.decodeParams(SourceParams, spec.params, "params")
-      const tags = yield* Tags.fromStrings(spec.tags)
-      const { acceptor, source } = yield* make(spec.name, params, tags, ctx.workRoot)
-      const metaTags = Tags.set(Tags.set(tags, "http_addr", acceptor.address), "http_port", String(acceptor.port))
-      const sources = SourceFactory.pushSource(
-        SourceFactory.svcIns,
-        SourceFactory.handle(source, SourceFactory.meta(spec.name, kind, metaTags))
-      )
-      return SourceFactory.withAcceptor(sources, SourceFactory.acceptorHandle(`http:${spec.name}`, acceptor))
-    })
+  open: (name, params, tags, ctx) =>
+    Effect.map(make(name, params, tags, ctx.workRoot), ({ acceptor, source }) => ({
+      source,
+      acceptor,
+      metaTags: { http_addr: acceptor.address, http_port: String(acceptor.port) }
+    }))
 })

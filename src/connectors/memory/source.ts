@@ -6,7 +6,6 @@
  * @since 0.1.0
  */
 import { Effect, Option } from "effect"
-import * as ParamMap from "../../config/param.js"
 import { SourceError } from "../../errors/source.js"
 import * as RawData from "../../model/raw.js"
 import * as Tags from "../../model/tags.js"
@@ -67,17 +66,8 @@ export const make = (name: string, params: SourceParams, tags: Tags.Tags = Tags.
 }
 
 /** The `memory` source factory. */
-export const factory: SourceFactory.SourceFactory = SourceFactory.make({
+export const factory: SourceFactory.SourceFactory = SourceFactory.withParams({
   kind,
   params: SourceParams,
-  validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SourceParams, spec.params)),
-  build: (spec) =>
-    Effect.gen(function*() {
-      const params = yield* ParamMap.decodeParams(SourceParams, spec.params)
-      const tags = yield* Tags.fromStrings(spec.tags)
-      const source = make(spec.name, params, tags)
-      return SourceFactory.withSources(SourceFactory.svcIns, [
-        SourceFactory.handle(source, SourceFactory.meta(spec.name, kind, tags))
-      ])
-    })
+  open: (name, params, tags) => Effect.succeed(make(name, params, tags))
 })

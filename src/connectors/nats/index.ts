@@ -12,7 +12,7 @@ import { adapter, kind, sinkDefs, sourceDefs } from "./params.js"
 import * as NatsSink from "./sink.js"
 import * as NatsSource from "./source.js"
 
-export { adapter, kind, SinkParams, sinkDefaults, sinkDefs, SourceParams, sourceDefaults, sourceDefs, streamSubjects } from "./params.js"
+export { adapter, kind, SinkParams, sinkDefs, SourceParams, sourceDefs, streamSubjects } from "./params.js"
 export * as NatsConnection from "./connection.js"
 export * as NatsSink from "./sink.js"
 export * as NatsSource from "./source.js"

@@ -6,14 +6,13 @@
 import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
+import * as ParamSchema from "../../config/param-schema.js"
+import { Millis, Positive } from "../../config/param-types.js"
 import * as SecretParam from "../../config/secret-param.js"
 import * as NatsServers from "./servers.js"
 
 /** The connector kind. */
 export const kind = "nats"
-
-/** An integer of at least 1. */
-const Positive = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)).annotations({ description: "an integer >= 1" })
 
 /** A stream or consumer name: letters, digits, `-` and `_` (JetStream forbids `.`, `*`, `>` and spaces). */
 export const Name = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]+$/)).annotations({
@@ -67,7 +66,7 @@ export const SourceParams = Schema.Struct({
   expires_ms: Schema.optionalWith(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1000)).annotations({ description: "an integer >= 1000 (the client's minimum)" }), {
     default: () => 1000
   }),
-  ack_wait_ms: Schema.optionalWith(Positive, { default: () => 30000 }),
+  ack_wait_ms: Schema.optionalWith(Millis, { default: () => 30000 }),
   max_ack_pending: Schema.optionalWith(Positive, { default: () => 100_000 }),
   deliver_policy: Schema.optionalWith(Schema.Literal("all", "new", "last"), { default: () => "all" as const })
 })
@@ -88,38 +87,11 @@ export type SinkParams = typeof SinkParams.Type
 export const streamSubjects = (params: { readonly stream: string; readonly subjects?: ReadonlyArray<string> | undefined }): Array<string> =>
   params.subjects === undefined || params.subjects.length === 0 ? [`${params.stream}.>`] : [...params.subjects]
 
-/** Default params of the source definition `nats-src` (`stream` and `durable` have no default). */
-export const sourceDefaults = {
-  servers: "nats://127.0.0.1:4222",
-  create_stream: false,
-  batch: 1024,
-  expires_ms: 1000,
-  ack_wait_ms: 30000,
-  max_ack_pending: 100_000,
-  deliver_policy: "all"
-} as const
+/** The source definition `nats-src`: the defaults of `SourceParams` (`stream` and `durable` have none), every key overridable. */
+export const sourceDefs = ConnectorDef.builtinSourceDefs({ id: "nats-src", kind, params: SourceParams })
 
-/** Default params of the sink definition `nats-sink`. */
-export const sinkDefaults = {
-  servers: "nats://127.0.0.1:4222",
-  create_stream: false
-} as const
-
-/** The source definition `nats-src`. */
-export const sourceDefs = ConnectorDef.builtinSourceDefs({
-  id: "nats-src",
-  kind,
-  allowOverride: [...Object.keys(sourceDefaults), "stream", "subjects", "durable", "username", "password", "token"],
-  defaultParams: sourceDefaults
-})
-
-/** The sink definition `nats-sink`. */
-export const sinkDefs = ConnectorDef.builtinSinkDefs({
-  id: "nats-sink",
-  kind,
-  allowOverride: [...Object.keys(sinkDefaults), "stream", "subjects", "subject", "username", "password", "token"],
-  defaultParams: sinkDefaults
-})
+/** The sink definition `nats-sink`: the defaults of `SinkParams` (`stream` has none), every key overridable. */
+export const sinkDefs = ConnectorDef.builtinSinkDefs({ id: "nats-sink", kind, params: SinkParams })
 
 /** Query keys the URL form accepts. */
 const queryKeys = new Set(["durable", "subject", "create_stream", "deliver_policy"])
@@ -147,7 +119,7 @@ const paramsOf = (url: string, u: URL) => {
  */
 export const adapter = ConnectorKindAdapter.make({
   kind,
-  defaults: sourceDefaults,
+  defaults: ParamSchema.defaults(SourceParams),
   urlToParams: (url) =>
     NatsServers.hasCredentials(url)
       ? Effect.fail(ConnectorKindAdapter.refuse(NatsServers.redact(url), "userinfo", "credentials", NatsServers.credentialsHint))

@@ -37,16 +37,6 @@ export interface BufferParams {
   readonly buffer_fsync: boolean
 }
 
-/** The defaults of the buffer params, to spread into a definition's default params. */
-export const defaults = {
-  buffer: "memory",
-  buffer_max_bytes: 268435456,
-  buffer_fsync: true
-} as const
-
-/** The keys of the buffer params, for an `allow_override` list. */
-export const keys: ReadonlyArray<string> = Object.keys(defaults)
-
 /** An 8-hex-digit FNV-1a hash, so that names differing only in unsafe characters get different directories. */
 const hash = (text: string): string => {
   let h = 0x811c9dc5

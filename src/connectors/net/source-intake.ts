@@ -14,10 +14,10 @@ import type * as RawData from "../../model/raw.js"
 import type * as Tags from "../../model/tags.js"
 import * as DataSource from "../../source/data-source.js"
 import { SourceEvent } from "../../source/event.js"
-import * as Intake from "../tcp/intake.js"
-import * as ListenerSource from "../tcp/listener-source.js"
 import * as BufferParams from "./buffer-params.js"
 import * as DiskIntake from "./disk-intake.js"
+import * as Intake from "./intake.js"
+import type { Listener } from "./listener.js"
 
 /** The intake of a source: the memory one, or a disk one (then also in `disk`). */
 export interface SourceIntake {
@@ -117,10 +117,17 @@ export const dataSource = (
   identifier: string,
   opened: SourceIntake,
   batchEvents: number,
-  listener: ListenerSource.Listener
+  listener: Listener
 ): DataSource.DataSource => {
-  const { disk } = opened
-  if (disk === undefined) return ListenerSource.dataSource(identifier, opened.intake, batchEvents, listener)
+  const { disk, intake } = opened
+  if (disk === undefined) {
+    return DataSource.make({
+      identifier,
+      receive: intake.take(batchEvents),
+      tryReceive: () => intake.poll(batchEvents),
+      close: listener.shutdown
+    })
+  }
   return DataSource.make({
     identifier,
     caps: { ack: true },

@@ -11,7 +11,7 @@ import { adapter, kind, sinkDefs, sourceDefs } from "./params.js"
 import * as RedisSink from "./sink.js"
 import * as RedisSource from "./source.js"
 
-export { adapter, kind, SinkParams, sinkDefaults, sinkDefs, SourceParams, sourceDefaults, sourceDefs } from "./params.js"
+export { adapter, kind, SinkParams, sinkDefs, SourceParams, sourceDefs } from "./params.js"
 export * as RedisConnection from "./connection.js"
 export * as RedisEntry from "./entry.js"
 export * as RedisSink from "./sink.js"

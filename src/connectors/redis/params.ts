@@ -6,16 +6,12 @@
 import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
+import * as ParamSchema from "../../config/param-schema.js"
+import { Addr, ConnectPort, Millis, NonNegative, Positive } from "../../config/param-types.js"
 import * as SecretParam from "../../config/secret-param.js"
 
 /** The connector kind. */
 export const kind = "redis"
-
-/** An integer of at least 1. */
-const Positive = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)).annotations({ description: "an integer >= 1" })
-
-/** An integer of at least 0. */
-const NonNegative = Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)).annotations({ description: "an integer >= 0" })
 
 /** A stream key, group or consumer name: non-empty, no whitespace. */
 export const Name = Schema.String.pipe(Schema.pattern(/^\S+$/)).annotations({ description: "a non-empty name without whitespace" })
@@ -27,10 +23,8 @@ export const EntryId = Schema.String.pipe(Schema.pattern(/^(\$|\d+(-\d+)?)$/)).a
 
 /** Connection params shared by the source and the sink. */
 const common = {
-  host: Schema.optionalWith(Schema.NonEmptyTrimmedString, { default: () => "127.0.0.1" }),
-  port: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 65535)).annotations({ description: "an integer between 1 and 65535" }), {
-    default: () => 6379
-  }),
+  host: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
+  port: Schema.optionalWith(ConnectPort, { default: () => 6379 }),
   db: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 15)).annotations({ description: "an integer between 0 and 15" }), {
     default: () => 0
   }),
@@ -52,8 +46,8 @@ export const SourceParams = Schema.Struct({
   group: Name,
   consumer: Schema.optional(Name),
   batch: Schema.optionalWith(Positive, { default: () => 1024 }),
-  block_ms: Schema.optionalWith(Positive, { default: () => 1000 }),
-  claim_idle_ms: Schema.optionalWith(Positive, { default: () => 30000 }),
+  block_ms: Schema.optionalWith(Millis, { default: () => 1000 }),
+  claim_idle_ms: Schema.optionalWith(Millis, { default: () => 30000 }),
   start_id: Schema.optionalWith(EntryId, { default: () => "0" }),
   create_group: Schema.optionalWith(Schema.Boolean, { default: () => true }),
   field: Schema.optionalWith(Name, { default: () => "payload" })
@@ -72,43 +66,11 @@ export const SinkParams = Schema.Struct({
 /** Decoded sink params. */
 export type SinkParams = typeof SinkParams.Type
 
-/** Default params of the source definition `redis-src` (`stream` and `group` have no default). */
-export const sourceDefaults = {
-  host: "127.0.0.1",
-  port: 6379,
-  db: 0,
-  batch: 1024,
-  block_ms: 1000,
-  claim_idle_ms: 30000,
-  start_id: "0",
-  create_group: true,
-  field: "payload"
-} as const
+/** The source definition `redis-src`: the defaults of `SourceParams` (`stream` and `group` have none), every key overridable. */
+export const sourceDefs = ConnectorDef.builtinSourceDefs({ id: "redis-src", kind, params: SourceParams })
 
-/** Default params of the sink definition `redis-sink` (`stream` has no default). */
-export const sinkDefaults = {
-  host: "127.0.0.1",
-  port: 6379,
-  db: 0,
-  maxlen: 0,
-  field: "payload"
-} as const
-
-/** The source definition `redis-src`. */
-export const sourceDefs = ConnectorDef.builtinSourceDefs({
-  id: "redis-src",
-  kind,
-  allowOverride: [...Object.keys(sourceDefaults), "stream", "group", "consumer", "username", "password"],
-  defaultParams: sourceDefaults
-})
-
-/** The sink definition `redis-sink`. */
-export const sinkDefs = ConnectorDef.builtinSinkDefs({
-  id: "redis-sink",
-  kind,
-  allowOverride: [...Object.keys(sinkDefaults), "stream", "username", "password"],
-  defaultParams: sinkDefaults
-})
+/** The sink definition `redis-sink`: the defaults of `SinkParams` (`stream` has none), every key overridable. */
+export const sinkDefs = ConnectorDef.builtinSinkDefs({ id: "redis-sink", kind, params: SinkParams })
 
 /** Query keys the URL form accepts, and whether each is numeric or boolean. */
 const queryKeys: ReadonlyMap<string, "string" | "number" | "boolean"> = new Map([
@@ -130,7 +92,7 @@ const queryKeys: ReadonlyMap<string, "string" | "number" | "boolean"> = new Map(
  */
 export const adapter = ConnectorKindAdapter.make({
   kind,
-  defaults: sourceDefaults,
+  defaults: ParamSchema.defaults(SourceParams),
   urlToParams: (url) =>
     Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["redis"]), (u) => {
       if (u.username !== "" || u.password !== "") return Effect.fail(ConnectorKindAdapter.refuse(url, "userinfo", "credentials", "no user:password@; set params.username and params.password"))

@@ -10,7 +10,7 @@ import * as ConnectorRegistry from "../../registry/registry.js"
 import { adapter, kind, sourceDefs } from "./params.js"
 import * as SyslogSource from "./source.js"
 
-export { adapter, kind, SourceParams, sourceDefaults, sourceDefs } from "./params.js"
+export { adapter, kind, SourceParams, sourceDefs } from "./params.js"
 export * as SyslogParser from "./parser.js"
 export * as SyslogSource from "./source.js"
 export * as UdpReceiver from "./udp.js"

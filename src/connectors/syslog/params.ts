@@ -6,8 +6,10 @@
 import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
+import * as ParamSchema from "../../config/param-schema.js"
+import { Addr, IdleTimeout, ListenPort, Positive } from "../../config/param-types.js"
 import * as BufferParams from "../net/buffer-params.js"
-import { Addr, hostParams, IdleTimeout, ListenPort, Positive } from "../tcp/params.js"
+import { hostParams } from "../tcp/params.js"
 
 /** The connector kind. */
 export const kind = "syslog"
@@ -41,25 +43,8 @@ export const SourceParams = Schema.Struct({
 /** Decoded source params. */
 export type SourceParams = typeof SourceParams.Type
 
-/** Default params of the source definition `syslog-src`. */
-export const sourceDefaults = {
-  addr: "127.0.0.1",
-  port: 514,
-  protocol: "udp",
-  strip_header: false,
-  attach_meta_tags: true,
-  tcp_recv_bytes: 1048576,
-  udp_recv_buffer: 8388608,
-  max_connections: 256,
-  idle_timeout_s: 300,
-  queue_events: 65536,
-  queue_bytes: 67108864,
-  batch_events: 4096,
-  ...BufferParams.defaults
-} as const
-
-/** The source definition `syslog-src`. */
-export const sourceDefs = ConnectorDef.builtinSourceDefs({ id: "syslog-src", kind, defaultParams: sourceDefaults })
+/** The source definition `syslog-src`: the defaults of `SourceParams`, every key overridable. */
+export const sourceDefs = ConnectorDef.builtinSourceDefs({ id: "syslog-src", kind, params: SourceParams })
 
 /**
  * `syslog+udp://0.0.0.0:514` gives `{ addr: "0.0.0.0", port: 514, protocol: "udp" }`, `syslog+tcp://` the
@@ -67,7 +52,7 @@ export const sourceDefs = ConnectorDef.builtinSourceDefs({ id: "syslog-src", kin
  */
 export const adapter = ConnectorKindAdapter.make({
   kind,
-  defaults: sourceDefaults,
+  defaults: ParamSchema.defaults(SourceParams),
   urlToParams: (url) =>
     Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["syslog", "syslog+udp", "syslog+tcp"]), (u) =>
       Effect.map(hostParams(url, u), (host) => {

@@ -12,17 +12,17 @@ import type { ConfigError } from "../../errors/config.js"
 import type { SourceError } from "../../errors/source.js"
 import * as RawData from "../../model/raw.js"
 import * as Tags from "../../model/tags.js"
-import type * as SourceFactory from "../../source/factory.js"
+import * as SourceFactory from "../../source/factory.js"
+import type * as Listener from "../net/listener.js"
 import * as SourceIntake from "../net/source-intake.js"
 import * as TcpAcceptor from "../tcp/acceptor.js"
 import { Complete, type FrameFlag } from "../tcp/framing.js"
-import * as ListenerSource from "../tcp/listener-source.js"
 import { kind, SourceParams } from "./params.js"
 import * as SyslogParser from "./parser.js"
 import * as UdpReceiver from "./udp.js"
 
 /** A built syslog source: the `DataSource` the engine pulls, the listener that feeds it, and the queue between them. */
-export type SyslogSource = ListenerSource.Built<TcpAcceptor.TcpAcceptor | UdpReceiver.UdpReceiver>
+export type SyslogSource = Listener.Built<TcpAcceptor.TcpAcceptor | UdpReceiver.UdpReceiver>
 
 /** The tags `attach_meta_tags` adds for `message`: facility, severity, and host/app/procid/msgid when present. */
 export const metaTags = (message: SyslogParser.SyslogMessage): ReadonlyArray<readonly [string, string]> => {
@@ -110,13 +110,13 @@ export const make = (
  * tags carry the bound `syslog_addr`, `syslog_port` and `syslog_protocol`. A disk intake lives under the
  * build context's work root.
  */
-export const factory: SourceFactory.SourceFactory = ListenerSource.factory({
+export const factory: SourceFactory.SourceFactory = SourceFactory.withParams({
   kind,
   params: SourceParams,
-  make: (name, params, tags, ctx) => make(name, params, tags, ctx.workRoot),
-  metaTags: (params, acceptor) => ({
-    syslog_addr: acceptor.address,
-    syslog_port: String(acceptor.port),
-    syslog_protocol: params.protocol
-  })
+  open: (name, params, tags, ctx) =>
+    Effect.map(make(name, params, tags, ctx.workRoot), ({ acceptor, source }) => ({
+      source,
+      acceptor,
+      metaTags: { syslog_addr: acceptor.address, syslog_port: String(acceptor.port), syslog_protocol: params.protocol }
+    }))
 })

@@ -15,9 +15,9 @@ import type * as RawData from "../../model/raw.js"
 import type { CtrlRx } from "../../source/control.js"
 import type { SourceEvent } from "../../source/event.js"
 import { decodePayload } from "../tcp/framing.js"
-import type { Intake } from "../tcp/intake.js"
-import { awaitStop, bindUdp, hostPort } from "../tcp/listen.js"
-import type { Listener } from "../tcp/listener-source.js"
+import type { Intake } from "../net/intake.js"
+import { bindUdp, hostPort } from "../net/listen.js"
+import { awaitStop, type Listener } from "../net/listener.js"
 
 /** Counters of a `UdpReceiver` since it was bound. */
 export interface UdpStats {

@@ -18,10 +18,10 @@ import { SourceError } from "../../errors/source.js"
 import type * as RawData from "../../model/raw.js"
 import type { CtrlRx } from "../../source/control.js"
 import type { SourceEvent } from "../../source/event.js"
+import type { Intake } from "../net/intake.js"
+import { hostPort, listenTcp } from "../net/listen.js"
+import { awaitStop, type Listener } from "../net/listener.js"
 import { type FrameEmit, type FrameFlag, type Framing, FrameDecoder, Partial, Truncated } from "./framing.js"
-import type { Intake } from "./intake.js"
-import { awaitStop, hostPort, listenTcp } from "./listen.js"
-import type { Listener } from "./listener-source.js"
 import * as LogThrottle from "./log-throttle.js"
 
 /** Counters of a `TcpAcceptor` since it was bound. */

@@ -6,28 +6,13 @@
 import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
+import * as ParamSchema from "../../config/param-schema.js"
+import { Addr, ConnectPort, IdleTimeout, ListenPort, Millis, Positive } from "../../config/param-types.js"
 import { ConfigError } from "../../errors/config.js"
 import * as BufferParams from "../net/buffer-params.js"
 
 /** The connector kind. */
 export const kind = "tcp"
-
-/** An integer of at least 1. */
-export const Positive = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)).annotations({ description: "an integer >= 1" })
-
-/** A port to listen on: 0 lets the OS pick one. */
-export const ListenPort = Schema.Int.pipe(Schema.between(0, 65535)).annotations({ description: "an integer between 0 and 65535" })
-
-/** A port to connect to. */
-export const ConnectPort = Schema.Int.pipe(Schema.between(1, 65535)).annotations({ description: "an integer between 1 and 65535" })
-
-/** Seconds a connection may send nothing before it is closed; 0: never. */
-export const IdleTimeout = Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)).annotations({
-  description: "an integer >= 0 (seconds; 0 turns it off)"
-})
-
-/** A host name or IP address. */
-export const Addr = Schema.NonEmptyTrimmedString.annotations({ description: "a host name or IP address, e.g. 127.0.0.1" })
 
 /**
  * Source params: listen on `addr`:`port` (0 picks a free port); cut the stream into frames by `framing`
@@ -65,39 +50,17 @@ export const SinkParams = Schema.Struct({
   addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
   port: Schema.optionalWith(ConnectPort, { default: () => 9000 }),
   framing: Schema.optionalWith(Schema.Literal("line", "octet-counted"), { default: () => "line" as const }),
-  connect_timeout_ms: Schema.optionalWith(Positive, { default: () => 5000 })
+  connect_timeout_ms: Schema.optionalWith(Millis, { default: () => 5000 })
 })
 
 /** Decoded sink params. */
 export type SinkParams = typeof SinkParams.Type
 
-/** Default params of the source definition `tcp-src`. */
-export const sourceDefaults = {
-  addr: "127.0.0.1",
-  port: 9000,
-  framing: "line",
-  max_connections: 256,
-  idle_timeout_s: 300,
-  max_frame_bytes: 1048576,
-  queue_events: 4096,
-  queue_bytes: 67108864,
-  batch_events: 4096,
-  ...BufferParams.defaults
-} as const
+/** The source definition `tcp-src`: the defaults of `SourceParams`, every key overridable. */
+export const sourceDefs = ConnectorDef.builtinSourceDefs({ id: "tcp-src", kind, params: SourceParams })
 
-/** Default params of the sink definition `tcp-sink`. */
-export const sinkDefaults = {
-  addr: "127.0.0.1",
-  port: 9000,
-  framing: "line",
-  connect_timeout_ms: 5000
-} as const
-
-/** The source definition `tcp-src`. */
-export const sourceDefs = ConnectorDef.builtinSourceDefs({ id: "tcp-src", kind, defaultParams: sourceDefaults })
-
-/** The sink definition `tcp-sink`. */
-export const sinkDefs = ConnectorDef.builtinSinkDefs({ id: "tcp-sink", kind, defaultParams: sinkDefaults })
+/** The sink definition `tcp-sink`: the defaults of `SinkParams`, every key overridable. */
+export const sinkDefs = ConnectorDef.builtinSinkDefs({ id: "tcp-sink", kind, params: SinkParams })
 
 /**
  * The `addr`/`port` of a `scheme://host:port` URL (brackets of an IPv6 host removed; a missing port is
@@ -117,6 +80,6 @@ export const hostParams = (url: string, u: URL): Effect.Effect<{ addr?: string; 
 /** `tcp://127.0.0.1:9000` gives `{ addr: "127.0.0.1", port: 9000 }` (for the source and the sink alike). */
 export const adapter = ConnectorKindAdapter.make({
   kind,
-  defaults: sourceDefaults,
+  defaults: ParamSchema.defaults(SourceParams),
   urlToParams: (url) => Effect.flatMap(ConnectorKindAdapter.parseUrl(url, ["tcp"]), (u) => hostParams(url, u))
 })

@@ -7,14 +7,13 @@
  */
 import * as net from "node:net"
 import { Effect, type Scope } from "effect"
-import * as ParamMap from "../../config/param.js"
 import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import * as DataRecord from "../../model/record.js"
 import * as AsyncSink from "../../sink/sink.js"
 import * as SinkFactory from "../../sink/factory.js"
+import { hostPort } from "../net/listen.js"
 import { encodeBytes, encodeText } from "./framing.js"
-import { hostPort } from "./listen.js"
 import { kind, SinkParams } from "./params.js"
 
 /** How long `stop` waits for the peer to take what was written before it closes the socket anyway. */
@@ -125,13 +124,8 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Sin
   })
 
 /** The `tcp` sink factory: connects at build (an unreachable server fails the build with 202/204). */
-export const factory: SinkFactory.SinkFactory = SinkFactory.make({
+export const factory: SinkFactory.SinkFactory = SinkFactory.withParams({
   kind,
   params: SinkParams,
-  validateSpec: (spec) => Effect.asVoid(ParamMap.decodeParams(SinkParams, spec.params, "params")),
-  build: (spec) =>
-    Effect.map(
-      Effect.flatMap(ParamMap.decodeParams(SinkParams, spec.params, "params"), make),
-      SinkFactory.handle
-    )
+  build: (params) => Effect.map(make(params), SinkFactory.handle)
 })

@@ -10,14 +10,14 @@ import { Effect, type Scope } from "effect"
 import type { ConfigError } from "../../errors/config.js"
 import type { SourceError } from "../../errors/source.js"
 import * as Tags from "../../model/tags.js"
-import type * as SourceFactory from "../../source/factory.js"
+import * as SourceFactory from "../../source/factory.js"
+import type * as Listener from "../net/listener.js"
 import * as SourceIntake from "../net/source-intake.js"
 import * as TcpAcceptor from "./acceptor.js"
-import * as ListenerSource from "./listener-source.js"
 import { kind, SourceParams } from "./params.js"
 
 /** A built TCP source: the `DataSource` the engine pulls, the bound acceptor that feeds it, and the queue between them. */
-export type TcpSource = ListenerSource.Built<TcpAcceptor.TcpAcceptor>
+export type TcpSource = Listener.Built<TcpAcceptor.TcpAcceptor>
 
 /**
  * Binds a TCP source named `name` in the current Scope. One event per frame: `payload` is the frame
@@ -61,9 +61,13 @@ export const make = (
  * `SourceMeta` tags carry the bound `tcp_addr` and `tcp_port` (useful with `port = 0`). A disk intake
  * lives under the build context's work root.
  */
-export const factory: SourceFactory.SourceFactory = ListenerSource.factory({
+export const factory: SourceFactory.SourceFactory = SourceFactory.withParams({
   kind,
   params: SourceParams,
-  make: (name, params, tags, ctx) => make(name, params, tags, ctx.workRoot),
-  metaTags: (_, acceptor) => ({ tcp_addr: acceptor.address, tcp_port: String(acceptor.port) })
+  open: (name, params, tags, ctx) =>
+    Effect.map(make(name, params, tags, ctx.workRoot), ({ acceptor, source }) => ({
+      source,
+      acceptor,
+      metaTags: { tcp_addr: acceptor.address, tcp_port: String(acceptor.port) }
+    }))
 })

@@ -27,7 +27,7 @@ sourceConformance("file", {
   expect: { payloads },
   claims: { ack: true, seek: true, parallel: false },
   invalid: [
-    { spec: { name: "logs", kind: "file", connectorId: "file-src", params: { file: "in.log" }, tags: [] }, code: 300, mentions: "params.base" },
+    { spec: { name: "logs", kind: "file", connectorId: "file-src", params: { base: "", file: "in.log" }, tags: [] }, code: 300, mentions: "params.base" },
     { spec: { name: "logs", kind: "file", connectorId: "file-src", params: { base: "/tmp", file: "in.log", encode: "xml" }, tags: [] }, code: 300, mentions: "params.encode" }
   ]
 })
@@ -79,7 +79,7 @@ sinkConformance("file", {
   }),
   encodeRecord: RecordFormat.raw,
   invalid: [
-    { spec: { group: "g", name: "out", kind: "file", connectorId: "file-sink", params: { file: "out.log" }, filter: Option.none() }, code: 300, mentions: "params.base" },
+    { spec: { group: "g", name: "out", kind: "file", connectorId: "file-sink", params: { base: "", file: "out.log" }, filter: Option.none() }, code: 300, mentions: "params.base" },
     { spec: { group: "g", name: "out", kind: "file", connectorId: "file-sink", params: { base: "/tmp", file: "out.log", fmt: "xml" }, filter: Option.none() }, code: 300, mentions: "params.fmt" }
   ]
 })

@@ -179,7 +179,7 @@ describe("file sink", () => {
     Effect.gen(function*() {
       const factory = yield* (yield* ConnectorRegistry.ConnectorRegistry).sinkFactory("file")
       const cases: Array<[ParamMap.ParamMap, string]> = [
-        [{ file: "a" }, "params.base"],
+        [{ base: "", file: "a" }, "params.base"],
         [{ base: "/tmp", file: "" }, "params.file"],
         [{ base: "/tmp", file: "a", fmt: "xml" }, "params.fmt"],
         [{ base: "/tmp", file: "a", rotate_bytes: -1 }, "params.rotate_bytes"],

@@ -376,8 +376,8 @@ describe("file source", () => {
     Effect.gen(function*() {
       const factory = yield* (yield* ConnectorRegistry.ConnectorRegistry).sourceFactory("file")
       const cases: Array<[ParamMap.ParamMap, string]> = [
-        [{ file: "a" }, "params.base"],
-        [{ base: "/tmp" }, "params.file"],
+        [{ base: "", file: "a" }, "params.base"],
+        [{ base: "/tmp", file: " a" }, "params.file"],
         [{ base: "/tmp", file: "a", encode: "utf16" }, "params.encode"],
         [{ base: "/tmp", file: "a", batch_lines: 0 }, "params.batch_lines"],
         [{ base: "/tmp", file: "a", max_line_bytes: "big" }, "params.max_line_bytes"],
@@ -393,6 +393,8 @@ describe("file source", () => {
         expect(built._tag).toBe("ConfigError")
       }
       yield* factory.validateSpec(spec({ base: "/tmp", file: "a" }))
+      // base and file have defaults (those of the file-src definition): leaving them out is no error
+      yield* factory.validateSpec(spec({}))
     }).pipe(Effect.provide(registry)))
 
   it.live("loses no event when receive is interrupted, and releases every descriptor and timer", () =>

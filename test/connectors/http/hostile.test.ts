@@ -64,7 +64,7 @@ describe("max_header_bytes", () => {
   it.effect("defaults to 16384, is overridable, and a value out of 1024–1048576 is a ConfigError naming it", () =>
     Effect.gen(function*() {
       expect((yield* ParamMap.decodeParams(Http.SourceParams, {})).max_header_bytes).toBe(16384)
-      expect(Http.sourceDefaults.max_header_bytes).toBe(16384)
+      expect(Http.sourceDefs.sourceDef().defaultParams["max_header_bytes"]).toBe(16384)
       expect(Http.sourceDefs.sourceDefs()[0]!.allowOverride).toContain("max_header_bytes")
       for (const bad of [0, 1023, 1048577, 2048.5, "16384"]) {
         const error = yield* Effect.flip(ParamMap.decodeParams(Http.SourceParams, { max_header_bytes: bad }, "params"))

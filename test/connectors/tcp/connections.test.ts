@@ -171,7 +171,7 @@ describe("tcp source connections", () => {
   it.effect("idle_timeout_s: 300 by default, 0 or more; a bad value is a ConfigError naming it", () =>
     Effect.gen(function*() {
       expect((yield* ParamMap.decodeParams(Tcp.SourceParams, {})).idle_timeout_s).toBe(300)
-      expect(Tcp.sourceDefaults.idle_timeout_s).toBe(300)
+      expect(Tcp.sourceDefs.sourceDef().defaultParams["idle_timeout_s"]).toBe(300)
       for (const bad of [-1, 1.5, "60"]) {
         const error = yield* Effect.flip(ParamMap.decodeParams(Tcp.SourceParams, { idle_timeout_s: bad }, "params"))
         expect(error).toBeInstanceOf(ConfigError)

@@ -1,6 +1,6 @@
 /**
- * `Intake`: the bounded queue between a socket server and its `DataSource`. Producers (socket
- * callbacks) push whole batches synchronously; once the queue holds `maxEvents` events or `maxBytes`
+ * `Intake`: the bounded queue between a socket listener (`TcpAcceptor`, `UdpReceiver`) and its
+ * `DataSource`. Producers (socket callbacks) push whole batches synchronously; once the queue holds `maxEvents` events or `maxBytes`
  * bytes a push reports "full" and the producer pauses until `whenRoom` calls it back, so what waits
  * is bounded by the limits plus one batch per producer. `take` is interrupt-safe: events leave the
  * queue only in the synchronous step that returns them. After `close`, `take` drains what is queued,
@@ -11,7 +11,7 @@
 import { Effect, Option } from "effect"
 import { SourceError, type SourceEof } from "../../errors/source.js"
 import type { SourceBatch, SourceEvent } from "../../source/event.js"
-import * as Wakers from "../net/wakers.js"
+import * as Wakers from "./wakers.js"
 
 /** A bounded batch queue with an end, for push-style producers that can pause. */
 export interface Intake {

@@ -1,16 +1,15 @@
 /**
- * Binding a listening socket (a TCP server or a UDP socket) to `addr:port`, where a failure is a
- * `ConfigError` naming addr:port and the param to change; and `awaitStop`, how a listener waits for
- * the Stop that ends it.
+ * Binding a listening socket — a TCP server (`tcp`, `syslog` over TCP, `http`) or a UDP socket
+ * (`syslog` over UDP) — to `addr:port`, where a failure is a `ConfigError` naming addr:port and the
+ * param to change, worded the same for every listener.
  *
  * @since 0.1.0
  */
 import type * as dgram from "node:dgram"
 import type { EventEmitter } from "node:events"
 import type * as net from "node:net"
-import { Effect, Exit, Queue } from "effect"
+import { Effect } from "effect"
 import { ConfigError } from "../../errors/config.js"
-import type { CtrlRx } from "../../source/control.js"
 
 /** What was bound: the local address and the port (the OS's pick when asked for port 0). */
 export interface Bound {
@@ -71,7 +70,10 @@ const bindWith = (
     })
   })
 
-/** Starts `server` listening on `addr:port`; a failure is `listenError` and leaves the server closed. */
+/**
+ * Starts `server` (a `net.Server`, or an `http.Server`, which is one) listening on `addr:port`; a
+ * failure is `listenError` and leaves the server closed.
+ */
 export const listenTcp = (server: net.Server, what: string, addr: string, port: number): Effect.Effect<Bound, ConfigError> =>
   bindWith(server, () => server.address(), () => server.listen(port, addr), () => {
     if (server.listening) server.close()
@@ -80,10 +82,3 @@ export const listenTcp = (server: net.Server, what: string, addr: string, port: 
 /** Binds `socket` to `addr:port`; a failure is `listenError` and closes the socket. */
 export const bindUdp = (socket: dgram.Socket, what: string, addr: string, port: number): Effect.Effect<Bound, ConfigError> =>
   bindWith(socket, () => socket.address(), () => socket.bind(port, addr), () => socket.close(), what, addr, port)
-
-/** Waits until `ctrl` carries Stop (or is shut down); Isolate and Seek do not concern a listener. */
-export const awaitStop = (ctrl: CtrlRx): Effect.Effect<void> =>
-  Effect.iterate(false, {
-    while: (stop) => !stop,
-    body: () => Effect.map(Effect.exit(Queue.take(ctrl)), (exit) => Exit.isFailure(exit) || exit.value._tag === "Stop")
-  })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Option, TestClock } from "effect"
 import { SourceEvent } from "../../../src/index.js"
-import { Intake } from "../../../src/connectors/tcp/index.js"
+import * as Intake from "../../../src/connectors/net/intake.js"
 
 let nextId = 0
 const events = (n: number) => Array.from({ length: n }, () => SourceEvent.make({ eventId: nextId++, srcKey: "t", payload: "x" }))
