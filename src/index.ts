@@ -58,6 +58,7 @@ export * as Processor from "./processing/processor.js"
 export * as ProcessorChain from "./processing/chain.js"
 export * as ProcessorKind from "./processing/processor-kind.js"
 export * as BuiltinProcessors from "./processing/builtins.js"
+export * as FieldPath from "./processing/field-path.js"
 
 // Registration
 export * as ConnectorRegistry from "./registry/registry.js"

@@ -1,6 +1,6 @@
 /**
- * The `wpc` command line: `run`, `check`, `connectors` and `init`, with the built-in connectors, and the
- * mapping of outcomes to exit codes (0 ok, 1 configuration errors, 2 usage errors).
+ * The `wpc` command line: `run`, `check`, `test`, `connectors` and `init`, with the built-in connectors,
+ * and the mapping of outcomes to exit codes (0 ok, 1 configuration errors, 2 usage errors).
  *
  * @since 0.1.0
  */
@@ -13,6 +13,7 @@ import * as Connectors from "./connectors.js"
 import * as ExitCode from "./exit-code.js"
 import * as Init from "./init.js"
 import * as Run from "./run.js"
+import * as Test from "./test.js"
 
 /** The package version `wpc --version` prints. */
 export const version = "0.1.0"
@@ -20,11 +21,11 @@ export const version = "0.1.0"
 /** The root command; without a subcommand it points at `--help` (usage error). */
 export const command = Command.make("wpc", {}, () =>
   Effect.zipRight(
-    Console.error("wpc: a command is required (run, check, connectors, init); see wpc --help"),
+    Console.error("wpc: a command is required (run, check, test, connectors, init); see wpc --help"),
     new ExitCode.Exit({ code: ExitCode.usage })
   )).pipe(
-    Command.withDescription("WarpParse connector projects: check them, list connectors, start one."),
-    Command.withSubcommands([Check.command, Connectors.command, Init.command, Run.command])
+    Command.withDescription("WarpParse connector projects: check and test them, list connectors, start one."),
+    Command.withSubcommands([Check.command, Connectors.command, Init.command, Run.command, Test.command])
   )
 
 /**

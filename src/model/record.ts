@@ -86,6 +86,21 @@ export interface DataRecord {
 
 const V = Data.taggedEnum<Value>()
 
+/** The prototype `Data` gives the values it makes: structural `Equal` and `Hash`. */
+const structural: object = Object.getPrototypeOf(Data.struct({}))
+
+/**
+ * A value of the variant `tag` holding `value`: the object `V[tag]({ value })` makes (the same prototype,
+ * the own keys `value` then `_tag`), without the enum's Proxy, the constructor it creates on every access
+ * and the argument object: parsers make values per field per event.
+ */
+const tagged = <A extends Exclude<Value, Value.Null>>(tag: A["_tag"], value: A["value"]): A => {
+  const made: { value: A["value"]; _tag: A["_tag"] } = Object.create(structural)
+  made.value = value
+  made._tag = tag
+  return made as A
+}
+
 /** The smallest `Digit`: -2^63. */
 export const digitMin: bigint = -(2n ** 63n)
 
@@ -102,10 +117,10 @@ export const is = V.$is
 export const nil: Value.Null = V.Null()
 
 /** A `Bool` value. */
-export const bool = (value: boolean): Value.Bool => V.Bool({ value })
+export const bool = (value: boolean): Value.Bool => tagged<Value.Bool>("Bool", value)
 
 /** A `Chars` value. */
-export const chars = (value: string): Value.Chars => V.Chars({ value })
+export const chars = (value: string): Value.Chars => tagged<Value.Chars>("Chars", value)
 
 /**
  * A `Digit` value, or `None` when `n` is not an integer in the i64 range `digitMin..digitMax`
@@ -114,7 +129,7 @@ export const chars = (value: string): Value.Chars => V.Chars({ value })
 export const digit = (n: bigint | number): Option.Option<Value.Digit> => {
   if (typeof n === "number" && !Number.isInteger(n)) return Option.none()
   const big = typeof n === "bigint" ? n : BigInt(n)
-  return big < digitMin || big > digitMax ? Option.none() : Option.some(V.Digit({ value: big }))
+  return big < digitMin || big > digitMax ? Option.none() : Option.some(tagged<Value.Digit>("Digit", big))
 }
 
 const decimalInteger = /^[+-]?[0-9]+$/
@@ -124,17 +139,17 @@ export const parseDigit = (text: string): Option.Option<Value.Digit> =>
   decimalInteger.test(text) ? digit(BigInt(text)) : Option.none()
 
 /** A `Float` value (every number, including `NaN` and infinities). */
-export const float = (value: number): Value.Float => V.Float({ value })
+export const float = (value: number): Value.Float => tagged<Value.Float>("Float", value)
 
 /** A `Time` value from ISO-8601 text (kept as given) or from a valid `Date`. `None` for an invalid `Date`. */
 export const time = (value: string | Date): Option.Option<Value.Time> => {
-  if (typeof value === "string") return Option.some(V.Time({ value }))
-  return Number.isNaN(value.getTime()) ? Option.none() : Option.some(V.Time({ value: value.toISOString() }))
+  if (typeof value === "string") return Option.some(tagged<Value.Time>("Time", value))
+  return Number.isNaN(value.getTime()) ? Option.none() : Option.some(tagged<Value.Time>("Time", value.toISOString()))
 }
 
 /** An `IpAddr` value; `None` unless `text` is an IPv4 or IPv6 address. */
 export const ipAddr = (text: string): Option.Option<Value.IpAddr> =>
-  isIP(text) === 0 ? Option.none() : Option.some(V.IpAddr({ value: text }))
+  isIP(text) === 0 ? Option.none() : Option.some(tagged<Value.IpAddr>("IpAddr", text))
 
 /** An `Obj` value from entries or a record of values (insertion order kept). */
 export const obj = (
@@ -143,11 +158,11 @@ export const obj = (
   const iterable: Iterable<readonly [string, Value]> = Symbol.iterator in entries
     ? (entries as Iterable<readonly [string, Value]>)
     : Object.entries(entries as { readonly [name: string]: Value })
-  return V.Obj({ value: new Map(iterable) })
+  return tagged<Value.Obj>("Obj", new Map(iterable))
 }
 
 /** An `Array` value. */
-export const array = (values: Iterable<Value>): Value.Array => V.Array({ value: Array.from(values) })
+export const array = (values: Iterable<Value>): Value.Array => tagged<Value.Array>("Array", Array.from(values))
 
 const kinds: { readonly [K in Value["_tag"]]: ValueKind } = {
   Null: "null",
@@ -290,6 +305,22 @@ const floatText = (n: number): string => {
   return /[.eE]/.test(text) ? text : `${text}.0`
 }
 
+/** The most names `nameJson` keeps: field names repeat from record to record, but keys of `Obj`s come from data. */
+const nameCacheSize = 4096
+
+/** `"name":` by name, for the names seen first (names of up to 64 characters). */
+const nameTexts = new Map<string, string>()
+
+/** A name as JSON text with the `:` after it, from the cache when it was seen before. */
+const nameJson = (name: string): string => {
+  let text = nameTexts.get(name)
+  if (text === undefined) {
+    text = `${JSON.stringify(name)}:`
+    if (nameTexts.size < nameCacheSize && name.length <= 64) nameTexts.set(name, text)
+  }
+  return text
+}
+
 const valueJson = (value: Value): string => {
   switch (value._tag) {
     case "Null":
@@ -304,19 +335,106 @@ const valueJson = (value: Value): string => {
     case "Time":
     case "IpAddr":
       return JSON.stringify(value.value)
-    case "Obj":
-      return `{${Array.from(value.value, ([k, v]) => `${JSON.stringify(k)}:${valueJson(v)}`).join(",")}}`
-    case "Array":
-      return `[${value.value.map(valueJson).join(",")}]`
+    case "Obj": {
+      let out = "{"
+      for (const [name, item] of value.value) out += (out.length === 1 ? "" : ",") + nameJson(name) + valueJson(item)
+      return `${out}}`
+    }
+    case "Array": {
+      const items = value.value
+      let out = "["
+      for (let i = 0; i < items.length; i++) out += (i === 0 ? "" : ",") + valueJson(items[i]!)
+      return `${out}]`
+    }
   }
+}
+
+/** The largest integer a JavaScript number holds exactly: `Digit`s within it print the same as numbers. */
+const safeMax = BigInt(Number.MAX_SAFE_INTEGER)
+
+/** JSON data: what `JSON.stringify` writes as the same text `valueJson` would. */
+type Plain = null | boolean | number | string | Array<Plain> | { [name: string]: Plain }
+
+/**
+ * `true` when `name` can be a key of a plain object that `JSON.stringify` writes in insertion order: not one
+ * of `o` already (a repeated name, or one on `Object.prototype` such as `__proto__`), and not starting with
+ * a digit (integer-like keys are enumerated first).
+ */
+const plainKey = (o: { readonly [name: string]: Plain }, name: string): boolean => {
+  const c = name.charCodeAt(0)
+  return !(c >= 0x30 && c <= 0x39) && !(name in o)
+}
+
+/** `value` as JSON data `JSON.stringify` writes exactly as `valueJson` does, or `undefined` when there is none. */
+const plainValue = (value: Value): Plain | undefined => {
+  switch (value._tag) {
+    case "Null":
+      return null
+    case "Bool":
+    case "Chars":
+    case "Time":
+    case "IpAddr":
+      return value.value
+    case "Digit": {
+      const n = value.value
+      return n <= safeMax && n >= -safeMax ? Number(n) : undefined
+    }
+    case "Float":
+      // an integral float is written with `.0`, which no number prints
+      return Number.isInteger(value.value) ? undefined : value.value
+    case "Obj": {
+      const o: { [name: string]: Plain } = {}
+      for (const [name, item] of value.value) {
+        const plain = plainKey(o, name) ? plainValue(item) : undefined
+        if (plain === undefined) return undefined
+        o[name] = plain
+      }
+      return o
+    }
+    case "Array": {
+      const items = value.value
+      const out: Array<Plain> = new Array(items.length)
+      for (let i = 0; i < items.length; i++) {
+        const plain = plainValue(items[i]!)
+        if (plain === undefined) return undefined
+        out[i] = plain
+      }
+      return out
+    }
+  }
+}
+
+/** The record as a plain object `JSON.stringify` writes as `toJsonText` must, or `undefined` when there is none. */
+const plainRecord = (record: DataRecord): Plain | undefined => {
+  const o: { [name: string]: Plain } = {}
+  const fields = record.fields
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!
+    const plain = plainKey(o, f.name) ? plainValue(f.value) : undefined
+    if (plain === undefined) return undefined
+    o[f.name] = plain
+  }
+  return o
 }
 
 /**
  * Compact JSON text of a record: an object of its fields in order. `Digit`s are written as exact integer
- * text (i64 precision kept), floats as serde_json does, `Time`/`IpAddr` as strings.
+ * text (i64 precision kept), floats as serde_json does, `Time`/`IpAddr` as strings. (Per record on a sink's
+ * hot path: a record that maps onto a plain object, as most do, is written by `JSON.stringify` in one native
+ * pass, leaving one string; others, with a `Digit` beyond 2^53, an integral `Float`, a repeated or integer-like
+ * name, are appended piece by piece.)
  */
-export const toJsonText = (record: DataRecord): string =>
-  `{${record.fields.map((f) => `${JSON.stringify(f.name)}:${valueJson(f.value)}`).join(",")}}`
+export const toJsonText = (record: DataRecord): string => {
+  const plain = plainRecord(record)
+  if (plain !== undefined) return JSON.stringify(plain)
+  const fields = record.fields
+  let out = "{"
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!
+    out += (i === 0 ? "" : ",") + nameJson(f.name) + valueJson(f.value)
+  }
+  return `${out}}`
+}
 
 const bare = /^[^\s"=\\]+$/
 
@@ -348,3 +466,21 @@ const valueKv = (value: Value): string => {
  */
 export const toKv = (record: DataRecord): string =>
   record.fields.map((f) => `${kvToken(f.name)}=${valueKv(f.value)}`).join(" ")
+
+/**
+ * The text of a value, as a tag or a template shows it: texts, times and addresses as they are, a `Digit`
+ * exactly, a `Float` as JSON writes it (`1.0`; `NaN`, `Infinity`), `true`/`false`, `null`, objects and
+ * arrays as compact JSON.
+ */
+export const text = (value: Value): string => {
+  switch (value._tag) {
+    case "Chars":
+    case "Time":
+    case "IpAddr":
+      return value.value
+    case "Float":
+      return Number.isFinite(value.value) ? floatText(value.value) : String(value.value)
+    default:
+      return valueJson(value)
+  }
+}

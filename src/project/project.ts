@@ -93,6 +93,8 @@ interface Context {
   readonly env: Interpolate.Environment
   readonly problems: Problems.Problems
   readonly processors: Processors.Loaded
+  /** The record fields sink filters may name (`Filter.checkFields`); `undefined` checks nothing. */
+  readonly knownFields?: ReadonlyArray<string> | undefined
 }
 
 const other = (scope: ConnectorScope): ConnectorScope => (scope === "source" ? "sink" : "source")
@@ -216,8 +218,35 @@ const checkFilter = (
       ctx.problems.add(TomlDocument.locate(doc, at, e))
       return false
     },
-    onRight: () => true
+    onRight: (parsed) => {
+      const unknown = Filter.checkFields(parsed, ctx.knownFields, "filter")
+      ctx.problems.add(...unknown.map((e) => TomlDocument.locate(doc, at, e)))
+      return unknown.length === 0
+    }
   })
+}
+
+/**
+ * The record fields the events of a source are known to have after its processors: the `fields` of its
+ * last processor when that one declares them (`keep`, `regex`, `csv`, `syslog`), none without processors,
+ * and `undefined` (unknown) otherwise.
+ */
+const fieldsAfter = (processors: ReadonlyArray<Processor.Processor>): ReadonlyArray<string> | undefined =>
+  processors.length === 0 ? [] : processors[processors.length - 1]!.fields
+
+/**
+ * The fields every sink filter may name with `$field`: those of every enabled source together, or
+ * `undefined` (nothing checked) when one source's are unknown. A sink group takes events from every source.
+ */
+const knownFieldsOf = (sources: ReadonlyArray<ResolvedSource>): ReadonlyArray<string> | undefined => {
+  const all = new Set<string>()
+  for (const source of sources) {
+    if (!source.enabled) continue
+    const fields = fieldsAfter(source.processors)
+    if (fields === undefined) return undefined
+    for (const f of fields) all.add(f)
+  }
+  return [...all].sort()
 }
 
 /** What decoding a file or an entry gave: what can be checked of it, and the keys that had a problem. */
@@ -509,7 +538,9 @@ export const loadProject = (
     const defaults = sinkFiles.includes(defaultsFile) ? yield* loadSinkDefaults(ctx, defaultsFile) : Tags.empty
     const sinkGroups: Array<ResolvedSinkGroup> = []
     const groups: Seen = new Map()
-    for (const file of sinkFiles.filter((f) => f !== defaultsFile)) yield* loadSinkFile(ctx, file, defaults, groups, sinkGroups)
+    // a source that did not resolve leaves what its events hold unknown: no field is then refused
+    const sinkCtx: Context = { ...ctx, knownFields: keys.size === sources.length ? knownFieldsOf(sources) : undefined }
+    for (const file of sinkFiles.filter((f) => f !== defaultsFile)) yield* loadSinkFile(sinkCtx, file, defaults, groups, sinkGroups)
     if (groups.size === 0 && problems.all().length === beforeSinks) {
       problems.add(new ConfigError({ detail: "the project declares no sink group", file: sinksDir, expected: "at least one file with a [sink_group]" }))
     }

@@ -1,6 +1,6 @@
 /**
  * `Scaffold`: the small working project `wpc init DIR` writes — a `file` source reading a sample log
- * and a `file` sink writing a copy — in the WarpParse layout.
+ * and a `file` sink writing a copy — in the WarpParse layout, with a pipeline test (`wpc test`).
  *
  * @since 0.1.0
  */
@@ -24,6 +24,9 @@ const sampleLog = [
   "<13>Oct 11 22:14:22 web-01 app[6001]: user=alice action=login status=ok latency_ms=42",
   "<12>Oct 11 22:14:25 web-01 app[6001]: user=bob action=upload status=denied size=1048576"
 ].join("\n") + "\n"
+
+/** The first line of the sample log (the input of the scaffold's test). */
+const firstLine = sampleLog.slice(0, sampleLog.indexOf("\n"))
 
 /** The files of the scaffold, in the order they are written. */
 export const files: ReadonlyArray<ScaffoldFile> = [
@@ -91,6 +94,25 @@ connect = "file_sink"
 file = "sample.out.log"
 `
   },
+  {
+    path: "tests/sample.toml",
+    text: `# Pipeline tests: \`wpc test --work-root <this directory>\` runs each event through the processors of its
+# source and the sink filters (no connector started) and compares what reaches each sink.
+[[tests]]
+name = "a line reaches the sink copy unchanged, with the source's tags"
+source = "sample_log"
+
+[[tests.events]]
+payload = "${firstLine}"
+
+[[tests.events.outputs]]
+sink = "all/copy"
+payload = "${firstLine}"
+tags = ["app:sample", "env:dev"]
+# Once a parser makes a record of the line (processors = [...] in topology/sources/file.toml), an
+# output states its fields, each in its TOML type:  fields = { host = "web-01", severity = 2 }
+`
+  },
   { path: "data/in/sample.log", text: sampleLog },
   { path: ".gitignore", text: "data/out/\ncheckpoints/\nrescue/\n" },
   {
@@ -103,8 +125,9 @@ the sink group \`all\` copies every line to \`data/out/sample.out.log\`.
 - \`connectors/source.d/\`, \`connectors/sink.d/\`: connector definitions (\`[[connectors]]\`).
 - \`topology/sources/\`: the sources (\`[[sources]]\`).
 - \`topology/sinks/\`: the sink groups (\`[sink_group]\`), and default tags in \`defaults.toml\`.
+- \`tests/\`: pipeline tests (\`[[tests]]\`): input events and what should reach each sink.
 
-Check it with \`wpc check --work-root <this directory>\`. Relative paths in params resolve against the
+Check it with \`wpc check --work-root <this directory>\`, test it with \`wpc test --work-root <this directory>\`. Relative paths in params resolve against the
 work root (this directory), wherever the pipeline is run from.
 `
   }

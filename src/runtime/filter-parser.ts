@@ -5,8 +5,16 @@
  * @since 0.1.0
  */
 
-/** What a condition looks at: a tag by name, or the event's source key (`src_key` / `srcKey`). */
-export type Key = { readonly _tag: "Tag"; readonly name: string } | { readonly _tag: "SrcKey" }
+/**
+ * What a condition looks at: a bare `name` (the record field of that name when the event has one, else
+ * the tag), an explicit tag (`#name`), an explicit record field (`$name`, `$http.status`, with the 1-based
+ * column where it was written, for errors found after parsing), or the event's source key (`src_key`).
+ */
+export type Key =
+  | { readonly _tag: "Name"; readonly name: string }
+  | { readonly _tag: "Tag"; readonly name: string }
+  | { readonly _tag: "Field"; readonly path: string; readonly column?: number | undefined }
+  | { readonly _tag: "SrcKey" }
 
 /** `true` or `false`. */
 export interface Const {
@@ -14,11 +22,33 @@ export interface Const {
   readonly value: boolean
 }
 
-/** `key == "value"` or `key != "value"`. */
+/** `key == "value"` or `key != "value"`: compares the value's text. */
 export interface Compare {
   readonly _tag: "Compare"
   readonly key: Key
   readonly op: "==" | "!="
+  readonly value: string
+}
+
+/** A number as written in a filter (`500`, `-1.5`, `2e3`): an integer is a `bigint`, kept exact. */
+export interface NumberLiteral {
+  readonly text: string
+  readonly value: number | bigint
+}
+
+/** `key >= 500` (or `==`, `!=`, `<`, `<=`, `>`): compares the value as a number. */
+export interface NumCompare {
+  readonly _tag: "NumCompare"
+  readonly key: Key
+  readonly op: "==" | "!=" | "<" | "<=" | ">" | ">="
+  readonly number: NumberLiteral
+}
+
+/** `key starts_with "v"`, `key ends_with "v"`, `key contains "v"`: tests the value's text. */
+export interface TextTest {
+  readonly _tag: "TextTest"
+  readonly key: Key
+  readonly op: "starts_with" | "ends_with" | "contains"
   readonly value: string
 }
 
@@ -65,7 +95,7 @@ export interface Or {
 }
 
 /** A filter expression. */
-export type Expr = Const | Compare | In | Match | Exists | Not | And | Or
+export type Expr = Const | Compare | NumCompare | TextTest | In | Match | Exists | Not | And | Or
 
 /** A syntax error: the 0-based UTF-16 `index` of the offending token, what was wrong, and a hint. */
 export interface SyntaxError {
@@ -84,14 +114,22 @@ export const constTrue: Const = { _tag: "Const", value: true }
 /** `left && right`. */
 export const and = (left: Expr, right: Expr): Expr => ({ _tag: "And", left, right })
 
+/** Code points before a UTF-16 index, plus one: the 1-based column people count. */
+export const columnAt = (text: string, index: number): number => {
+  let column = 1
+  for (const _ of text.slice(0, index)) column++
+  return column
+}
+
 // ---------------------------------------------------------------------------------------------
 // Lexer
 
-type Punct = "(" | ")" | "[" | "]" | "," | "==" | "!=" | "~=" | "!" | "&&" | "||"
+type Punct = "(" | ")" | "[" | "]" | "," | "==" | "!=" | "~=" | "!" | "&&" | "||" | "<" | "<=" | ">" | ">="
 
 interface Token {
-  readonly kind: "word" | "string" | "end" | Punct
-  /** The word, the string's value, or the punctuation. */
+  /** `field` is `$name`, `tag` is `#name`: their text is the name. */
+  readonly kind: "word" | "string" | "field" | "tag" | "end" | Punct
+  /** The word, the string's value, the name after a sigil, or the punctuation. */
   readonly text: string
   readonly index: number
 }
@@ -102,6 +140,7 @@ const fail = (index: number, detail: string, suggestion?: string): SyntaxError =
 const isTokenError = (u: Token | SyntaxError): u is SyntaxError => "_tag" in u
 
 const wordChar = /[\p{L}\p{N}_.-]/u
+const wordText = /^[\p{L}\p{N}_.-]+$/u
 const escapes: { readonly [c: string]: string } = { "\\": "\\", "\"": "\"", "'": "'", n: "\n", t: "\t", r: "\r" }
 const singles: { readonly [c: string]: Punct } = { "(": "(", ")": ")", "[": "[", "]": "]", ",": "," }
 /** Two-character operators by first character, with the hint for a first character standing alone. */
@@ -110,13 +149,18 @@ const doubles: { readonly [c: string]: readonly [Punct, string | undefined] } = 
   "!": ["!=", undefined],
   "~": ["~=", "use ~= to match a regular expression"],
   "&": ["&&", "use && for \"and\""],
-  "|": ["||", "use || for \"or\""]
+  "|": ["||", "use || for \"or\""],
+  "<": ["<=", undefined],
+  ">": [">=", undefined]
 }
+/** The characters that stand alone as an operator when no `=` follows. */
+const alone: { readonly [c: string]: Punct } = { "!": "!", "<": "<", ">": ">" }
+const sigils: { readonly [c: string]: readonly ["field" | "tag", string] } = { "$": ["field", "a field name"], "#": ["tag", "a tag key"] }
 
 /** Reads tokens on demand, so the first error in reading order is the one reported. */
 class Lexer {
   private pos = 0
-  constructor(private readonly src: string) {}
+  constructor(readonly src: string) {}
 
   next(): Token | SyntaxError {
     const src = this.src
@@ -136,19 +180,42 @@ class Lexer {
         this.pos += 2
         return { kind: op, text: op, index: start }
       }
-      if (c === "!") {
+      const one = alone[c]
+      if (one !== undefined) {
         this.pos++
-        return { kind: "!", text: "!", index: start }
+        return { kind: one, text: c, index: start }
       }
       return fail(start, `unexpected character ${JSON.stringify(c)}`, hint)
     }
     if (c === "\"" || c === "'") return this.string(c)
-    if (wordChar.test(c)) {
-      while (this.pos < src.length && wordChar.test(src[this.pos]!)) this.pos++
-      return { kind: "word", text: src.slice(start, this.pos), index: start }
-    }
+    const sigil = sigils[c]
+    if (sigil !== undefined) return this.sigil(sigil[0], sigil[1])
+    if (wordChar.test(c)) return { kind: "word", text: this.word(), index: start }
     const ch = String.fromCodePoint(src.codePointAt(start)!)
     return fail(start, `unexpected character ${JSON.stringify(ch)}`, "tag keys are made of letters, digits, _, - and .; quote values")
+  }
+
+  private word(): string {
+    const start = this.pos
+    while (this.pos < this.src.length && wordChar.test(this.src[this.pos]!)) this.pos++
+    return this.src.slice(start, this.pos)
+  }
+
+  /** `$name` / `#name`, or `$"a b"`: the sigil, then a word or a quoted string right after it. */
+  private sigil(kind: "field" | "tag", what: string): Token | SyntaxError {
+    const start = this.pos++
+    const c = this.src[this.pos]
+    if (c === "\"" || c === "'") {
+      const name = this.string(c)
+      if (isTokenError(name)) return name
+      if (name.text.length === 0) return fail(start, `expected ${what} after ${JSON.stringify(this.src[start])} but found an empty string`)
+      return { kind, text: name.text, index: start }
+    }
+    if (c === undefined || !wordChar.test(c)) {
+      const sign = this.src[start]!
+      return fail(start, `expected ${what} after ${JSON.stringify(sign)}`, `write ${sign}name, or ${sign}"name" for a name with other characters`)
+    }
+    return { kind, text: this.word(), index: start }
   }
 
   private string(quote: string): Token | SyntaxError {
@@ -175,13 +242,26 @@ const describe = (t: Token): string =>
     ? "end of input"
     : t.kind === "string"
     ? `string ${JSON.stringify(t.text.length > 40 ? `${t.text.slice(0, 40)}...` : t.text)}`
+    : t.kind === "field" || t.kind === "tag"
+    ? JSON.stringify(`${t.kind === "field" ? "$" : "#"}${t.text}`)
     : JSON.stringify(t.text)
 
 // ---------------------------------------------------------------------------------------------
 // Parser
 
-const comparisonOps: ReadonlySet<string> = new Set(["==", "!=", "~="])
+type Op = NumCompare["op"]
+
+const orderOps: ReadonlySet<string> = new Set(["<", "<=", ">", ">="])
+const comparisonOps: ReadonlySet<string> = new Set(["==", "!=", "~=", "<", "<=", ">", ">="])
+const operatorWords: ReadonlySet<string> = new Set(["in", "not", "starts_with", "ends_with", "contains"])
 const connectiveWords: { readonly [w: string]: string } = { and: "use && for \"and\"", or: "use || for \"or\"" }
+const numberText = /^-?[0-9]+(?:\.[0-9]+)?(?:[eE]-?[0-9]+)?$/
+const integerText = /^-?[0-9]+$/
+const operators = "==, !=, <, <=, >, >=, ~=, in, not in, starts_with, ends_with, contains"
+
+/** The number a word spells, if it spells one (`500`, `-2`, `1.5`, `1e3`). */
+const numberOf = (text: string): NumberLiteral | undefined =>
+  numberText.test(text) ? { text, value: integerText.test(text) ? BigInt(text) : Number(text) } : undefined
 
 /** Recursive descent over `or := and {"||" and}; and := unary {"&&" unary}; unary := "!" unary | primary`. */
 class Parser {
@@ -250,6 +330,11 @@ class Parser {
     return isSyntaxError(expr) ? expr : { _tag: "Not", expr }
   }
 
+  /** Whether the current token continues a condition as its operator. */
+  private atOperator(): boolean {
+    return comparisonOps.has(this.tok.kind) || (this.tok.kind === "word" && operatorWords.has(this.tok.text))
+  }
+
   private primary(): Expr | SyntaxError {
     const t = this.tok
     if (t.kind === "(") {
@@ -259,28 +344,38 @@ class Parser {
       if (isSyntaxError(inner)) return inner
       return this.eat(")") ?? inner
     }
+    if (t.kind === "field" || t.kind === "tag") {
+      const err = this.advance()
+      if (err !== undefined) return err
+      if (this.atOperator()) return this.comparison(this.keyOf(t))
+      return this.expected(`an operator (${operators}) after ${describe(t)}`)
+    }
     if (t.kind !== "word") {
       return this.expected(`a condition (key == "value", key in [...], exists(key), "!", "(", true or false)`)
     }
     const err = this.advance()
     if (err !== undefined) return err
     // Words are keywords only where a condition cannot continue as a comparison.
-    const next = this.tok
-    if (comparisonOps.has(next.kind) || (next.kind === "word" && (next.text === "in" || next.text === "not"))) {
-      return this.comparison(keyOf(t.text))
-    }
+    if (this.atOperator()) return this.comparison(this.keyOf(t))
     if (t.text === "true" || t.text === "false") return { _tag: "Const", value: t.text === "true" }
-    if (t.text === "exists" && next.kind === "(") return this.exists()
+    if (t.text === "exists" && this.at("(")) return this.exists()
     if (t.text === "not") return fail(t.index, `expected a condition but found "not"`, "use ! to negate")
-    return this.expected(`an operator (==, !=, ~=, in, not in) after ${JSON.stringify(t.text)}`)
+    return this.expected(`an operator (${operators}) after ${JSON.stringify(t.text)}`)
+  }
+
+  /** The key a word, `$name` or `#name` token names. */
+  private keyOf(t: Token): Key {
+    if (t.kind === "field") return { _tag: "Field", path: t.text, column: columnAt(this.lexer.src, t.index) }
+    if (t.kind === "tag") return { _tag: "Tag", name: t.text }
+    return t.text === "src_key" || t.text === "srcKey" ? { _tag: "SrcKey" } : { _tag: "Name", name: t.text }
   }
 
   private exists(): Expr | SyntaxError {
     const err = this.advance()
     if (err !== undefined) return err
     const key = this.tok
-    if (key.kind !== "word") return this.expected("a tag key inside exists()")
-    return this.advance() ?? this.eat(")") ?? { _tag: "Exists", key: keyOf(key.text) }
+    if (key.kind !== "word" && key.kind !== "field" && key.kind !== "tag") return this.expected("a key inside exists()")
+    return this.advance() ?? this.eat(")") ?? { _tag: "Exists", key: this.keyOf(key) }
   }
 
   private comparison(key: Key): Expr | SyntaxError {
@@ -288,18 +383,27 @@ class Parser {
     const err = this.advance()
     if (err !== undefined) return err
     if (op.kind === "word") {
-      const negated = op.text === "not"
-      if (negated) {
+      if (op.text === "in") return this.list(key, false)
+      if (op.text === "not") {
         if (!this.at("word") || this.tok.text !== "in") return this.expected(`"in" after "not"`)
-        const err = this.advance()
-        if (err !== undefined) return err
+        return this.advance() ?? this.list(key, true)
       }
-      return this.list(key, negated)
+      return this.text(key, op.text as TextTest["op"])
     }
     const value = this.tok
+    const number = value.kind === "word" ? numberOf(value.text) : undefined
+    if (orderOps.has(op.kind) || (number !== undefined && op.kind !== "~=")) {
+      if (number === undefined) {
+        return this.expected(
+          `a number after ${JSON.stringify(op.text)}`,
+          value.kind === "string" && numberOf(value.text) !== undefined ? `write the number unquoted: ${value.text}` : undefined
+        )
+      }
+      return this.advance() ?? { _tag: "NumCompare", key, op: op.kind as Op, number }
+    }
     if (value.kind !== "string") {
       return this.expected(
-        `a quoted string after ${JSON.stringify(op.text)}`,
+        op.kind === "~=" ? `a quoted string after "~="` : `a quoted string or a number after ${JSON.stringify(op.text)}`,
         value.kind === "word" ? `quote the value: "${value.text}"` : undefined
       )
     }
@@ -316,6 +420,15 @@ class Parser {
     return { _tag: "Compare", key, op: op.kind === "!=" ? "!=" : "==", value: value.text }
   }
 
+  /** The quoted string after `starts_with`, `ends_with` or `contains`. */
+  private text(key: Key, op: TextTest["op"]): Expr | SyntaxError {
+    const value = this.tok
+    if (value.kind !== "string") {
+      return this.expected(`a quoted string after ${JSON.stringify(op)}`, value.kind === "word" ? `quote the value: "${value.text}"` : undefined)
+    }
+    return this.advance() ?? { _tag: "TextTest", key, op, value: value.text }
+  }
+
   private list(key: Key, negated: boolean): Expr | SyntaxError {
     if (!this.at("[")) {
       return this.expected(
@@ -328,7 +441,10 @@ class Parser {
     if (open !== undefined) return open
     while (!this.at("]")) {
       if (!this.at("string")) {
-        return this.expected(values.length === 0 ? `a quoted string or "]"` : `a quoted string`)
+        return this.expected(
+          values.length === 0 ? `a quoted string or "]"` : `a quoted string`,
+          this.at("word") && numberOf(this.tok.text) !== undefined ? `quote it: "${this.tok.text}" (in compares text)` : undefined
+        )
       }
       values.push(this.tok.text)
       const err = this.advance()
@@ -344,8 +460,6 @@ class Parser {
   }
 }
 
-const keyOf = (name: string): Key => name === "src_key" || name === "srcKey" ? { _tag: "SrcKey" } : { _tag: "Tag", name }
-
 /** Parses filter text into an expression, or the first syntax error. */
 export const parse = (text: string): Expr | SyntaxError => new Parser(new Lexer(text)).run()
 
@@ -355,7 +469,21 @@ export const parse = (text: string): Expr | SyntaxError => new Parser(new Lexer(
 const quote = (s: string): string =>
   `"${s.replace(/[\\"\n\t\r]/g, (c) => (c === "\n" ? "\\n" : c === "\t" ? "\\t" : c === "\r" ? "\\r" : `\\${c}`))}"`
 
-const printKey = (key: Key): string => (key._tag === "SrcKey" ? "src_key" : key.name)
+/** A name after a sigil: bare when it is a word, else quoted. */
+const sigilName = (sigil: string, name: string): string => `${sigil}${wordText.test(name) ? name : quote(name)}`
+
+const printKey = (key: Key): string => {
+  switch (key._tag) {
+    case "SrcKey":
+      return "src_key"
+    case "Name":
+      return key.name
+    case "Tag":
+      return sigilName("#", key.name)
+    case "Field":
+      return sigilName("$", key.path)
+  }
+}
 
 const precedence = (e: Expr): number => (e._tag === "Or" ? 1 : e._tag === "And" ? 2 : 3)
 
@@ -367,7 +495,10 @@ export const print = (e: Expr): string => {
     case "Const":
       return e.value ? "true" : "false"
     case "Compare":
+    case "TextTest":
       return `${printKey(e.key)} ${e.op} ${quote(e.value)}`
+    case "NumCompare":
+      return `${printKey(e.key)} ${e.op} ${e.number.text}`
     case "In":
       return `${printKey(e.key)} ${e.negated ? "not in" : "in"} [${e.values.map(quote).join(", ")}]`
     case "Match":

@@ -1,15 +1,19 @@
 /**
- * `Filter`: a compiled filter expression over an event's tags and source key, as sink groups and
- * sinks use to select events (`env == "prod" && app in ["api", "web"]`). The grammar is in
- * `docs/filters.md`; `parse` reports the column of a syntax error; `matches` is the hot path.
+ * `Filter`: a compiled filter expression over an event's record fields, tags and source key, as sink
+ * groups, sinks and the `drop` processor use to select events (`env == "prod" && $status >= 500`). The
+ * grammar is in `docs/filters.md`; `parse` reports the column of a syntax error; `matches` is the hot
+ * path; `checkFields` checks `$field` references against a known field list.
  *
  * @since 0.1.0
  */
 import { Either, Equal, Hash, Inspectable } from "effect"
 import { dual } from "effect/Function"
 import { type Pipeable, pipeArguments } from "effect/Pipeable"
+import { didYouMean } from "../config/suggest.js"
 import { ConfigError } from "../errors/config.js"
+import * as DataRecord from "../model/record.js"
 import * as Tags from "../model/tags.js"
+import * as FieldPath from "../processing/field-path.js"
 import type { SourceEvent } from "../source/event.js"
 import * as Syntax from "./filter-parser.js"
 
@@ -70,11 +74,108 @@ interface Compiled {
 const yes: Compiled = { constant: true, predicate: () => true }
 const no: Compiled = { constant: false, predicate: () => false }
 
-/** How a key reads its value from an event. */
-const reader = (key: Syntax.Key): (event: SourceEvent) => string | undefined => {
-  if (key._tag === "SrcKey") return (event) => event.srcKey
-  const name = key.name
-  return (event) => Tags.getOrUndefined(event.tags, name)
+/** The path of a field reference; a text that is no valid path (`a..b`) names a top-level field whole. */
+const fieldPath = (text: string): FieldPath.FieldPath =>
+  Either.getOrElse(FieldPath.parse(text), () => ({ text, keys: [text] }))
+
+/** The value of the field at `path` of the event's record, or `undefined`. */
+const fieldOf = (event: SourceEvent, path: FieldPath.FieldPath): DataRecord.Value | undefined =>
+  event.record === undefined ? undefined : FieldPath.get(event.record, path)
+
+/** The tag a key reads when the event has no such field: a bare name's. */
+const fallbackTag = (key: Syntax.Key): string | undefined => (key._tag === "Name" ? key.name : undefined)
+
+/** The text a field is compared as, as `DataRecord.text` writes it (a `Chars` without allocating). */
+const textOf = (value: DataRecord.Value): string => (value._tag === "Chars" ? value.value : DataRecord.text(value))
+
+/**
+ * How a key reads the text its conditions compare: a tag or the source key as it is (the reader of a
+ * tag-only key allocates nothing), a field as `DataRecord.text` writes it. `undefined` when absent.
+ */
+const textReader = (key: Syntax.Key): (event: SourceEvent) => string | undefined => {
+  switch (key._tag) {
+    case "SrcKey":
+      return (event) => event.srcKey
+    case "Tag": {
+      const name = key.name
+      return (event) => Tags.getOrUndefined(event.tags, name)
+    }
+    default: {
+      const path = fieldPath(key._tag === "Field" ? key.path : key.name)
+      const tag = fallbackTag(key)
+      return (event) => {
+        const value = fieldOf(event, path)
+        if (value !== undefined) return textOf(value)
+        return tag === undefined ? undefined : Tags.getOrUndefined(event.tags, tag)
+      }
+    }
+  }
+}
+
+const decimalText = /^-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/
+const integerText = /^-?[0-9]+$/
+
+/** The number decimal text spells (an integer too long for a double exactly as a `bigint`), else `undefined`. */
+const parseNumber = (text: string): number | bigint | undefined => {
+  if (!decimalText.test(text)) return undefined
+  return text.length > 15 && integerText.test(text) ? BigInt(text) : Number(text)
+}
+
+/** The number a field is compared as: a `Digit` or `Float` as it is, a `Chars` parsed; other kinds have none. */
+const valueNumber = (value: DataRecord.Value): number | bigint | undefined => {
+  switch (value._tag) {
+    case "Digit":
+    case "Float":
+      return value.value
+    case "Chars":
+      return parseNumber(value.value)
+    default:
+      return undefined
+  }
+}
+
+/** How a key reads the number its numeric conditions compare: text (a tag, a `Chars`) is parsed. */
+const numberReader = (key: Syntax.Key): (event: SourceEvent) => number | bigint | undefined => {
+  switch (key._tag) {
+    case "Field":
+    case "Name": {
+      const path = fieldPath(key._tag === "Field" ? key.path : key.name)
+      const tag = fallbackTag(key)
+      return (event) => {
+        const value = fieldOf(event, path)
+        if (value !== undefined) return valueNumber(value)
+        const text = tag === undefined ? undefined : Tags.getOrUndefined(event.tags, tag)
+        return text === undefined ? undefined : parseNumber(text)
+      }
+    }
+    default: {
+      const read = textReader(key)
+      return (event) => {
+        const text = read(event)
+        return text === undefined ? undefined : parseNumber(text)
+      }
+    }
+  }
+}
+
+/** -1, 0 or 1 as `x` is below, equal to or above `n` (exact between `bigint` and `number`); `NaN` for a `NaN` `x`. */
+const order = (x: number | bigint, n: number | bigint): number => (x < n ? -1 : x > n ? 1 : x === x ? 0 : Number.NaN)
+
+/** Whether an order satisfies each numeric operator (`NaN` satisfies only `!=`). */
+const holds: { readonly [op in Syntax.NumCompare["op"]]: (order: number) => boolean } = {
+  "==": (o) => o === 0,
+  "!=": (o) => o !== 0,
+  "<": (o) => o < 0,
+  "<=": (o) => o <= 0,
+  ">": (o) => o > 0,
+  ">=": (o) => o >= 0
+}
+
+/** The text operators. */
+const textTests: { readonly [op in Syntax.TextTest["op"]]: (text: string, value: string) => boolean } = {
+  starts_with: (text, value) => text.startsWith(value),
+  ends_with: (text, value) => text.endsWith(value),
+  contains: (text, value) => text.includes(value)
 }
 
 const test = (predicate: (event: SourceEvent) => boolean): Compiled => ({ constant: undefined, predicate })
@@ -118,14 +219,34 @@ const compile = (e: Expr): Compiled => {
     case "Const":
       return e.value ? yes : no
     case "Compare": {
-      const read = reader(e.key)
+      const read = textReader(e.key)
       const value = e.value
-      // A missing tag is never equal to a value, so `!=` is true when the tag is absent.
+      // A missing key is never equal to a value, so `!=` is true when it is absent.
       return e.op === "==" ? test((ev) => read(ev) === value) : test((ev) => read(ev) !== value)
+    }
+    case "NumCompare": {
+      const read = numberReader(e.key)
+      const n = e.number.value
+      const ok = holds[e.op]
+      // No number (a missing key, text that is not a number) satisfies only `!=`.
+      const none = e.op === "!="
+      return test((ev) => {
+        const x = read(ev)
+        return x === undefined ? none : ok(order(x, n))
+      })
+    }
+    case "TextTest": {
+      const read = textReader(e.key)
+      const value = e.value
+      const ok = textTests[e.op]
+      return test((ev) => {
+        const v = read(ev)
+        return v !== undefined && ok(v, value)
+      })
     }
     case "In": {
       if (e.values.length === 0) return e.negated ? yes : no
-      const read = reader(e.key)
+      const read = textReader(e.key)
       const has = membership(e.values)
       return e.negated
         ? test((ev) => {
@@ -138,7 +259,7 @@ const compile = (e: Expr): Compiled => {
         })
     }
     case "Match": {
-      const read = reader(e.key)
+      const read = textReader(e.key)
       const regex = e.regex
       return test((ev) => {
         const v = read(ev)
@@ -146,9 +267,22 @@ const compile = (e: Expr): Compiled => {
       })
     }
     case "Exists": {
-      if (e.key._tag === "SrcKey") return yes
-      const name = e.key.name
-      return test((ev) => Tags.getOrUndefined(ev.tags, name) !== undefined)
+      switch (e.key._tag) {
+        case "SrcKey":
+          return yes
+        case "Tag": {
+          const name = e.key.name
+          return test((ev) => Tags.getOrUndefined(ev.tags, name) !== undefined)
+        }
+        default: {
+          const path = fieldPath(e.key._tag === "Field" ? e.key.path : e.key.name)
+          const tag = fallbackTag(e.key)
+          return test((ev) =>
+            fieldOf(ev, path) !== undefined ||
+            (tag !== undefined && Tags.getOrUndefined(ev.tags, tag) !== undefined)
+          )
+        }
+      }
     }
     case "Not":
       return not(compile(e.expr))
@@ -173,13 +307,6 @@ export const isAlways = (filter: Filter): boolean => filter.constant === true
 /** A filter from its expression tree. */
 export const fromExpr = (expr: Expr): Filter => fromCompiled(expr, compile(expr))
 
-/** Code points before a UTF-16 index, plus one: the 1-based column people count. */
-const columnAt = (text: string, index: number): number => {
-  let column = 1
-  for (const _ of text.slice(0, index)) column++
-  return column
-}
-
 /**
  * Parses and compiles filter text. An empty (or blank) text is `always`. A syntax error is a
  * `ConfigError` (300) whose `column` (1-based) points at the offending token, whose `detail` says
@@ -188,7 +315,7 @@ const columnAt = (text: string, index: number): number => {
 export const parse = (text: string, where?: string): Either.Either<Filter, ConfigError> => {
   const expr = Syntax.parse(text)
   if (Syntax.isSyntaxError(expr)) {
-    const column = columnAt(text, expr.index)
+    const column = Syntax.columnAt(text, expr.index)
     return Either.left(
       new ConfigError({
         detail: `${expr.detail} at column ${column}`,
@@ -216,3 +343,54 @@ export const and: {
 
 /** The filter's canonical text, which `parse` reads back to an equal filter. */
 export const toString = (filter: Filter): string => Syntax.print(filter.expr)
+
+/** A `$name` key. */
+type FieldKey = Extract<Syntax.Key, { readonly _tag: "Field" }>
+
+/** The explicit field references (`$name`) of an expression, in reading order. */
+const fieldRefs = (e: Expr, out: Array<FieldKey>): void => {
+  switch (e._tag) {
+    case "Const":
+      return
+    case "Not":
+      return fieldRefs(e.expr, out)
+    case "And":
+    case "Or":
+      fieldRefs(e.left, out)
+      return fieldRefs(e.right, out)
+    default:
+      if (e.key._tag === "Field") out.push(e.key)
+  }
+}
+
+/** `true` when `path` is a known field, lies inside one (`http.status` in `http`), or holds one (`http` of `http.status`). */
+const isKnown = (path: string, known: ReadonlyArray<string>): boolean =>
+  known.some((k) => k === path || path.startsWith(`${k}.`) || k.startsWith(`${path}.`))
+
+/**
+ * Checks the explicit field references (`$name`) of `filter` against the fields its events are known to
+ * have: one `ConfigError` (at `where`, with the reference's column and a did-you-mean) per reference to a
+ * field outside `knownFields`. `undefined` means the fields are not known: nothing is checked. Bare names
+ * are not checked, since one that is not a field is a tag.
+ */
+export const checkFields = (
+  filter: Filter,
+  knownFields: ReadonlyArray<string> | undefined,
+  where: string
+): ReadonlyArray<ConfigError> => {
+  if (knownFields === undefined) return []
+  const refs: Array<FieldKey> = []
+  fieldRefs(filter.expr, refs)
+  const known = knownFields.length === 0 ? "none" : knownFields.join(", ")
+  return refs
+    .filter((ref) => !isKnown(ref.path, knownFields))
+    .map((ref) =>
+      new ConfigError({
+        detail: `unknown field ${JSON.stringify(ref.path)}${ref.column === undefined ? "" : ` at column ${ref.column}`}`,
+        path: where,
+        column: ref.column,
+        expected: `a field the events here have (${known})`,
+        suggestion: didYouMean(ref.path, knownFields)
+      })
+    )
+}

@@ -89,8 +89,10 @@ export const sinkTotals = (sinks: ReadonlyArray<SinkStats>) =>
     { written: 0, rescued: 0, retries: 0, errors: 0 }
   )
 
-/** A one-line summary: `completed in 1.2s: 10000 in, 10000 written, 0 rescued, 0 unacked`. */
+/** A one-line summary: `completed in 1.2s: 10000 in, 10000 written, 0 rescued, 0 unacked` (rescued by sinks and processors). */
 export const summary = (report: RunReport): string => {
   const t = sinkTotals(report.sinks)
-  return `${report.status} in ${(report.millis / 1000).toFixed(1)}s: ${report.eventsIn} in, ${t.written} written, ${t.rescued} rescued, ${report.acked} acked, ${report.unacked} unacked, ${t.errors} sink errors`
+  // events a processor failed on and rescued are in the rescue directory too
+  const rescued = t.rescued + report.processors.reduce((n, p) => n + p.rescued, 0)
+  return `${report.status} in ${(report.millis / 1000).toFixed(1)}s: ${report.eventsIn} in, ${t.written} written, ${rescued} rescued, ${report.acked} acked, ${report.unacked} unacked, ${t.errors} sink errors`
 }

@@ -34,7 +34,7 @@ describe("wpc run (real processes)", () => {
       // tests make of the example) leaves that state out, so it runs from the start again
       const again = path.join(root, "copy")
       copyTracked(dir, again)
-      expect(fs.readdirSync(again).sort()).toEqual([".gitignore", "README.md", "connectors", "data", "topology"])
+      expect(fs.readdirSync(again).sort()).toEqual([".gitignore", "README.md", "connectors", "data", "tests", "topology"])
       expect(fs.readdirSync(path.join(again, "data"))).toEqual(["in"])
       const third = wpcRun(["--work-root", again, "--json", "--progress", "0"])
       expect(third.status, third.stderr).toBe(0)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Option, pipe } from "effect"
+import { Data, Effect, Either, Equal, Hash, Option, pipe } from "effect"
 import * as DataRecord from "../../src/model/record.js"
 
 const some = Option.getOrThrow
@@ -82,6 +82,36 @@ describe("values and fields", () => {
     expect(describe(DataRecord.obj([["a", DataRecord.nil]]))).toBe("obj 1")
     expect(DataRecord.is("Digit")(some(DataRecord.digit(1)))).toBe(true)
     expect(DataRecord.is("Digit")(DataRecord.float(1))).toBe(false)
+  })
+
+  it("constructors make the values Data.taggedEnum makes: same prototype, keys, Equal and Hash", () => {
+    const V = Data.taggedEnum<DataRecord.Value>()
+    const pairs: ReadonlyArray<readonly [DataRecord.Value, DataRecord.Value]> = [
+      [DataRecord.bool(true), V.Bool({ value: true })],
+      [DataRecord.chars("x"), V.Chars({ value: "x" })],
+      [some(DataRecord.digit(-7)), V.Digit({ value: -7n })],
+      [DataRecord.float(1.5), V.Float({ value: 1.5 })],
+      [some(DataRecord.time("2024-11-28T12:00:00.000Z")), V.Time({ value: "2024-11-28T12:00:00.000Z" })],
+      [some(DataRecord.ipAddr("10.0.0.1")), V.IpAddr({ value: "10.0.0.1" })]
+    ]
+    for (const [made, byData] of pairs) {
+      expect(Object.getPrototypeOf(made)).toBe(Object.getPrototypeOf(byData))
+      expect(Object.keys(made)).toEqual(Object.keys(byData))
+      expect(Equal.equals(made, byData)).toBe(true)
+      expect(Hash.hash(made)).toBe(Hash.hash(byData))
+      expect(made).toStrictEqual(byData)
+    }
+    // arrays and maps compare by reference in Equal: the containers are only the same objects
+    for (const [made, byData] of [
+      [DataRecord.array([DataRecord.chars("a")]), V.Array({ value: [V.Chars({ value: "a" })] })],
+      [DataRecord.obj({ a: DataRecord.nil }), V.Obj({ value: new Map([["a", DataRecord.nil]]) })]
+    ] as const) {
+      expect(Object.getPrototypeOf(made)).toBe(Object.getPrototypeOf(byData))
+      expect(Object.keys(made)).toEqual(Object.keys(byData))
+      expect(made).toStrictEqual(byData)
+    }
+    expect(Equal.equals(DataRecord.chars("x"), DataRecord.chars("y"))).toBe(false)
+    expect(Equal.equals(DataRecord.chars("1"), DataRecord.float(1))).toBe(false)
   })
 })
 

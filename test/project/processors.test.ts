@@ -104,4 +104,58 @@ describe("project processors", () => {
       expect(source).toContain("sources[0].processors[0]")
       expect(source).toContain("did you mean \"words\"")
     }).pipe(Effect.provide(Builtins.layer)))
+
+  it.scoped("a sink filter naming a $field that no source's events have is refused at load, with a did-you-mean", () =>
+    Effect.gen(function*() {
+      const keep = "[[processors]]\nname = \"words\"\nmodule = \"processors/words.ts\"\n\n[[processors]]\nname = \"only\"\nkind = \"keep\"\n[processors.params]\nfields = [\"first\", \"rest\"]\n"
+      const withFilter = (filter: string) =>
+        project({ "processors/words.ts": wordsTs, "processors/all.toml": keep }, ["words", "only"]).pipe(Effect.tap((dir) => {
+          const group = path.join(dir, "topology", "sinks", "business.d", "all.toml")
+          fs.writeFileSync(group, fs.readFileSync(group, "utf8").replace("tags = [\"route:all\"]", `tags = ["route:all"]\nfilter = '${filter}'`))
+        }))
+      const good = yield* withFilter("$first == \"Jan\" || rest contains \"x\"")
+      expect((yield* Project.loadProject(good)).sinkGroups).toHaveLength(1)
+      const bad = yield* withFilter("$firts == \"Jan\"")
+      const [problem, ...rest] = yield* problemsOf(bad)
+      expect(rest).toEqual([])
+      expect(problem).toContain(`${path.join(bad, "topology", "sinks", "business.d", "all.toml")}:5`)
+      expect(problem).toContain("sink_group.filter: unknown field \"firts\" at column 1")
+      expect(problem).toContain("did you mean \"first\"")
+    }).pipe(Effect.provide(Builtins.layer)))
+
+  it.scoped("built-in processors end to end: syslog lines parsed, tagged, routed on a record field, written as JSON; a bad line rescued", () =>
+    Effect.gen(function*() {
+      const dir = yield* project({
+        "processors/parse.toml": [
+          "[[processors]]", "name = \"parse\"", "kind = \"syslog\"", "",
+          "[[processors]]", "name = \"slim\"", "kind = \"keep\"", "[processors.params]", "fields = [\"severity\", \"host\", \"app\", \"msg\"]", "",
+          "[[processors]]", "name = \"route\"", "kind = \"tag\"", "[processors.params]", "fields = { app = \"app\" }", ""
+        ].join("\n"),
+        "data/in/sample.log": [
+          "<11>Jan  2 03:04:05 web1 nginx[42]: upstream timed out",
+          "<14>1 2026-01-02T03:04:05Z web2 api 7 - - all good",
+          "not syslog at all",
+          "<9>Jan  2 03:04:06 web1 kernel: disk failing"
+        ].join("\n") + "\n",
+        "topology/sinks/business.d/errors.toml": [
+          "[sink_group]", "name = \"errors\"", "filter = '$severity <= 3 && app != \"kernel\"'", "",
+          "[[sink_group.sinks]]", "name = \"errs\"", "connect = \"file_sink\"", "[sink_group.sinks.params]", "file = \"errors.json\"", "fmt = \"json\"", ""
+        ].join("\n")
+      }, ["parse", "slim", "route"])
+      const loaded = yield* Project.loadProject(dir)
+      const report = yield* Engine.runPipeline(Project.toPipelineSpec(loaded))
+      expect(report.status).toBe("completed")
+      const read = (file: string) => fs.readFileSync(path.join(dir, "data", "out", file), "utf8").trim().split("\n").map((l) => JSON.parse(l))
+      expect(read("errors.json")).toEqual([{ severity: 3, host: "web1", app: "nginx", msg: "upstream timed out" }])
+      // the example's own sink writes fmt = "raw": a record's values, separated by spaces
+      expect(fs.readFileSync(path.join(dir, "data", "out", "sample.out.log"), "utf8").trim().split("\n")).toEqual([
+        "3 web1 nginx upstream timed out",
+        "6 web2 api all good",
+        "1 web1 kernel disk failing"
+      ])
+      const rescued = fs.readFileSync(path.join(dir, "rescue", "processing__parse.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l))
+      expect(rescued).toEqual([expect.objectContaining({ code: 540, sink: "parse", event: expect.objectContaining({ payload: "not syslog at all" }) })])
+      expect(report.acked).toBe(4)
+      expect(report.processors.map((p) => [p.name, p.in, p.out, p.failed])).toEqual([["parse", 4, 3, 1], ["slim", 3, 3, 0], ["route", 3, 3, 0]])
+    }).pipe(Effect.provide(Builtins.layer)))
 })

@@ -40,21 +40,6 @@ const DIGIT_9 = 0x39
 
 const isDigit = (c: number) => c >= DIGIT_0 && c <= DIGIT_9
 
-/** A `<PRI>` at the start: its value and where the rest starts, or `undefined` (no leading zeros, at most 191). */
-const readPri = (text: string): { readonly pri: number; readonly next: number } | undefined => {
-  if (text.charCodeAt(0) !== LT) return undefined
-  let i = 1
-  let pri = 0
-  while (i < text.length && i <= 4 && isDigit(text.charCodeAt(i))) {
-    pri = pri * 10 + text.charCodeAt(i) - DIGIT_0
-    i++
-  }
-  const digits = i - 1
-  if (digits === 0 || digits > 3 || text.charCodeAt(i) !== GT) return undefined
-  if (digits > 1 && text.charCodeAt(1) === DIGIT_0) return undefined
-  return pri > 191 ? undefined : { pri, next: i + 1 }
-}
-
 /** The end of the space-free token at `i` (its length must be 1 to `max` printable US-ASCII characters), or -1. */
 const token = (text: string, i: number, max: number): number => {
   let j = i
@@ -99,47 +84,68 @@ const structuredData = (text: string, i: number): number => {
 const skipBom = (text: string, i: number): number =>
   text.charCodeAt(i) === 0xfeff ? i + 1 : text.startsWith("\u00ef\u00bb\u00bf", i) ? i + 3 : i
 
-/** RFC 5424 after `<PRI>` (at `i`). */
-const parse5424 = (text: string, pri: number, i: number): SyslogMessage | undefined => {
-  const fields: Array<string> = []
-  const limits = [3, 64, 255, 48, 128, 32] // VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID
-  for (const max of limits) {
-    const end = token(text, i, max)
-    if (end === -1 || text.charCodeAt(end) !== SP) return undefined
-    fields.push(text.slice(i, end))
-    i = end + 1
-  }
-  const [version, timestamp, host, app, procid, msgid] = fields as [string, string, string, string, string, string]
-  if (!/^[1-9]\d{0,2}$/.test(version) || (timestamp !== "-" && !rfc3339.test(timestamp))) return undefined
-  const sdEnd = structuredData(text, i)
+/** The end of the header field at `i` (a token of 1 to `max` characters followed by a space), or -1. */
+const headerField = (text: string, i: number, max: number): number => {
+  const end = token(text, i, max)
+  return end !== -1 && text.charCodeAt(end) === SP ? end : -1
+}
+
+/** RFC 5424 after `<PRI>VERSION ` (at `i`). */
+const parse5424 = (text: string, pri: number, version: number, i: number): SyslogMessage | undefined => {
+  const tsEnd = headerField(text, i, 64)
+  if (tsEnd === -1) return undefined
+  const timestamp = text.slice(i, tsEnd)
+  if (timestamp !== "-" && !rfc3339.test(timestamp)) return undefined
+  const hostAt = tsEnd + 1
+  const hostEnd = headerField(text, hostAt, 255)
+  if (hostEnd === -1) return undefined
+  const appAt = hostEnd + 1
+  const appEnd = headerField(text, appAt, 48)
+  if (appEnd === -1) return undefined
+  const procAt = appEnd + 1
+  const procEnd = headerField(text, procAt, 128)
+  if (procEnd === -1) return undefined
+  const msgidAt = procEnd + 1
+  const msgidEnd = headerField(text, msgidAt, 32)
+  if (msgidEnd === -1) return undefined
+  const sdAt = msgidEnd + 1
+  const sdEnd = structuredData(text, sdAt)
   if (sdEnd === -1) return undefined
-  const sd = text.slice(i, sdEnd)
   if (sdEnd < text.length && text.charCodeAt(sdEnd) !== SP) return undefined
   return {
     format: "rfc5424",
     pri,
     facility: pri >> 3,
     severity: pri & 7,
-    version: Number(version),
+    version,
     timestamp: nil(timestamp),
-    host: nil(host),
-    app: nil(app),
-    procid: nil(procid),
-    msgid: nil(msgid),
-    structuredData: nil(sd),
+    host: nil(text.slice(hostAt, hostEnd)),
+    app: nil(text.slice(appAt, appEnd)),
+    procid: nil(text.slice(procAt, procEnd)),
+    msgid: nil(text.slice(msgidAt, msgidEnd)),
+    structuredData: nil(text.slice(sdAt, sdEnd)),
     msgStart: sdEnd < text.length ? skipBom(text, sdEnd + 1) : text.length
   }
 }
 
-const bsdTimestamp = /^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]\d [0-2]\d:[0-5]\d:[0-6]\d$/
+/** `Mmm dd hh:mm:ss` at `lastIndex` (15 characters). */
+const bsdTimestamp = /(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]\d [0-2]\d:[0-5]\d:[0-6]\d/y
 
-/** `TAG[PID]:` (or `TAG:`) at the start of the content. */
-const tagPattern = /^([^\s[\]:]{1,48})(?:\[([^\]\s]{1,128})\])?:/
+/** `TAG[PID]:` (or `TAG:`) at `lastIndex`, the start of the content. */
+const tagPattern = /([^\s[\]:]{1,48})(?:\[([^\]\s]{1,128})\])?:/y
+
+/** `true` when the host-like word `text[i..end)` is not a host: it ends with `:` or has a `[` (it is the TAG). */
+const isTag = (text: string, i: number, end: number): boolean => {
+  if (text.charCodeAt(end - 1) === 0x3a) return true
+  for (let j = i; j < end; j++) if (text.charCodeAt(j) === 0x5b) return true
+  return false
+}
 
 /** RFC 3164 after `<PRI>` (at `i`). */
 const parse3164 = (text: string, pri: number, i: number): SyslogMessage | undefined => {
   let timestamp: string
-  if (bsdTimestamp.test(text.slice(i, i + 15))) {
+  bsdTimestamp.lastIndex = i
+  if (bsdTimestamp.test(text)) {
     timestamp = text.slice(i, i + 15)
     i += 15
   } else {
@@ -155,12 +161,12 @@ const parse3164 = (text: string, pri: number, i: number): SyslogMessage | undefi
     if (text.charCodeAt(i) !== SP) return undefined
     i++
     const end = token(text, i, 255)
-    const word = end === -1 ? "" : text.slice(i, end)
-    if (word !== "" && !word.endsWith(":") && !word.includes("[")) {
-      host = word
+    if (end !== -1 && !isTag(text, i, end)) {
+      host = text.slice(i, end)
       i = end < text.length ? end + 1 : end
     }
-    const tag = tagPattern.exec(text.slice(i, i + 200))
+    tagPattern.lastIndex = i
+    const tag = tagPattern.exec(text)
     if (tag !== null) {
       app = tag[1]
       procid = tag[2]
@@ -185,16 +191,37 @@ const parse3164 = (text: string, pri: number, i: number): SyslogMessage | undefi
 }
 
 /**
+ * The header of `text` as RFC 5424 (when a VERSION follows the PRI) or RFC 3164; `undefined` when it is
+ * neither (no valid `<PRI>` 0–191, a bad timestamp, a broken STRUCTURED-DATA, ...). `parse` without the `Option`.
+ */
+export const parseHeader = (text: string): SyslogMessage | undefined => {
+  if (text.charCodeAt(0) !== LT) return undefined
+  let i = 1
+  let pri = 0
+  while (i < text.length && i <= 4 && isDigit(text.charCodeAt(i))) {
+    pri = pri * 10 + text.charCodeAt(i) - DIGIT_0
+    i++
+  }
+  const digits = i - 1
+  if (digits === 0 || digits > 3 || text.charCodeAt(i) !== GT) return undefined
+  if ((digits > 1 && text.charCodeAt(1) === DIGIT_0) || pri > 191) return undefined
+  const next = i + 1
+  // a VERSION: 1 to 3 digits, not starting with 0, then a space
+  let j = next
+  let version = 0
+  while (j < next + 3 && isDigit(text.charCodeAt(j))) {
+    version = version * 10 + text.charCodeAt(j) - DIGIT_0
+    j++
+  }
+  const versioned = j > next && text.charCodeAt(next) !== DIGIT_0 && text.charCodeAt(j) === SP
+  return versioned ? parse5424(text, pri, version, j + 1) : parse3164(text, pri, next)
+}
+
+/**
  * The header of `text` as RFC 5424 (when a VERSION follows the PRI) or RFC 3164; `None` when it is
  * neither (no valid `<PRI>` 0–191, a bad timestamp, a broken STRUCTURED-DATA, ...).
  */
-export const parse = (text: string): Option.Option<SyslogMessage> => {
-  const head = readPri(text)
-  if (head === undefined) return Option.none()
-  const { next, pri } = head
-  const versioned = isDigit(text.charCodeAt(next)) && /^[1-9]\d{0,2} /.test(text.slice(next, next + 4))
-  return Option.fromNullable(versioned ? parse5424(text, pri, next) : parse3164(text, pri, next))
-}
+export const parse = (text: string): Option.Option<SyslogMessage> => Option.fromNullable(parseHeader(text))
 
 /** The MSG part of `text`, which `parse` read as `message`. */
 export const body = (text: string, message: SyslogMessage): string => text.slice(message.msgStart)
