@@ -13,7 +13,8 @@ export interface Measurement {
 
 /** Prints `m` as a JSON line with rates and the process's peak RSS. */
 export const report = (m: Measurement): void => {
-  const peakRssMb = process.resourceUsage().maxRSS / 1024
+  const usage = process.resourceUsage()
+  const peakRssMb = usage.maxRSS / 1024
   console.log(JSON.stringify({
     scenario: m.scenario,
     impl: m.impl,
@@ -22,7 +23,9 @@ export const report = (m: Measurement): void => {
     seconds: Number(m.seconds.toFixed(3)),
     events_per_s: Math.round(m.events / m.seconds),
     mb_per_s: Number((m.bytes / 1e6 / m.seconds).toFixed(1)),
-    peak_rss_mb: Math.round(peakRssMb)
+    peak_rss_mb: Math.round(peakRssMb),
+    // CPU seconds of the whole process (every thread, start-up included): on a loaded machine, what the work cost
+    cpu_s: Number(((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(2))
   }))
 }
 

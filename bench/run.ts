@@ -26,6 +26,9 @@ const scenarios: ReadonlyArray<{ readonly name: string; readonly script: string;
   { name: "tcp-file", script: "tcp-file.ts", args: (impl) => [impl, "1000000"] },
   // the same with the tcp source's disk-backed intake (`buffer = "disk"`): the cost of the write-ahead log
   { name: "tcp-file-disk", script: "tcp-file.ts", args: (impl) => [impl, "1000000", "disk"] },
+  // the processing stage: 2M lines parsed by a processor (syslog: a mix of RFC 3164 and 5424; json) into JSON lines
+  { name: "syslog-json", script: "syslog-json.ts", args: (impl) => [impl, "2000000"] },
+  { name: "json-json", script: "json-json.ts", args: (impl) => [impl, "2000000"] },
   // a real nats-server / redis-server (Debian packages), 300k events, one worker process and three sharing the stream
   { name: "nats-blackhole", script: "broker-blackhole.ts", args: (impl) => ["nats", impl, "300000", "1"] },
   { name: "nats-blackhole-x3", script: "broker-blackhole.ts", args: (impl) => ["nats", impl, "300000", "3"] },

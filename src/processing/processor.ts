@@ -50,22 +50,16 @@ export interface ProcessorOptions {
   readonly fields?: ReadonlyArray<string> | undefined
 }
 
-/** A processor whose step is synchronous. */
-export const sync = (options: ProcessorOptions, step: SyncStep): Processor => ({
-  _tag: "Sync",
+/** The fields both kinds of processor share, from `options`. */
+const common = (options: ProcessorOptions) => ({
   name: options.name ?? options.kind,
   kind: options.kind,
   onError: options.onError ?? "rescue",
-  step,
   fields: options.fields
 })
 
+/** A processor whose step is synchronous. */
+export const sync = (options: ProcessorOptions, step: SyncStep): Processor => ({ _tag: "Sync", ...common(options), step })
+
 /** A processor whose step is an Effect. */
-export const effect = (options: ProcessorOptions, step: EffectStep): Processor => ({
-  _tag: "Effect",
-  name: options.name ?? options.kind,
-  kind: options.kind,
-  onError: options.onError ?? "rescue",
-  step,
-  fields: options.fields
-})
+export const effect = (options: ProcessorOptions, step: EffectStep): Processor => ({ _tag: "Effect", ...common(options), step })

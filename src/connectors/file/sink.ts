@@ -46,6 +46,30 @@ const textLines = (lines: ReadonlyArray<string>): Buffer => {
   return out
 }
 
+/** Records per piece of text `recordLines` joins as it goes. */
+const linesPerPiece = 256
+
+/**
+ * Records as text lines in one UTF-8 buffer, each followed by `\n`. The lines are joined 256 at a time as
+ * they are made: until then each line is a tree of the strings it was built from, and a batch of thousands
+ * of such trees alive at once is what every young-generation collection in between would copy.
+ */
+const recordLines = (records: ReadonlyArray<DataRecord.DataRecord>, line: (record: DataRecord.DataRecord) => string): Buffer => {
+  if (records.length <= linesPerPiece) return textLines(records.map(line))
+  const pieces: Array<string> = []
+  const lines: Array<string> = new Array(linesPerPiece)
+  let n = 0
+  for (let i = 0; i < records.length; i++) {
+    lines[n++] = line(records[i]!)
+    if (n === linesPerPiece) {
+      pieces.push(lines.join("\n"))
+      n = 0
+    }
+  }
+  if (n > 0) pieces.push(lines.slice(0, n).join("\n"))
+  return textLines(pieces)
+}
+
 /** Byte lines as one buffer, each followed by `\n`. */
 const byteLines = (lines: ReadonlyArray<Uint8Array>): Buffer => {
   let size = lines.length
@@ -204,7 +228,7 @@ export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkE
       sinkBytesBatch: (data) => (data.length === 0 ? Effect.void : writeAll(byteLines(data))),
       sinkRecord: (record) => writeAll(textLines([recordLine(record)])),
       sinkRecords: (records: ReadonlyArray<DataRecord.DataRecord>) =>
-        records.length === 0 ? Effect.void : writeAll(textLines(records.map(recordLine))),
+        records.length === 0 ? Effect.void : writeAll(recordLines(records, recordLine)),
       reconnect: lock.withPermits(1)(Effect.zipRight(close, open)),
       stop: lock.withPermits(1)(close)
     })
