@@ -11,7 +11,11 @@ const required: Record<string, ParamMap.ParamMap> = {
   "nats-src": { stream: "IN", durable: "d" },
   "nats-sink": { stream: "OUT" },
   "redis-src": { stream: "in", group: "g" },
-  "redis-sink": { stream: "out" }
+  "redis-sink": { stream: "out" },
+  "clickhouse_sink": { table: "t" },
+  "mysql_src": { database: "d", table: "t" },
+  "mysql_sink": { database: "d", columns: ["c"] },
+  "postgres_sink": { database: "d", columns: ["c"] }
 }
 
 /** The keys `schema` fills in by itself when decoding `given`: those it has a default for. */
@@ -49,33 +53,50 @@ describe("built-in definitions derived from their params Schema", () => {
       }
       expect(checked).toEqual([
         "blackhole-sink",
+        "clickhouse_sink",
         "file-src",
         "file-sink",
         "http-src",
+        "http-sink",
         "memory-src",
         "memory-sink",
+        "mysql_src",
+        "mysql_sink",
         "nats-src",
         "nats-sink",
+        "postgres_sink",
         "redis-src",
         "redis-sink",
         "syslog-src",
+        "syslog-sink",
         "tcp-src",
-        "tcp-sink"
+        "tcp-sink",
+        "victoriametrics_sink"
       ])
     }).pipe(Effect.provide(Builtins.layer)))
 
-  it.effect("each kind's adapter defaults are its source Schema's defaults (blackhole and file have none)", () =>
+  it.effect("each kind's adapter defaults are its source Schema's defaults, or its sink Schema's for a sink-first kind (blackhole, clickhouse and file have none)", () =>
     Effect.gen(function*() {
       const without: Array<string> = []
+      const noAdapter: Array<string> = []
       for (const info of yield* kinds) {
-        const adapter = Option.getOrThrow(info.adapter)
+        if (Option.isNone(info.adapter)) {
+          noAdapter.push(info.kind)
+          continue
+        }
+        const adapter = info.adapter.value
         if (ParamMap.keys(adapter.defaults()).length === 0) {
           without.push(info.kind)
           continue
         }
-        expectSchemaDefaults(schemaOf(info, "source"), adapter.defaults(), required[`${info.kind}-src`] ?? {}, `${info.kind} adapter`)
+        // a kind's adapter takes the defaults of its source side, or of its sink side when that is what its URLs name (mysql)
+        const side = info.kind === "mysql" || Option.isNone(info.source) ? "sink" : "source"
+        const given = required[`${info.kind}-src`] ?? required[`${info.kind}_${side === "source" ? "src" : "sink"}`] ?? {}
+        expectSchemaDefaults(schemaOf(info, side), adapter.defaults(), given, `${info.kind} adapter`)
       }
-      expect(without).toEqual(["blackhole", "file"])
+      expect(without).toEqual(["blackhole", "clickhouse", "file"])
+      // WarpParse gives victoriametrics no URL form: its insert_url is the one address
+      expect(noAdapter).toEqual(["victoriametrics"])
     }).pipe(Effect.provide(Builtins.layer)))
 
   it.effect("the file definitions keep their paths as Schema defaults; memory-src now lists count and events too", () =>

@@ -52,18 +52,25 @@ describe("built-in factories", () => {
       const all = yield* sides
       expect(all.map((s) => s.label)).toEqual([
         "blackhole sink",
+        "clickhouse sink",
         "file source",
         "file sink",
         "http source",
+        "http sink",
         "memory source",
         "memory sink",
+        "mysql source",
+        "mysql sink",
         "nats source",
         "nats sink",
+        "postgres sink",
         "redis source",
         "redis sink",
         "syslog source",
+        "syslog sink",
         "tcp source",
-        "tcp sink"
+        "tcp sink",
+        "victoriametrics sink"
       ])
       for (const side of all) {
         expect(side.hasSchema, side.label).toBe(true)
@@ -80,6 +87,7 @@ describe("built-in factories", () => {
         file: { base: "/nonexistent", file: "in.log" },
         http: { port: 0 },
         memory: {},
+        mysql: { database: "wpc", table: "t" },
         nats: { stream: "in", durable: "d" },
         redis: { stream: "in", group: "g" },
         syslog: { port: 0 },

@@ -7,7 +7,7 @@ import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
 import * as ParamSchema from "../../config/param-schema.js"
-import { Addr, ListenPort, NonNegative, Positive } from "../../config/param-types.js"
+import { Addr, ConnectPort, ListenPort, Millis, NonNegative, Positive } from "../../config/param-types.js"
 import * as SecretParam from "../../config/secret-param.js"
 import * as BufferParams from "../net/buffer-params.js"
 
@@ -53,9 +53,62 @@ export type SourceParams = typeof SourceParams.Type
 /** The source definition `http-src`: the defaults of `SourceParams`, every key overridable. */
 export const sourceDefs = ConnectorDef.builtinSourceDefs({ id: "http-src", kind, params: SourceParams })
 
+/** Where the sink POSTs: an absolute path, with a query when the receiver wants one. */
+const TargetPath = Schema.String.pipe(Schema.pattern(/^\/[^#\s]*$/)).annotations({
+  description: `an absolute path, with a query if needed, e.g. "/ingest" or "/insert?db=logs"`
+})
+
+/** A basic-auth user name: a colon would end it early in the `user:password` pair. */
+const BasicUser = Schema.String.pipe(Schema.pattern(/^[^:\s]+$/)).annotations({ description: "a non-empty user name without \":\" or whitespace" })
+
+/**
+ * How the sink writes a batch: `text`, one line per event (a payload as it is, a record as its JSON
+ * object); `ndjson`, one JSON value per line (a payload as a JSON string, a record as its object);
+ * `json_array`, those JSON values in one array.
+ */
+export const SinkFormat = Schema.Literal("text", "ndjson", "json_array")
+
+/** How the sink writes a batch. */
+export type SinkFormat = typeof SinkFormat.Type
+
+/**
+ * Sink params: POST each batch to `http://addr:port<path>` as `format` says (`gzip`: compressed, with
+ * `Content-Encoding: gzip`), authenticated by a bearer `token` or by basic `username` / `password` (not
+ * both); a connection must open within `connect_timeout_ms` and the whole answer arrive within
+ * `request_timeout_ms`; a `Retry-After` of a `429` / `5xx` holds the next request back, by at most
+ * `retry_after_max_ms` (0 ignores it).
+ */
+export const SinkParams = Schema.Struct({
+  addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
+  port: Schema.optionalWith(ConnectPort, { default: () => 8080 }),
+  path: Schema.optionalWith(TargetPath, { default: () => "/ingest" }),
+  format: Schema.optionalWith(SinkFormat, { default: () => "text" as const }),
+  gzip: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  token: Schema.optional(SecretParam.secret(Schema.NonEmptyString)),
+  username: Schema.optional(BasicUser),
+  password: Schema.optional(SecretParam.secret(Schema.NonEmptyString)),
+  connect_timeout_ms: Schema.optionalWith(Millis, { default: () => 5000 }),
+  request_timeout_ms: Schema.optionalWith(Millis, { default: () => 30000 }),
+  retry_after_max_ms: Schema.optionalWith(NonNegative, { default: () => 30000 })
+}).pipe(
+  Schema.filter((p) =>
+    p.token !== undefined && p.username !== undefined
+      ? { path: ["username"], message: "token (bearer) and username/password (basic) exclude each other: set one of them" }
+      : p.password !== undefined && p.username === undefined
+      ? { path: ["password"], message: "password needs username (basic auth)" }
+      : true, { description: "token alone (bearer), or username with an optional password (basic), not both" })
+)
+
+/** Decoded sink params. */
+export type SinkParams = typeof SinkParams.Type
+
+/** The sink definition `http-sink`: the defaults of `SinkParams`, every key overridable. */
+export const sinkDefs = ConnectorDef.builtinSinkDefs({ id: "http-sink", kind, params: SinkParams })
+
 /**
  * `http://127.0.0.1:8080/ingest` gives `{ addr: "127.0.0.1", port: 8080, path: "/ingest" }`; a missing port
  * or path (`/`) keeps the default; the path stays percent-encoded, as request paths arrive. Credentials, a query or a fragment are refused (set `token` as a param).
+ * The same keys are the sink's target, so one `url` serves both sides (a sink path with a query is set as `path`).
  */
 export const adapter = ConnectorKindAdapter.make({
   kind,

@@ -7,9 +7,10 @@ import { Effect, Schema } from "effect"
 import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
 import * as ParamSchema from "../../config/param-schema.js"
-import { Addr, IdleTimeout, ListenPort, Positive } from "../../config/param-types.js"
+import { Addr, ConnectPort, IdleTimeout, ListenPort, Millis, NonNegative, Positive } from "../../config/param-types.js"
 import * as BufferParams from "../net/buffer-params.js"
 import { hostParams } from "../tcp/params.js"
+import { Facility, Severity } from "./priority.js"
 
 /** The connector kind. */
 export const kind = "syslog"
@@ -46,9 +47,59 @@ export type SourceParams = typeof SourceParams.Type
 /** The source definition `syslog-src`: the defaults of `SourceParams`, every key overridable. */
 export const sourceDefs = ConnectorDef.builtinSourceDefs({ id: "syslog-src", kind, params: SourceParams })
 
+/** A header field the sink sends (HOSTNAME, APP-NAME, PROCID, MSGID): printable US-ASCII, no space. */
+const HeaderToken = (max: number) =>
+  Schema.String.pipe(Schema.pattern(new RegExp(`^[\\x21-\\x7e]{1,${max}}$`))).annotations({
+    description: `1 to ${max} printable US-ASCII characters without spaces`
+  })
+
+/** The name of a record field the sink reads; `""` reads none. */
+const FieldName = Schema.String.annotations({ description: "a record field name, or \"\" to read none" })
+
+/**
+ * Sink params: send each event as one syslog message to `addr`:`port` over `protocol` (`udp`: one
+ * datagram per message; `tcp`: one connection, messages framed `octet-counted` or by `line`), in `format`
+ * (`rfc5424` or `rfc3164`). The header comes from a record's fields named by the `*_field` params (`""`:
+ * none), else from `facility`, `severity`, `host` (default: this machine's name), `app`, `procid` and
+ * `msgid`; MSG is the record's `message_field`, else the record as JSON, or the payload of an event
+ * without a record. TIMESTAMP is a record's `timestamp_field`, else the time of the write. Over TCP a
+ * connection must open within `connect_timeout_ms`; the batches written in the last `resend_ms` before a
+ * connection was lost are sent again on the next one (0: none).
+ */
+export const SinkParams = Schema.Struct({
+  addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
+  port: Schema.optionalWith(ConnectPort, { default: () => 514 }),
+  protocol: Schema.optionalWith(Schema.Literal("udp", "tcp"), { default: () => "udp" as const }),
+  framing: Schema.optionalWith(Schema.Literal("octet-counted", "line"), { default: () => "octet-counted" as const }),
+  format: Schema.optionalWith(Schema.Literal("rfc5424", "rfc3164"), { default: () => "rfc5424" as const }),
+  facility: Schema.optionalWith(Facility, { default: () => "user" }),
+  severity: Schema.optionalWith(Severity, { default: () => "info" }),
+  host: Schema.optional(HeaderToken(255)),
+  app: Schema.optionalWith(HeaderToken(48), { default: () => "wpc" }),
+  procid: Schema.optional(HeaderToken(128)),
+  msgid: Schema.optional(HeaderToken(32)),
+  facility_field: Schema.optionalWith(FieldName, { default: () => "facility" }),
+  severity_field: Schema.optionalWith(FieldName, { default: () => "severity" }),
+  host_field: Schema.optionalWith(FieldName, { default: () => "host" }),
+  app_field: Schema.optionalWith(FieldName, { default: () => "app" }),
+  procid_field: Schema.optionalWith(FieldName, { default: () => "procid" }),
+  msgid_field: Schema.optionalWith(FieldName, { default: () => "msgid" }),
+  message_field: Schema.optionalWith(FieldName, { default: () => "message" }),
+  timestamp_field: Schema.optionalWith(FieldName, { default: () => "timestamp" }),
+  connect_timeout_ms: Schema.optionalWith(Millis, { default: () => 5000 }),
+  resend_ms: Schema.optionalWith(NonNegative, { default: () => 1000 })
+})
+
+/** Decoded sink params. */
+export type SinkParams = typeof SinkParams.Type
+
+/** The sink definition `syslog-sink`: the defaults of `SinkParams`, every key overridable. */
+export const sinkDefs = ConnectorDef.builtinSinkDefs({ id: "syslog-sink", kind, params: SinkParams })
+
 /**
  * `syslog+udp://0.0.0.0:514` gives `{ addr: "0.0.0.0", port: 514, protocol: "udp" }`, `syslog+tcp://` the
- * same with `protocol: "tcp"`; plain `syslog://` leaves the protocol to the defaults.
+ * same with `protocol: "tcp"`; plain `syslog://` leaves the protocol to the defaults. The same keys are
+ * the sink's target.
  */
 export const adapter = ConnectorKindAdapter.make({
   kind,

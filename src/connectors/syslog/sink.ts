@@ -1,0 +1,79 @@
+/**
+ * The `syslog` sink: each event becomes one syslog message (RFC 5424 or RFC 3164, see `SyslogEncoder`),
+ * sent over UDP (`UdpSender`: one datagram each, lossy) or TCP (`TcpSender`: octet-counted or LF framing,
+ * recent batches written again after a lost connection). A batch is encoded whole before anything is
+ * sent: a record that cannot be sent (a severity field `"loud"`) fails it with `DataError` (200, not
+ * retryable), and the engine rescues it.
+ *
+ * @since 0.2.0
+ */
+import { Clock, Effect, Either, type Scope } from "effect"
+import { SinkError } from "../../errors/sink.js"
+import { UnifiedReason } from "../../errors/unified.js"
+import type * as DataRecord from "../../model/record.js"
+import * as SinkFactory from "../../sink/factory.js"
+import * as AsyncSink from "../../sink/sink.js"
+import { hostPort } from "../net/listen.js"
+import * as SyslogEncoder from "./encoder.js"
+import { kind, SinkParams } from "./params.js"
+import type { Sender } from "./sender.js"
+import * as TcpSender from "./tcp-sender.js"
+import * as UdpSender from "./udp-sender.js"
+
+/** A built syslog sink, and (over TCP) how many messages it sent again after a lost connection. */
+export interface SyslogSink {
+  readonly sink: AsyncSink.AsyncSink
+  /** Messages written again on a new connection (some may have reached the receiver twice); 0 over UDP. */
+  readonly resent: () => number
+}
+
+/**
+ * A syslog sink in the current Scope (its socket is closed when the Scope closes). Over TCP nothing is
+ * connected before the first write: a receiver that is down fails writes, retryably, not the build.
+ */
+export const make = (params: SinkParams, hostname?: string): Effect.Effect<SyslogSink, SinkError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const encoder = SyslogEncoder.make(params, hostname)
+    const tcp = params.protocol === "tcp"
+      ? yield* TcpSender.make({
+        addr: params.addr,
+        port: params.port,
+        framing: params.framing,
+        connectTimeoutMs: params.connect_timeout_ms,
+        resendMs: params.resend_ms
+      })
+      : undefined
+    const sender: Sender = tcp ?? (yield* UdpSender.make(params))
+
+    const send = (messages: ReadonlyArray<string | Uint8Array>) => (messages.length === 0 ? Effect.void : sender.send(messages))
+    const texts = (data: ReadonlyArray<string>) => Effect.flatMap(Clock.currentTimeMillis, (ms) => send(encoder.texts(data, ms)))
+    const bytes = (data: ReadonlyArray<Uint8Array>) => Effect.flatMap(Clock.currentTimeMillis, (ms) => send(encoder.bytes(data, ms)))
+    const where = `${params.protocol}://${hostPort(params.addr, params.port)}`
+
+    const records = (data: ReadonlyArray<DataRecord.DataRecord>) =>
+      Effect.flatMap(Clock.currentTimeMillis, (ms) =>
+        Either.match(encoder.records(data, ms), {
+          onLeft: (problem) => Effect.fail(SinkError.uvs(UnifiedReason.data(`syslog sink to ${where}: ${problem}`))),
+          onRight: send
+        }))
+
+    const sink = AsyncSink.make({
+      identifier: `syslog:${where}`,
+      sinkStr: (data) => texts([data]),
+      sinkBytes: (data) => bytes([data]),
+      sinkRecord: (record) => records([record]),
+      sinkStrBatch: texts,
+      sinkBytesBatch: bytes,
+      sinkRecords: records,
+      reconnect: sender.reconnect,
+      stop: sender.close
+    })
+    return { sink, resent: () => tcp?.resent() ?? 0 }
+  })
+
+/** The `syslog` sink factory: over UDP the socket is opened at build, over TCP the connection at the first write. */
+export const factory: SinkFactory.SinkFactory = SinkFactory.withParams({
+  kind,
+  params: SinkParams,
+  build: (params) => Effect.map(make(params), ({ sink }) => SinkFactory.handle(sink))
+})

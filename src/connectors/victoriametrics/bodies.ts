@@ -1,0 +1,47 @@
+/**
+ * Push bodies: lines gathered into request bodies of at most `maxPushChars` characters each, in order,
+ * `\n` after each line. Lines are appended to one string as they come (no array of lines to join), and
+ * each body is encoded to bytes as soon as it is full.
+ *
+ * @since 0.2.0
+ */
+
+/** The most characters of lines one push holds (at most 3 bytes each: below VictoriaMetrics' 32 MB request limit); a larger write is pushed in parts. */
+export const maxPushChars = 8 * 1024 * 1024
+
+/** One request body and how many lines (samples) it holds. */
+export interface Body {
+  readonly body: Buffer
+  readonly samples: number
+}
+
+/** A body builder: `add` lines, then `done` once. */
+export interface Bodies {
+  readonly add: (line: string) => void
+  /** The bodies, in order (none when no line was added). */
+  readonly done: () => ReadonlyArray<Body>
+}
+
+/** A builder of bodies of at most `maxChars` characters (a line alone may be longer). */
+export const make = (maxChars: number = maxPushChars): Bodies => {
+  const out: Array<Body> = []
+  let text = ""
+  let lines = 0
+  const close = () => {
+    out.push({ body: Buffer.from(text, "utf8"), samples: lines })
+    text = ""
+    lines = 0
+  }
+  return {
+    add: (line) => {
+      if (lines > 0 && text.length + line.length + 1 > maxChars) close()
+      text += line
+      text += "\n"
+      lines += 1
+    },
+    done: () => {
+      if (lines > 0) close()
+      return out
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Option } from "effect"
+import * as Syslog from "../../../src/connectors/syslog/index.js"
+import { DataRecord, ParamMap } from "../../../src/index.js"
+
+const encoder = (params: ParamMap.ParamMap) =>
+  Effect.map(ParamMap.decodeParams(Syslog.SinkParams, params), (p) => Syslog.SyslogEncoder.make(p, "box"))
+
+/** 2026-11-28T12:00:00.000Z. */
+const at = Date.UTC(2026, 10, 28, 12)
+
+describe("syslog encoder", () => {
+  it.effect("RFC 5424: absent fields are NILVALUE, no structured data; a payload is MSG as it is", () =>
+    Effect.gen(function*() {
+      const e = yield* encoder({})
+      expect(e.texts(["hello", ""], at)).toEqual(["<14>1 2026-11-28T12:00:00.000Z box wpc - - - hello", "<14>1 2026-11-28T12:00:00.000Z box wpc - - - "])
+      const withAll = yield* encoder({ facility: 16, severity: "err", host: "h", app: "a", procid: "9", msgid: "M" })
+      expect(withAll.texts(["x"], at)).toEqual(["<131>1 2026-11-28T12:00:00.000Z h a 9 M - x"])
+      expect([...withAll.bytes([new Uint8Array([0xff])], at)[0]!].slice(-2)).toEqual([0x20, 0xff])
+    }))
+
+  it.effect("RFC 3164: <PRI>Mmm dd hh:mm:ss HOST TAG[PID]: MSG in local time; no MSGID", () =>
+    Effect.gen(function*() {
+      const e = yield* encoder({ format: "rfc3164", procid: "42", msgid: "M" })
+      const local = new Date(at)
+      const time = `Nov ${String(local.getDate()).padStart(2, " ")} ${[local.getHours(), local.getMinutes(), local.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":")}`
+      expect(e.texts(["hi"], at)).toEqual([`<14>${time} box wpc[42]: hi`])
+    }))
+
+  it.effect("record fields: cleaned to what the format allows; a Null field is absent; MSG is message, else the record", () =>
+    Effect.gen(function*() {
+      const e = yield* encoder({})
+      const record = DataRecord.make([
+        DataRecord.field("host", DataRecord.chars("héllo world")),
+        DataRecord.field("app", DataRecord.nil),
+        DataRecord.field("procid", Option.getOrThrow(DataRecord.digit(7))),
+        DataRecord.field("msgid", DataRecord.chars("x".repeat(40))),
+        DataRecord.field("timestamp", Option.getOrThrow(DataRecord.time("2026-01-02T03:04:05+01:00")))
+      ])
+      expect(Either.getOrThrow(e.records([record], at))).toEqual([
+        `<14>1 2026-01-02T03:04:05+01:00 h_llo_world wpc 7 ${"x".repeat(32)} - {"host":"héllo world","app":null,"procid":7,"msgid":"${"x".repeat(40)}","timestamp":"2026-01-02T03:04:05+01:00"}`
+      ])
+      // a time with more than 6 fraction digits, or not RFC 3339, is written in UTC
+      const odd = DataRecord.make([DataRecord.field("timestamp", DataRecord.chars("Sat, 28 Nov 2026 13:00:00 +0100")), DataRecord.field("message", DataRecord.chars("m"))])
+      expect(Either.getOrThrow(e.records([odd], at))).toEqual(["<14>1 2026-11-28T12:00:00.000Z box wpc - - - m"])
+      expect(Syslog.SyslogHeader.token("a b\u0001c", 10)).toBe("a_b_c")
+      expect(Syslog.SyslogHeader.token("tag[1]:x", 48, "rfc3164")).toBe("tag_1__x")
+      expect(Syslog.SyslogHeader.token("", 10)).toBeUndefined()
+    }))
+})
