@@ -162,6 +162,36 @@ describe("DataRecord", () => {
     expect(DataRecord.toJsonText(r)).toBe(`{"z":null,"f":3.0,"g":0.25,"h":null,"s":"q\\"\\n","o":{"k":-1,"l":[true]}}`)
     expect(() => JSON.parse(DataRecord.toJsonText(r))).not.toThrow()
   })
+
+  it("toJsonText keeps order, repeats and exact values where a plain object could not", () => {
+    const d = (n: bigint) => some(DataRecord.digit(n))
+    const text = (...fields: ReadonlyArray<DataRecord.DataField>) => DataRecord.toJsonText(DataRecord.make(fields))
+    // a repeated name is written twice, in place
+    expect(text(DataRecord.field("a", d(1n)), DataRecord.field("b", d(2n)), DataRecord.field("a", d(3n)))).toBe(`{"a":1,"b":2,"a":3}`)
+    // integer-like names stay where they are (an object would enumerate them first)
+    expect(text(DataRecord.field("b", d(1n)), DataRecord.field("10", d(2n)), DataRecord.field("2", d(3n)))).toBe(`{"b":1,"10":2,"2":3}`)
+    expect(text(DataRecord.field("o", DataRecord.obj([["z", d(1n)], ["1", d(2n)], ["z", d(3n)]])))).toBe(`{"o":{"z":3,"1":2}}`)
+    // names an object has already
+    expect(text(DataRecord.field("__proto__", DataRecord.chars("p")), DataRecord.field("constructor", DataRecord.nil))).toBe(
+      `{"__proto__":"p","constructor":null}`
+    )
+    expect(text(DataRecord.field("o", DataRecord.obj([["__proto__", DataRecord.chars("p")]])))).toBe(`{"o":{"__proto__":"p"}}`)
+    // digits beyond 2^53 exactly, at 2^53 - 1 as well; integral floats with .0, in arrays too
+    expect(text(DataRecord.field("max", d(9007199254740991n)), DataRecord.field("over", d(9007199254740993n)))).toBe(
+      `{"max":9007199254740991,"over":9007199254740993}`
+    )
+    expect(text(DataRecord.field("l", DataRecord.array([DataRecord.float(0.5), DataRecord.float(-0), DataRecord.float(1e21)])))).toBe(
+      `{"l":[0.5,0.0,1e+21]}`
+    )
+    expect(text(DataRecord.field("l", DataRecord.array([d(-9223372036854775808n), DataRecord.float(Number.POSITIVE_INFINITY)])))).toBe(
+      `{"l":[-9223372036854775808,null]}`
+    )
+    // texts escaped alike on both paths (a lone surrogate too)
+    const odd = "tab\t é \ud800 \u0001 \"q\" \\"
+    expect(text(DataRecord.field("s", DataRecord.chars(odd)))).toBe(`{"s":${JSON.stringify(odd)}}`)
+    expect(text(DataRecord.field("s", DataRecord.chars(odd)), DataRecord.field("1", DataRecord.nil))).toBe(`{"s":${JSON.stringify(odd)},"1":null}`)
+    expect(text()).toBe("{}")
+  })
 })
 
 describe("DataRecord.fromJson", () => {

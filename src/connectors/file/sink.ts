@@ -51,8 +51,9 @@ const linesPerPiece = 256
 
 /**
  * Records as text lines in one UTF-8 buffer, each followed by `\n`. The lines are joined 256 at a time as
- * they are made: until then each line is a tree of the strings it was built from, and a batch of thousands
- * of such trees alive at once is what every young-generation collection in between would copy.
+ * they are made, so that each dies young: thousands of lines (and of the string trees a line may be built
+ * from) alive at once are what every young-generation collection in between would copy (syslog-json and
+ * json-json: 3-5% less CPU than joining the whole batch's lines at the end).
  */
 const recordLines = (records: ReadonlyArray<DataRecord.DataRecord>, line: (record: DataRecord.DataRecord) => string): Buffer => {
   if (records.length <= linesPerPiece) return textLines(records.map(line))

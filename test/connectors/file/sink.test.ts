@@ -104,6 +104,21 @@ describe("file sink", () => {
       expect(yield* read(path.join(dir, "raw.log"))).toBe(`web 1 9007199254740993 true ["a",1.5]\nnull\n\n`)
     }))
 
+  it.scopedLive("writes a batch of records of any size as its lines in order (joined 256 at a time)", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const sink = yield* build({ base: dir, file: "many.log", fmt: "json", fsync: false })
+      const expected: Array<string> = []
+      let n = 0
+      for (const size of [1, 255, 256, 257, 512, 513, 1000]) {
+        const records = Array.from({ length: size }, () => DataRecord.make([DataRecord.field("i", DataRecord.float(n++ + 0.5))]))
+        for (const r of records) expected.push(DataRecord.toJsonText(r))
+        yield* sink.sinkRecords(records)
+      }
+      expect(yield* read(path.join(dir, "many.log"))).toBe(`${expected.join("\n")}\n`)
+      expect(expected).toHaveLength(2794)
+    }))
+
   it.scopedLive("rotates to <file>.<n> before a batch would pass rotate_bytes, numbering on after a restart", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
