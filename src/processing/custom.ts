@@ -43,7 +43,11 @@ let tsLoader: Promise<void> | undefined
 const registerTs = (): Promise<void> =>
   (tsLoader ??= import("tsx/esm/api").then((tsx) => void tsx.register()))
 
-/** Imports `file`; a TypeScript file that Node cannot load by itself is loaded through tsx. */
+/**
+ * Imports `file`; a TypeScript file that Node cannot load by itself is loaded through tsx. Node
+ * remembers a failed import of a URL (the same URL fails again once tsx is registered), so the retry
+ * imports the file under a URL with a query: the installed, compiled `wpc` takes this path.
+ */
 const importModule = async (file: string): Promise<unknown> => {
   const url = pathToFileURL(file).href
   try {
@@ -51,7 +55,7 @@ const importModule = async (file: string): Promise<unknown> => {
   } catch (cause) {
     if (!typeScript.test(file) || (cause as { readonly code?: unknown }).code !== "ERR_UNKNOWN_FILE_EXTENSION") throw cause
     await registerTs()
-    return await import(url)
+    return await import(`${url}?tsx`)
   }
 }
 

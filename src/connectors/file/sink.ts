@@ -35,11 +35,14 @@ export interface Options {
 
 const NEWLINE = 0x0a
 
+/** Gives a buffer of exactly `size` bytes to encode a batch into (the sink's reused write buffer). */
+type Alloc = (size: number) => Buffer
+
 /** Text lines as one UTF-8 buffer, each followed by `\n` (encoded straight from the joined text: no copy with the last `\n` appended). */
-const textLines = (lines: ReadonlyArray<string>): Buffer => {
+const textLines = (lines: ReadonlyArray<string>, alloc: Alloc): Buffer => {
   const text = lines.length === 1 ? lines[0]! : lines.join("\n")
   const size = Buffer.byteLength(text, "utf8")
-  const out = Buffer.allocUnsafe(size + 1)
+  const out = alloc(size + 1)
   // as many bytes as characters: all ASCII, and latin1 is the same bytes, copied without encoding
   out.write(text, 0, size, size === text.length ? "latin1" : "utf8")
   out[size] = NEWLINE
@@ -47,10 +50,10 @@ const textLines = (lines: ReadonlyArray<string>): Buffer => {
 }
 
 /** Byte lines as one buffer, each followed by `\n`. */
-const byteLines = (lines: ReadonlyArray<Uint8Array>): Buffer => {
+const byteLines = (lines: ReadonlyArray<Uint8Array>, alloc: Alloc): Buffer => {
   let size = lines.length
   for (const line of lines) size += line.byteLength
-  const out = Buffer.allocUnsafe(size)
+  const out = alloc(size)
   let at = 0
   for (const line of lines) {
     out.set(line, at)
@@ -169,12 +172,25 @@ export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkE
       )
 
     /**
-     * Writes `data` completely (short writes are continued); with `fsync`, durably (`O_DSYNC`, or an `fdatasync`
-     * after it). All or nothing: a failure leaves the file as it was before. The write is not interruptible, so
-     * the lock is never given up while part of a batch is still on its way to the file.
+     * The write buffer, reused by every batch (under the lock, one batch at a time): a fresh buffer per
+     * batch (up to `batch_bytes`, 4 MiB by default) kept about 50 MB of buffers waiting for the GC at
+     * 100 MB/s (docs/performance.md, "Footprint"). It grows to the largest batch written and stays.
      */
-    const writeAll = (data: Buffer): Effect.Effect<void, SinkError> =>
+    let scratch = Buffer.allocUnsafeSlow(0)
+    const alloc: Alloc = (bytes) => {
+      if (scratch.byteLength < bytes) scratch = Buffer.allocUnsafeSlow(Math.max(bytes, Math.min(2 * scratch.byteLength, 4 * 1024 * 1024)))
+      return scratch.subarray(0, bytes)
+    }
+
+    /**
+     * Encodes a batch with `encode` into the write buffer and writes it completely (short writes are
+     * continued); with `fsync`, durably (`O_DSYNC`, or an `fdatasync` after it). All or nothing: a failure
+     * leaves the file as it was before. The write is not interruptible, so the lock is never given up
+     * while part of a batch is still on its way to the file.
+     */
+    const writeAll = (encode: (alloc: Alloc) => Buffer): Effect.Effect<void, SinkError> =>
       lock.withPermits(1)(Effect.gen(function*() {
+        const data = encode(alloc)
         yield* handle === undefined ? open : follow
         if (rotateBytes > 0 && size > 0 && size + data.byteLength > rotateBytes) yield* rotate
         const target = handle!
@@ -198,13 +214,13 @@ export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkE
 
     return AsyncSink.make({
       identifier,
-      sinkStr: (data) => writeAll(textLines([data])),
-      sinkStrBatch: (data) => (data.length === 0 ? Effect.void : writeAll(textLines(data))),
-      sinkBytes: (data) => writeAll(byteLines([data])),
-      sinkBytesBatch: (data) => (data.length === 0 ? Effect.void : writeAll(byteLines(data))),
-      sinkRecord: (record) => writeAll(textLines([recordLine(record)])),
+      sinkStr: (data) => writeAll((alloc) => textLines([data], alloc)),
+      sinkStrBatch: (data) => (data.length === 0 ? Effect.void : writeAll((alloc) => textLines(data, alloc))),
+      sinkBytes: (data) => writeAll((alloc) => byteLines([data], alloc)),
+      sinkBytesBatch: (data) => (data.length === 0 ? Effect.void : writeAll((alloc) => byteLines(data, alloc))),
+      sinkRecord: (record) => writeAll((alloc) => textLines([recordLine(record)], alloc)),
       sinkRecords: (records: ReadonlyArray<DataRecord.DataRecord>) =>
-        records.length === 0 ? Effect.void : writeAll(textLines(records.map(recordLine))),
+        records.length === 0 ? Effect.void : writeAll((alloc) => textLines(records.map(recordLine), alloc)),
       reconnect: lock.withPermits(1)(Effect.zipRight(close, open)),
       stop: lock.withPermits(1)(close)
     })
