@@ -5,6 +5,10 @@
  *
  * usage: node --import tsx bench/run.ts [--runs N] [--tsx] [scenario ...]
  *
+ * Besides the scenarios: `footprint` (bench/footprint.ts: `wpc run`'s idle and peak RSS and its
+ * throughput, run by default too) and `cold-start` (bench/cold-start.ts: start-up CPU of the built
+ * package, on request only: it runs the full build first).
+ *
  * Each implementation runs N times (default 3), alternating; the ratio compares the best run of
  * each (the one least disturbed by other work on a shared machine), and the ratio of the medians
  * is printed beside it. Each scenario script is first compiled with esbuild into one ES module in
@@ -15,6 +19,8 @@ import { execFileSync } from "node:child_process"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { build } from "esbuild"
+import * as ColdStart from "./cold-start.js"
+import * as Footprint from "./footprint.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -105,3 +111,7 @@ for (const s of scenarios) {
     baseline_peak_rss_mb: baseline.peak_rss_mb
   }))
 }
+
+// the benches that are not engine-vs-baseline scenarios
+if (wanted.length === 0 || wanted.includes("footprint")) await Footprint.main([])
+if (wanted.includes("cold-start")) ColdStart.main(runsAt >= 0 ? ["--runs", String(runs)] : [])

@@ -9,12 +9,14 @@
  *
  * Log lines go to stderr: stdout carries only what the command answers (`wpc run --json`'s report
  * must parse even when connectors logged warnings during the run). URL credentials in them are masked.
+ * Help and messages carry no ANSI colour on a stream that is not a terminal or with `NO_COLOR` set.
  *
  * @since 0.1.0
  */
-import { NodeContext } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Cause, Effect, Exit, Logger } from "effect"
 import * as EarlySignals from "./early-signals.js"
+import * as PlainConsole from "./plain-console.js"
 import * as Secrets from "./secrets.js"
 import { run } from "./wpc.js"
 
@@ -34,7 +36,7 @@ const lingerMillis = 1000
 // the command is the first argument that is not an option; only `wpc run` answers a signal held while loading
 if (process.argv.slice(2).find((a) => !a.startsWith("-")) !== "run") EarlySignals.release()
 
-Effect.runFork(run(process.argv).pipe(Effect.provide(NodeContext.layer), Effect.provide(stderrLogger))).addObserver((exit) => {
+Effect.runFork(run(process.argv).pipe(PlainConsole.provide, Effect.provide(NodeContext.layer), Effect.provide(stderrLogger))).addObserver((exit) => {
   clearInterval(keepAlive)
   // `wpc run` ended before it could take a held signal (a usage error, --help): the signal ends the process now
   EarlySignals.release()

@@ -14,9 +14,10 @@ import * as ExitCode from "./exit-code.js"
 import * as Init from "./init.js"
 import * as Run from "./run.js"
 import * as Test from "./test.js"
+import * as Version from "./version.js"
 
-/** The package version `wpc --version` prints. */
-export const version = "0.1.0"
+/** The package version `wpc --version` prints (the `version` of the package's `package.json`). */
+export const version = Version.version
 
 /** The root command; without a subcommand it points at `--help` (usage error). */
 export const command = Command.make("wpc", {}, () =>

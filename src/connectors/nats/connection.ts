@@ -4,14 +4,17 @@
  *
  * @since 0.1.0
  */
-import { connect, type JetStreamManager, type NatsConnection, RetentionPolicy, StorageType } from "nats"
+import type { JetStreamManager, NatsConnection } from "nats"
 import { Effect, type Scope } from "effect"
 import { describeCause } from "../../errors/describe.js"
+import * as NatsClient from "./client.js"
 import { streamSubjects } from "./params.js"
 import * as NatsServers from "./servers.js"
 
 /** An open connection, its JetStream manager, and whether it is connected at this moment. */
 export interface Connection {
+  /** The `nats` library (imported by the first `open`). */
+  readonly client: NatsClient.Client
   readonly nc: NatsConnection
   readonly jsm: JetStreamManager
   /** `undefined` while connected; the reason while the connection is down (the client keeps reconnecting). */
@@ -58,8 +61,11 @@ export const open = <E>(
       }
     }
     const connecting = Effect.tryPromise({
-      try: (signal) => {
-        const pending = connect({
+      try: async (signal) => {
+        const client = await NatsClient.load()
+        // interrupted while the library loaded: nothing to connect, nothing to close
+        if (signal.aborted) throw new Error("interrupted before connecting")
+        const pending = client.connect({
           servers,
           maxReconnectAttempts: -1,
           reconnectTimeWait: 200,
@@ -70,14 +76,14 @@ export const open = <E>(
         })
         // the client cannot abandon a connect: one interrupted (a Stop while wpc starts) is closed once it completes
         signal.addEventListener("abort", () => void pending.then((nc) => nc.close(), () => undefined).catch(() => undefined))
-        return pending
+        return { client, nc: await pending }
       },
       catch: (cause) => fail(`nats: cannot connect to ${shown}: ${describeCause(cause)}`, cause)
     })
     // the connect can be interrupted (a server that never answers would hold a Stop for the client's 20 s
     // timeout); once it succeeded, the close is registered before anything can interrupt
-    const nc = yield* Effect.uninterruptibleMask((restore) =>
-      Effect.tap(restore(connecting), (nc) => {
+    const { client, nc } = yield* Effect.uninterruptibleMask((restore) =>
+      Effect.tap(restore(connecting), ({ nc }) => {
         // the status iterator is not ended by close(): nothing waits for it, it just stops being fed
         watch(nc).catch(() => undefined)
         return Effect.addFinalizer(() => Effect.promise(() => nc.close().catch(() => undefined)))
@@ -96,13 +102,13 @@ export const open = <E>(
           await jsm.streams.add({
             name: options.stream,
             subjects: streamSubjects(options),
-            storage: StorageType.File,
-            retention: RetentionPolicy.Limits
+            storage: client.StorageType.File,
+            retention: client.RetentionPolicy.Limits
           })
         }
       },
       catch: (cause) =>
         fail(`nats: stream ${JSON.stringify(options.stream)} is not usable (set create_stream = true to create it): ${describeCause(cause)}`, cause)
     })
-    return { nc, jsm, down: () => down }
+    return { client, nc, jsm, down: () => down }
   })

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { type JetStreamClient } from "nats"
+import type { JetStreamClient } from "nats"
 import { Effect, type Scope } from "effect"
 import { describeCause } from "../../errors/describe.js"
 import { SinkError } from "../../errors/sink.js"

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { AckPolicy, type Consumer, type ConsumerConfig, DeliverPolicy, type JsMsg, nanos } from "nats"
+import type { Consumer, ConsumerConfig, DeliverPolicy, JsMsg } from "nats"
 import { Duration, Effect, Fiber, Queue, Runtime, type Scope } from "effect"
 import { describeCause } from "../../errors/describe.js"
 import { SourceError } from "../../errors/source.js"
@@ -31,21 +31,27 @@ const nakDelayMs = 250
 /** Where a (re)created durable consumer starts. */
 type Start = Pick<ConsumerConfig, "deliver_policy" | "opt_start_seq" | "opt_start_time">
 
-const policies = { all: DeliverPolicy.All, new: DeliverPolicy.New, last: DeliverPolicy.Last } as const
+/** The start of a durable consumer for the `deliver_policy` param. */
+const policyStart = (policies: typeof DeliverPolicy, policy: SourceParams["deliver_policy"]): Start => ({
+  deliver_policy: policy === "all" ? policies.All : policy === "new" ? policies.New : policies.Last
+})
 
-/** The start of a durable consumer for a seek position (`Offset` = stream sequence, `Time` = start time). */
-export const startOf = (position: SeekPosition): Start => {
+/**
+ * The start of a durable consumer for a seek position (`Offset` = stream sequence, `Time` = start
+ * time); `policies` is the `nats` library's `DeliverPolicy` (the library is imported on first use).
+ */
+export const startOf = (policies: typeof DeliverPolicy, position: SeekPosition): Start => {
   switch (position._tag) {
     case "Start":
-      return { deliver_policy: DeliverPolicy.All }
+      return { deliver_policy: policies.All }
     case "End":
-      return { deliver_policy: DeliverPolicy.New }
+      return { deliver_policy: policies.New }
     case "Offset":
-      return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, Math.floor(position.offset)) }
+      return { deliver_policy: policies.StartSequence, opt_start_seq: Math.max(1, Math.floor(position.offset)) }
     case "Time":
-      return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: position.time.toISOString() }
+      return { deliver_policy: policies.StartTime, opt_start_time: position.time.toISOString() }
     case "Token":
-      return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Number(position.token) }
+      return { deliver_policy: policies.StartSequence, opt_start_seq: Number(position.token) }
   }
 }
 
@@ -72,6 +78,7 @@ export const make = (
       Connection.isAuthError(cause)
         ? SourceError.supplierError(`${detail}; ${Connection.authHint}`, cause)
         : disconnect(detail, cause))
+    const { AckPolicy, DeliverPolicy, nanos } = connection.client
     const js = connection.nc.jetstream()
     const queue = yield* Effect.acquireRelease(Queue.bounded<SourceEvent>(params.batch * 2), Queue.shutdown)
     let lastError: string | undefined = undefined
@@ -147,7 +154,7 @@ export const make = (
       })
     }
 
-    const initial = yield* ensureConsumer({ deliver_policy: policies[params.deliver_policy] }, false)
+    const initial = yield* ensureConsumer(policyStart(DeliverPolicy, params.deliver_policy), false)
     let fetcher = yield* Effect.forkScoped(fetchLoop(initial))
     const lock = yield* Effect.makeSemaphore(1)
 
@@ -197,7 +204,7 @@ export const make = (
           yield* Queue.takeAll(queue)
           // the old consumer is deleted with its pending messages: nothing left to ack or nak
           outstanding.clear()
-          const consumer = yield* ensureConsumer(startOf(position), true)
+          const consumer = yield* ensureConsumer(startOf(DeliverPolicy, position), true)
           fetcher = yield* Effect.forkDaemon(fetchLoop(consumer))
         })
       )

@@ -5,9 +5,10 @@
  *
  * @since 0.1.0
  */
-import { Redis } from "ioredis"
+import type { Redis } from "ioredis"
 import { Effect, type Scope } from "effect"
 import { describeCause } from "../../errors/describe.js"
+import * as RedisClient from "./client.js"
 
 /** How long ioredis waits between two reconnection attempts. */
 export const reconnectDelayMs = 200
@@ -56,6 +57,7 @@ export const open = <E>(
     const client = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: async () => {
+          const { Redis } = await RedisClient.load()
           const client = new Redis({
             host: options.host,
             port: options.port,
