@@ -39,7 +39,14 @@ const scenarios: ReadonlyArray<{ readonly name: string; readonly script: string;
   { name: "nats-blackhole", script: "broker-blackhole.ts", args: (impl) => ["nats", impl, "300000", "1"] },
   { name: "nats-blackhole-x3", script: "broker-blackhole.ts", args: (impl) => ["nats", impl, "300000", "3"] },
   { name: "redis-blackhole", script: "broker-blackhole.ts", args: (impl) => ["redis", impl, "300000", "1"] },
-  { name: "redis-blackhole-x3", script: "broker-blackhole.ts", args: (impl) => ["redis", impl, "300000", "3"] }
+  { name: "redis-blackhole-x3", script: "broker-blackhole.ts", args: (impl) => ["redis", impl, "300000", "3"] },
+  // storage sinks against real servers (Debian packages), records made by a processor; engine vs the client's own batched loop
+  { name: "mysql-sink", script: "sql-sink.ts", args: (impl) => ["mysql", impl, "200000"] },
+  { name: "postgres-sink", script: "sql-sink.ts", args: (impl) => ["postgres", impl, "200000"] },
+  { name: "clickhouse-sink", script: "clickhouse-sink.ts", args: (impl) => [impl, "300000"] },
+  { name: "victoriametrics", script: "victoriametrics.ts", args: (impl) => [impl, "300000"] },
+  { name: "http-sink", script: "http-sink.ts", args: (impl) => [impl, "500000"] },
+  { name: "syslog-sink", script: "syslog-sink.ts", args: (impl) => [impl, "1000000"] }
 ]
 
 /** One run's result line. */
