@@ -311,8 +311,8 @@ const nameCacheSize = 4096
 /** `"name":` by name, for the names seen first (names of up to 64 characters). */
 const nameTexts = new Map<string, string>()
 
-/** A name as JSON text with the `:` after it, from the cache when it was seen before. */
-const nameJson = (name: string): string => {
+/** A name as JSON text with the `:` after it (`"name":`), from a shared cache when it was seen before. */
+export const nameJson = (name: string): string => {
   let text = nameTexts.get(name)
   if (text === undefined) {
     text = `${JSON.stringify(name)}:`

@@ -49,23 +49,11 @@ export const valueText = (value: DataRecord.Value): string => {
 /** Above this many fields, names already written are looked up in a Set rather than by a scan of the fields before. */
 const scanLimit = 32
 
-/** How many distinct field names a writer keeps the JSON key of (records with ever-new names are not cached past it). */
-const keyCacheSize = 4096
-
 /**
- * A writer of record rows: one key per field name (the first such field), `Null` fields left out. It
- * keeps the JSON key (`"name":`) of the names it has seen, so that a name is quoted once, not per row.
+ * A writer of record rows: one key per field name (the first such field), `Null` fields left out. A
+ * name's JSON key (`"name":`) comes from `DataRecord.nameJson`'s cache, quoted once, not per row.
  */
 export const recordWriter = (): (record: DataRecord.DataRecord) => string => {
-  const keys = new Map<string, string>()
-  const keyOf = (name: string): string => {
-    let key = keys.get(name)
-    if (key === undefined) {
-      key = `${JSON.stringify(name)}:`
-      if (keys.size < keyCacheSize) keys.set(name, key)
-    }
-    return key
-  }
   return (record) => {
     const fields = record.fields
     const n = fields.length
@@ -81,7 +69,7 @@ export const recordWriter = (): (record: DataRecord.DataRecord) => string => {
         for (let j = 0; j < i && !repeated; j++) repeated = fields[j]!.name === field.name
         if (repeated) continue
       }
-      if (field.value._tag !== "Null") parts.push(keyOf(field.name) + valueText(field.value))
+      if (field.value._tag !== "Null") parts.push(DataRecord.nameJson(field.name) + valueText(field.value))
     }
     return `{${parts.join(",")}}`
   }

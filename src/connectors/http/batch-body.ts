@@ -53,7 +53,7 @@ export const bytes = (payloads: ReadonlyArray<Uint8Array>, format: SinkFormat): 
   return { bytes: Buffer.concat(parts, size), contentType: contentTypes[format] }
 }
 
-/** Records as JSON objects (each written by `json`, e.g. a `RecordJson.writer()`), in `format`. */
+/** Records as JSON objects (each written by `json`, e.g. `DataRecord.toJsonText`), in `format`. */
 export const records = (items: ReadonlyArray<DataRecord.DataRecord>, format: SinkFormat, json: (record: DataRecord.DataRecord) => string): BatchBody => {
   const lines = new Array<string>(items.length)
   for (let i = 0; i < items.length; i++) lines[i] = json(items[i]!)

@@ -20,7 +20,6 @@ export * as HttpSource from "./source.js"
 export * as HttpStatus from "./status.js"
 export * as Intake from "./intake.js"
 export * as Poster from "./poster.js"
-export * as RecordJson from "./record-json.js"
 export * as RetryAfter from "./retry-after.js"
 
 /** Registers the `http` kind: its source and sink factories, URL adapter and the `http-src` / `http-sink` definitions. */

@@ -18,14 +18,13 @@ import * as zlib from "node:zlib"
 import { Clock, Duration, Effect, type Scope } from "effect"
 import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
-import type * as DataRecord from "../../model/record.js"
+import * as DataRecord from "../../model/record.js"
 import * as SinkFactory from "../../sink/factory.js"
 import * as AsyncSink from "../../sink/sink.js"
 import { hostPort } from "../net/listen.js"
 import * as BatchBody from "./batch-body.js"
 import { kind, SinkParams } from "./params.js"
 import * as Poster from "./poster.js"
-import * as RecordJson from "./record-json.js"
 import * as RetryAfter from "./retry-after.js"
 import * as HttpStatus from "./status.js"
 
@@ -111,10 +110,9 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, nev
       )
 
     const format = params.format
-    const json = RecordJson.writer()
     const texts = (data: ReadonlyArray<string>) => (data.length === 0 ? Effect.void : send(BatchBody.texts(data, format)))
     const bytes = (data: ReadonlyArray<Uint8Array>) => (data.length === 0 ? Effect.void : send(BatchBody.bytes(data, format)))
-    const records = (data: ReadonlyArray<DataRecord.DataRecord>) => (data.length === 0 ? Effect.void : send(BatchBody.records(data, format, json)))
+    const records = (data: ReadonlyArray<DataRecord.DataRecord>) => (data.length === 0 ? Effect.void : send(BatchBody.records(data, format, DataRecord.toJsonText)))
 
     return AsyncSink.make({
       identifier: `http:${url}`,
