@@ -118,3 +118,26 @@ export const parseUrl = (url: string, schemes: ReadonlyArray<string>): Effect.Ef
  */
 export const refuse = (url: string, part: string, what: string, expected: string): ConfigError =>
   new ConfigError({ detail: `${what} in ${JSON.stringify(UrlCredentials.maskIn(url))}`, path: `url.${part}`, expected })
+
+/** What a connector's URL form may set in its query, and of which type (`number`: a non-negative integer). */
+export type QueryKeys = ReadonlyMap<string, "string" | "number" | "boolean">
+
+/**
+ * The params the query of `u` (the parse of `url`) sets, in its order, by `keys`: a `number` key's value
+ * as a number, a `boolean` key's as `true`/`false`. The first unknown key, or a value not of its key's
+ * type, is refused naming it (`url.query.<key>`).
+ */
+export const queryParams = (url: string, u: URL, keys: QueryKeys): Effect.Effect<Record<string, string | number | boolean>, ConfigError> =>
+  Effect.suspend(() => {
+    const params: Record<string, string | number | boolean> = {}
+    for (const [key, value] of u.searchParams) {
+      const type = keys.get(key)
+      if (type === undefined) return Effect.fail(refuse(url, `query.${key}`, `unknown query key ${JSON.stringify(key)}`, [...keys.keys()].join(", ")))
+      if (type === "number" && !/^\d+$/.test(value)) return Effect.fail(refuse(url, `query.${key}`, `${key}=${JSON.stringify(value)}`, "a non-negative integer"))
+      if (type === "boolean" && value !== "true" && value !== "false") {
+        return Effect.fail(refuse(url, `query.${key}`, `${key}=${JSON.stringify(value)}`, "true or false"))
+      }
+      params[key] = type === "number" ? Number(value) : type === "boolean" ? value === "true" : value
+    }
+    return Effect.succeed(params)
+  })

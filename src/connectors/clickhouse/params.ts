@@ -111,7 +111,7 @@ const decodedPath = (pathname: string): string | undefined => {
 }
 
 /** Query keys the URL form accepts, and whether each is numeric or boolean. */
-const queryKeys: ReadonlyMap<string, "string" | "number" | "boolean"> = new Map([
+const queryKeys: ConnectorKindAdapter.QueryKeys = new Map([
   ["table", "string"],
   ["batch", "number"],
   ["skip_unknown", "boolean"],
@@ -143,19 +143,6 @@ export const adapter = ConnectorKindAdapter.make({
       const path = decodedPath(u.pathname)
       if (path === undefined || path.includes("/")) return Effect.fail(ConnectorKindAdapter.refuse(url, "path", `path ${JSON.stringify(u.pathname)}`, "the database alone, e.g. /logs"))
       if (path !== "") params["database"] = path
-      for (const [key, value] of u.searchParams) {
-        const type = queryKeys.get(key)
-        if (type === undefined) {
-          return Effect.fail(ConnectorKindAdapter.refuse(url, `query.${key}`, `unknown query key ${JSON.stringify(key)}`, [...queryKeys.keys()].join(", ")))
-        }
-        if (type === "number" && !/^\d+$/.test(value)) {
-          return Effect.fail(ConnectorKindAdapter.refuse(url, `query.${key}`, `${key}=${JSON.stringify(value)}`, "a non-negative integer"))
-        }
-        if (type === "boolean" && value !== "true" && value !== "false") {
-          return Effect.fail(ConnectorKindAdapter.refuse(url, `query.${key}`, `${key}=${JSON.stringify(value)}`, "true or false"))
-        }
-        params[key] = type === "number" ? Number(value) : type === "boolean" ? value === "true" : value
-      }
-      return Effect.succeed(params)
+      return Effect.map(ConnectorKindAdapter.queryParams(url, u, queryKeys), (query) => ({ ...params, ...query }))
     })
 })

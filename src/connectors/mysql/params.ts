@@ -6,6 +6,7 @@
  * @since 0.2.0
  */
 import { Schema } from "effect"
+import type * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
 import * as ParamSchema from "../../config/param-schema.js"
 import { Millis, Positive } from "../../config/param-types.js"
@@ -67,7 +68,7 @@ export const sourceDefs = ConnectorDef.builtinSourceDefs({ id: "mysql_src", kind
 export const sinkDefs = ConnectorDef.builtinSinkDefs({ id: "mysql_sink", kind, params: SinkParams })
 
 /** `mysql://host:3306/db?table=t&batch=500`: the path is the database; the query may set these. */
-const queryKeys: Endpoint.QueryKeys = new Map([
+const queryKeys: ConnectorKindAdapter.QueryKeys = new Map([
   ["table", "string"],
   ["batch", "number"],
   ["key", "string"],

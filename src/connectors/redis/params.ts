@@ -73,7 +73,7 @@ export const sourceDefs = ConnectorDef.builtinSourceDefs({ id: "redis-src", kind
 export const sinkDefs = ConnectorDef.builtinSinkDefs({ id: "redis-sink", kind, params: SinkParams })
 
 /** Query keys the URL form accepts, and whether each is numeric or boolean. */
-const queryKeys: ReadonlyMap<string, "string" | "number" | "boolean"> = new Map([
+const queryKeys: ConnectorKindAdapter.QueryKeys = new Map([
   ["stream", "string"],
   ["group", "string"],
   ["consumer", "string"],
@@ -106,19 +106,6 @@ export const adapter = ConnectorKindAdapter.make({
         if (!/^\d+$/.test(db)) return Effect.fail(ConnectorKindAdapter.refuse(url, "path", `path ${JSON.stringify(u.pathname)}`, "the database number, e.g. /0"))
         params["db"] = Number(db)
       }
-      for (const [key, value] of u.searchParams) {
-        const type = queryKeys.get(key)
-        if (type === undefined) {
-          return Effect.fail(ConnectorKindAdapter.refuse(url, `query.${key}`, `unknown query key ${JSON.stringify(key)}`, [...queryKeys.keys()].join(", ")))
-        }
-        if (type === "number" && !/^\d+$/.test(value)) {
-          return Effect.fail(ConnectorKindAdapter.refuse(url, `query.${key}`, `${key}=${JSON.stringify(value)}`, "a non-negative integer"))
-        }
-        if (type === "boolean" && value !== "true" && value !== "false") {
-          return Effect.fail(ConnectorKindAdapter.refuse(url, `query.${key}`, `${key}=${JSON.stringify(value)}`, "true or false"))
-        }
-        params[key] = type === "number" ? Number(value) : type === "boolean" ? value === "true" : value
-      }
-      return Effect.succeed(params)
+      return Effect.map(ConnectorKindAdapter.queryParams(url, u, queryKeys), (query) => ({ ...params, ...query }))
     })
 })

@@ -33,9 +33,6 @@ export const parse = (endpoint: string): HostPort => {
   return { host: host.startsWith("[") ? host.slice(1, -1) : host, port: Number(m[2]) }
 }
 
-/** What a connector's URL form may set in its query, and of which type. */
-export type QueryKeys = ReadonlyMap<string, "string" | "number" | "boolean">
-
 /**
  * The URL adapter of a SQL kind: `<scheme>://host[:port]/database?key=value`. The port defaults to
  * `defaultPort`; the path is the database; the query may set `queryKeys`. Credentials, a fragment, a
@@ -47,7 +44,7 @@ export const adapter = (options: {
   readonly schemes: ReadonlyArray<string>
   readonly defaultPort: number
   readonly defaults: ParamMap.ParamMap
-  readonly queryKeys: QueryKeys
+  readonly queryKeys: ConnectorKindAdapter.QueryKeys
 }) =>
   ConnectorKindAdapter.make({
     kind: options.kind,
@@ -65,19 +62,6 @@ export const adapter = (options: {
           return Effect.fail(ConnectorKindAdapter.refuse(url, "path", `path ${JSON.stringify(u.pathname)}`, "the database name, e.g. /wparse"))
         }
         if (database !== "") params["database"] = database
-        for (const [key, value] of u.searchParams) {
-          const type = options.queryKeys.get(key)
-          if (type === undefined) {
-            return Effect.fail(ConnectorKindAdapter.refuse(url, `query.${key}`, `unknown query key ${JSON.stringify(key)}`, [...options.queryKeys.keys()].join(", ")))
-          }
-          if (type === "number" && !/^\d+$/.test(value)) {
-            return Effect.fail(ConnectorKindAdapter.refuse(url, `query.${key}`, `${key}=${JSON.stringify(value)}`, "a non-negative integer"))
-          }
-          if (type === "boolean" && value !== "true" && value !== "false") {
-            return Effect.fail(ConnectorKindAdapter.refuse(url, `query.${key}`, `${key}=${JSON.stringify(value)}`, "true or false"))
-          }
-          params[key] = type === "number" ? Number(value) : type === "boolean" ? value === "true" : value
-        }
-        return Effect.succeed(params)
+        return Effect.map(ConnectorKindAdapter.queryParams(url, u, options.queryKeys), (query) => ({ ...params, ...query }))
       })
   })
