@@ -468,6 +468,25 @@ export const toKv = (record: DataRecord): string =>
   record.fields.map((f) => `${kvToken(f.name)}=${valueKv(f.value)}`).join(" ")
 
 /**
+ * The text of a value that reads as text: a `Chars`, `Time` or `IpAddr` as it is, a `Digit` or `Float` as
+ * its decimal text (`String` of the number); `undefined` for `Bool`, `Null`, `Obj` and `Array`.
+ */
+export const textOf = (value: Value): string | undefined => {
+  switch (value._tag) {
+    case "Chars":
+    case "Time":
+    case "IpAddr":
+      return value.value
+    case "Digit":
+      return value.value.toString()
+    case "Float":
+      return String(value.value)
+    default:
+      return undefined
+  }
+}
+
+/**
  * The text of a value, as a tag or a template shows it: texts, times and addresses as they are, a `Digit`
  * exactly, a `Float` as JSON writes it (`1.0`; `NaN`, `Infinity`), `true`/`false`, `null`, objects and
  * arrays as compact JSON.

@@ -84,22 +84,8 @@ export const infer = (text: string): DataRecord.Value => {
 }
 
 /** The text a value is read from when it is converted: its text, or the decimal text of a number; none for `Obj`/`Array`/`Null`. */
-const textOf = (value: DataRecord.Value): string | undefined => {
-  switch (value._tag) {
-    case "Chars":
-    case "Time":
-    case "IpAddr":
-      return value.value
-    case "Digit":
-      return value.value.toString()
-    case "Float":
-      return String(value.value)
-    case "Bool":
-      return value.value ? "true" : "false"
-    default:
-      return undefined
-  }
-}
+const textOf = (value: DataRecord.Value): string | undefined =>
+  value._tag === "Bool" ? (value.value ? "true" : "false") : DataRecord.textOf(value)
 
 const kinds: { readonly [T in ValueType]: DataRecord.ValueKind } = {
   int: "digit",

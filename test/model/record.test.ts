@@ -129,6 +129,18 @@ describe("DataRecord", () => {
     expect(DataRecord.empty.fields).toEqual([])
   })
 
+  it("textOf gives the text of strings, times, addresses and numbers, and none for the other kinds", () => {
+    expect(DataRecord.textOf(DataRecord.chars("a b"))).toBe("a b")
+    expect(DataRecord.textOf(some(DataRecord.time("2026-11-30T00:00:00Z")))).toBe("2026-11-30T00:00:00Z")
+    expect(DataRecord.textOf(some(DataRecord.ipAddr("::1")))).toBe("::1")
+    expect(DataRecord.textOf(some(DataRecord.digit(-9223372036854775808n)))).toBe("-9223372036854775808")
+    expect(DataRecord.textOf(DataRecord.float(2))).toBe("2")
+    expect(DataRecord.textOf(DataRecord.float(0.5))).toBe("0.5")
+    for (const other of [DataRecord.bool(true), DataRecord.nil, DataRecord.obj({}), DataRecord.array([])]) {
+      expect(DataRecord.textOf(other)).toBeUndefined()
+    }
+  })
+
   it("toKv quotes only when needed", () => {
     expect(DataRecord.toKv(DataRecord.make([record.fields[0]!, record.fields[1]!]))).toBe(`a=1 b="x y"`)
     const other = DataRecord.make([

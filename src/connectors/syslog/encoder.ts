@@ -40,24 +40,8 @@ const show = (value: DataRecord.Value): string => {
   return json.length > 80 ? `${json.slice(0, 80)}...` : json
 }
 
-/** The text of a value that reads as text (a string, a number, a time, an address); `undefined` for the others. */
-const textOf = (value: DataRecord.Value): string | undefined => {
-  switch (value._tag) {
-    case "Chars":
-    case "Time":
-    case "IpAddr":
-      return value.value
-    case "Digit":
-      return value.value.toString()
-    case "Float":
-      return String(value.value)
-    default:
-      return undefined
-  }
-}
-
 /** MSG from a value: its text, `true`/`false`, or the JSON of an object or a list. */
-const messageOf = (value: DataRecord.Value): string => textOf(value) ?? (value._tag === "Bool" ? String(value.value) : show(value))
+const messageOf = (value: DataRecord.Value): string => DataRecord.textOf(value) ?? (value._tag === "Bool" ? String(value.value) : show(value))
 
 /** The encoder of `params`; `hostname` is the HOSTNAME when `host` is not set (default: this machine's). */
 export const make = (params: SinkParams, hostname: string = os.hostname()): Encoder => {
@@ -146,7 +130,7 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
         case "message":
           break
         default: {
-          const text = textOf(value)
+          const text = DataRecord.textOf(value)
           if (text === undefined) return { problem: wrong(i, slot, value, "text or a number") }
           header[s - 2] = Header.token(text, Header.limits[slot], format) ?? header[s - 2]
         }

@@ -101,16 +101,11 @@ const jsonWrap = "{\"v\":"
 
 /** The text a label takes from `value`: text as it is, numbers and bools as written, objects and arrays as JSON; `undefined` for null. */
 export const labelText = (value: DataRecord.Value): string | undefined => {
+  const text = DataRecord.textOf(value)
+  if (text !== undefined) return text
   switch (value._tag) {
     case "Null":
       return undefined
-    case "Chars":
-    case "Time":
-    case "IpAddr":
-      return value.value
-    case "Digit":
-      return value.value.toString()
-    case "Float":
     case "Bool":
       return String(value.value)
     default:
