@@ -5,11 +5,7 @@
  *
  * @since 0.2.0
  */
-import { Effect, type Scope } from "effect"
-import type { SinkError } from "../../errors/sink.js"
-import * as SinkFactory from "../../sink/factory.js"
-import type * as AsyncSink from "../../sink/sink.js"
-import * as Columns from "../sql/columns.js"
+import type * as SinkFactory from "../../sink/factory.js"
 import type * as Database from "../sql/database.js"
 import * as Endpoint from "../sql/endpoint.js"
 import type * as SqlParam from "../sql/sql-param.js"
@@ -79,13 +75,5 @@ export const database = (params: SinkParams, table: string): Database.Database =
   }
 }
 
-/** Connects a sink writing into `table` (default `name`) in the current Scope. */
-export const make = (params: SinkParams, name: string): Effect.Effect<AsyncSink.AsyncSink, SinkError, Scope.Scope> =>
-  TableSink.make({ database: database(params, params.table ?? name), columns: Columns.mapping(params.columns), style })
-
 /** The `mysql` sink factory: connects at build (an unreachable server fails the build with 202; a missing table or column with 102). */
-export const factory: SinkFactory.SinkFactory = SinkFactory.withParams({
-  kind,
-  params: SinkParams,
-  build: (params, spec) => Effect.map(make(params, spec.name), SinkFactory.handle)
-})
+export const factory: SinkFactory.SinkFactory = TableSink.factory({ kind, params: SinkParams, database, style })

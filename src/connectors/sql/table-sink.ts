@@ -8,10 +8,11 @@
  *
  * @since 0.2.0
  */
-import { Duration, Effect, type Scope } from "effect"
+import { Duration, Effect, type Schema, type Scope } from "effect"
 import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import type * as DataRecord from "../../model/record.js"
+import * as SinkFactory from "../../sink/factory.js"
 import * as AsyncSink from "../../sink/sink.js"
 import * as Columns from "./columns.js"
 import * as Database from "./database.js"
@@ -175,4 +176,30 @@ export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkE
       reconnect,
       stop: Effect.zipRight(Effect.sync(() => void (stopped = true)), close)
     })
+  })
+
+/** What a SQL kind's sink params hold for `factory`: the table (default: the sink's name) and the columns. */
+export interface TableParams {
+  readonly table?: string | undefined
+  readonly columns: Columns.Columns
+}
+
+/**
+ * The sink factory of a SQL kind: params checked by `params`; `build` connects a `make` sink writing into
+ * `params.table` (default: the sink's name) through `database(params, table)`, with `params.columns`.
+ */
+export const factory = <P extends TableParams, I>(options: {
+  readonly kind: string
+  readonly params: Schema.Schema<P, I>
+  readonly database: (params: P, table: string) => Database.Database
+  readonly style: SqlParam.Style
+}): SinkFactory.SinkFactory =>
+  SinkFactory.withParams({
+    kind: options.kind,
+    params: options.params,
+    build: (params, spec) =>
+      Effect.map(
+        make({ database: options.database(params, params.table ?? spec.name), columns: Columns.mapping(params.columns), style: options.style }),
+        SinkFactory.handle
+      )
   })
