@@ -321,7 +321,8 @@ export const nameJson = (name: string): string => {
   return text
 }
 
-const valueJson = (value: Value): string => {
+/** The compact JSON text of a value, as `toJsonText` writes it in a record (integral floats with `.0`, non-finite ones as `null`). */
+export const valueJson = (value: Value): string => {
   switch (value._tag) {
     case "Null":
       return "null"

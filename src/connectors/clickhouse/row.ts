@@ -20,29 +20,17 @@ import { columnOf, fieldOf } from "./params.js"
 const floatText = (n: number): string =>
   Number.isFinite(n) ? String(n) : Number.isNaN(n) ? "\"nan\"" : n > 0 ? "\"inf\"" : "\"-inf\""
 
-/** The JSON text of an object value: compact JSON of its entries, as `DataRecord.toJsonText` writes a record. */
-const objectJson = (value: DataRecord.Value.Obj): string =>
-  DataRecord.toJsonText({ fields: Array.from(value.value, ([name, v]) => ({ name, meta: "", value: v })) })
-
-/** The JSON text of `value` as a column value (see the module doc). */
+/** The JSON text of `value` as a column value (see the module doc): as `DataRecord.valueJson` but for floats, objects and arrays' items. */
 export const valueText = (value: DataRecord.Value): string => {
   switch (value._tag) {
-    case "Null":
-      return "null"
-    case "Bool":
-      return value.value ? "true" : "false"
-    case "Digit":
-      return value.value.toString()
     case "Float":
       return floatText(value.value)
-    case "Chars":
-    case "Time":
-    case "IpAddr":
-      return JSON.stringify(value.value)
     case "Obj":
-      return JSON.stringify(objectJson(value))
+      return JSON.stringify(DataRecord.valueJson(value))
     case "Array":
       return `[${value.value.map(valueText).join(",")}]`
+    default:
+      return DataRecord.valueJson(value)
   }
 }
 
