@@ -84,6 +84,25 @@ export const make = (options: AsyncSinkOptions): AsyncSink => {
   }
 }
 
+/** What `fromBatches` needs: the three batch writes; the single writes are batches of one. */
+export interface BatchSinkOptions {
+  readonly identifier?: string | undefined
+  readonly sinkStrBatch: (data: ReadonlyArray<string>) => Effect.Effect<void, SinkError>
+  readonly sinkBytesBatch: (data: ReadonlyArray<Uint8Array>) => Effect.Effect<void, SinkError>
+  readonly sinkRecords: (records: ReadonlyArray<DataRecord.DataRecord>) => Effect.Effect<void, SinkError>
+  readonly stop?: Effect.Effect<void, SinkError> | undefined
+  readonly reconnect?: Effect.Effect<void, SinkError> | undefined
+}
+
+/** An `AsyncSink` (as `make` builds it) for a sink that writes in batches: each single write is a batch of one. */
+export const fromBatches = (options: BatchSinkOptions): AsyncSink =>
+  make({
+    ...options,
+    sinkStr: (data) => options.sinkStrBatch([data]),
+    sinkBytes: (data) => options.sinkBytesBatch([data]),
+    sinkRecord: (record) => options.sinkRecords([record])
+  })
+
 /** Writes a payload with the raw method that fits it: `sinkStr` for text, `sinkBytes` for bytes. */
 export const sinkRaw = (self: AsyncSink, data: RawData.RawData): Effect.Effect<void, SinkError> =>
   typeof data === "string" ? self.sinkStr(data) : self.sinkBytes(data)

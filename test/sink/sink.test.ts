@@ -83,6 +83,27 @@ describe("AsyncSink.make", () => {
     }))
 })
 
+describe("AsyncSink.fromBatches", () => {
+  it.effect("a single write is a batch of one, through the batch method of its shape; writes after stop fail", () =>
+    Effect.gen(function*() {
+      const calls: Array<string> = []
+      const sink = AsyncSink.fromBatches({
+        identifier: "batched",
+        sinkStrBatch: (data) => Effect.sync(() => void calls.push(`str ${JSON.stringify(data)}`)),
+        sinkBytesBatch: (data) => Effect.sync(() => void calls.push(`bytes ${data.map((b) => b.byteLength).join(",")}`)),
+        sinkRecords: (records) => Effect.sync(() => void calls.push(`records ${records.length}`))
+      })
+      yield* sink.sinkStr("a")
+      yield* sink.sinkBytes(new Uint8Array(3))
+      yield* sink.sinkRecord(DataRecord.make([DataRecord.field("n", DataRecord.bool(true))]))
+      yield* sink.sinkStrBatch(["b", "c"])
+      expect(calls).toEqual(["str [\"a\"]", "bytes 3", "records 1", "str [\"b\",\"c\"]"])
+      yield* sink.stop
+      const after = yield* Effect.either(sink.sinkStr("late"))
+      expect(Either.isLeft(after) && after.left.message).toContain("sink stopped")
+    }))
+})
+
 describe("SinkBuildCtx", () => {
   it("clamps replicaCnt to at least 1 and replicaIdx into range; 0 rps is unlimited", () => {
     expect(SinkFactory.buildCtx({ workRoot: "/w" })).toEqual({ workRoot: "/w", replicaIdx: 0, replicaCnt: 1, rateLimitRps: 0 })

@@ -114,11 +114,8 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, nev
     const bytes = (data: ReadonlyArray<Uint8Array>) => (data.length === 0 ? Effect.void : send(BatchBody.bytes(data, format)))
     const records = (data: ReadonlyArray<DataRecord.DataRecord>) => (data.length === 0 ? Effect.void : send(BatchBody.records(data, format, DataRecord.toJsonText)))
 
-    return AsyncSink.make({
+    return AsyncSink.fromBatches({
       identifier: `http:${url}`,
-      sinkStr: (data) => texts([data]),
-      sinkBytes: (data) => bytes([data]),
-      sinkRecord: (record) => records([record]),
       sinkStrBatch: texts,
       sinkBytesBatch: bytes,
       sinkRecords: records,

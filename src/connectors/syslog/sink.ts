@@ -57,11 +57,8 @@ export const make = (params: SinkParams, hostname?: string): Effect.Effect<Syslo
           onRight: send
         }))
 
-    const sink = AsyncSink.make({
+    const sink = AsyncSink.fromBatches({
       identifier: `syslog:${where}`,
-      sinkStr: (data) => texts([data]),
-      sinkBytes: (data) => bytes([data]),
-      sinkRecord: (record) => records([record]),
       sinkStrBatch: texts,
       sinkBytesBatch: bytes,
       sinkRecords: records,

@@ -17,7 +17,7 @@
 import * as net from "node:net"
 import { Effect, type Scope } from "effect"
 import { SinkError } from "../../errors/sink.js"
-import { UnifiedReason } from "../../errors/unified.js"
+import * as TcpClient from "../net/connect.js"
 import { hostPort } from "../net/listen.js"
 import { encodeBytes, encodeText } from "../tcp/framing.js"
 import type { Sender } from "./sender.js"
@@ -60,60 +60,27 @@ interface Link {
   lostAt: number
 }
 
-/** Connects to `addr:port` within `timeoutMs`: a refusal is a `NetworkError` (202), a timeout a `TimeoutError` (204). */
+/** Connects to `addr:port` within `connectTimeoutMs`: a refusal is a `NetworkError` (202), a timeout a `TimeoutError` (204). */
 const connect = (options: Options, where: string): Effect.Effect<Link, SinkError> =>
-  Effect.async<Link, SinkError>((resume) => {
-    const socket = net.connect({ host: options.addr, port: options.port })
-    const timer = setTimeout(() => {
-      socket.destroy()
-      resume(Effect.fail(SinkError.uvs(UnifiedReason.timeout(`syslog sink: connecting to ${where} timed out after ${options.connectTimeoutMs} ms`))))
-    }, options.connectTimeoutMs)
-    const onError = (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer)
-      socket.destroy()
-      resume(Effect.fail(SinkError.network(`syslog sink: cannot connect to ${where}: ${error.code ?? error.message}`, error)))
+  Effect.suspend(() => {
+    const state = { written: [] as Array<Written>, writtenBytes: 0, lost: undefined as string | undefined, lostAt: 0 }
+    const lose = (why: string) => {
+      if (state.lost !== undefined) return
+      state.lost = why
+      state.lostAt = Date.now()
     }
-    socket.once("error", onError)
-    socket.once("connect", () => {
-      clearTimeout(timer)
-      socket.off("error", onError)
-      socket.setNoDelay(true)
-      const link: Link = { socket, written: [], writtenBytes: 0, lost: undefined, lostAt: 0 }
-      const lose = (why: string) => {
-        if (link.lost !== undefined) return
-        link.lost = why
-        link.lostAt = Date.now()
-      }
-      socket.on("error", (error: NodeJS.ErrnoException) => lose(error.code ?? error.message))
-      socket.on("end", () => lose("the receiver closed the connection"))
-      socket.on("close", () => lose("connection closed"))
-      resume(Effect.succeed(link))
-    })
-    return Effect.sync(() => {
-      clearTimeout(timer)
-      socket.destroy()
-    })
+    const client = { addr: options.addr, port: options.port, timeoutMs: options.connectTimeoutMs, who: "syslog sink", where }
+    return Effect.map(TcpClient.connect(client, lose, "receiver"), (socket): Link => Object.assign(state, { socket }))
   })
 
 /** Ends `link`'s socket: waits (up to `endWait`) for what was written to go out, then closes it. */
 const end = (link: Link): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
-    const socket = link.socket
+  Effect.suspend(() => {
     if (link.lost === undefined) {
       link.lost = "closed by the sink"
       link.lostAt = Date.now()
     }
-    if (socket.destroyed) return resume(Effect.void)
-    const timer = setTimeout(() => socket.destroy(), endWait)
-    socket.once("close", () => {
-      clearTimeout(timer)
-      resume(Effect.void)
-    })
-    socket.end()
-    return Effect.sync(() => {
-      clearTimeout(timer)
-      socket.destroy()
-    })
+    return TcpClient.end(link.socket, endWait)
   })
 
 /** Frames `messages` into one buffer. */

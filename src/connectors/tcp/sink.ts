@@ -8,10 +8,10 @@
 import * as net from "node:net"
 import { Effect, type Scope } from "effect"
 import { SinkError } from "../../errors/sink.js"
-import { UnifiedReason } from "../../errors/unified.js"
 import * as DataRecord from "../../model/record.js"
 import * as AsyncSink from "../../sink/sink.js"
 import * as SinkFactory from "../../sink/factory.js"
+import * as TcpClient from "../net/connect.js"
 import { hostPort } from "../net/listen.js"
 import { encodeBytes, encodeText } from "./framing.js"
 import { kind, SinkParams } from "./params.js"
@@ -25,58 +25,22 @@ interface Link {
   lost: string | undefined
 }
 
-/** Connects to `addr:port` within `timeoutMs`: a refusal is a `NetworkError` (202), a timeout a `TimeoutError` (204). */
+/** Connects to `addr:port` within `connect_timeout_ms`: a refusal is a `NetworkError` (202), a timeout a `TimeoutError` (204). */
 const connect = (params: SinkParams, where: string): Effect.Effect<Link, SinkError> =>
-  Effect.async<Link, SinkError>((resume) => {
-    const socket = net.connect({ host: params.addr, port: params.port })
-    const timer = setTimeout(() => {
-      socket.destroy()
-      resume(Effect.fail(SinkError.uvs(UnifiedReason.timeout(`tcp sink: connect to ${where} timed out after ${params.connect_timeout_ms} ms`))))
-    }, params.connect_timeout_ms)
-    const onError = (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer)
-      socket.destroy()
-      resume(Effect.fail(SinkError.network(`tcp sink: cannot connect to ${where}: ${error.code ?? error.message}`, error)))
-    }
-    socket.once("error", onError)
-    socket.once("connect", () => {
-      clearTimeout(timer)
-      socket.off("error", onError)
-      socket.setNoDelay(true)
-      const link: Link = { socket, lost: undefined }
-      socket.on("error", (error: NodeJS.ErrnoException) => {
-        link.lost ??= error.code ?? error.message
-      })
-      socket.on("end", () => {
-        link.lost ??= "the peer closed the connection"
-      })
-      socket.on("close", () => {
-        link.lost ??= "connection closed"
-      })
-      resume(Effect.succeed(link))
-    })
-    return Effect.sync(() => {
-      clearTimeout(timer)
-      socket.destroy()
+  Effect.suspend(() => {
+    const link: { socket: net.Socket | undefined; lost: string | undefined } = { socket: undefined, lost: undefined }
+    const options = { addr: params.addr, port: params.port, timeoutMs: params.connect_timeout_ms, who: "tcp sink", where }
+    return Effect.map(TcpClient.connect(options, (why) => void (link.lost ??= why), "peer"), (socket): Link => {
+      link.socket = socket
+      return link as Link
     })
   })
 
 /** Ends `link`'s socket: waits (up to `endWait`) for what was written to go out, then closes it. */
 const close = (link: Link): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
-    const socket = link.socket
+  Effect.suspend(() => {
     link.lost ??= "sink stopped"
-    if (socket.destroyed) return resume(Effect.void)
-    const timer = setTimeout(() => socket.destroy(), endWait)
-    socket.once("close", () => {
-      clearTimeout(timer)
-      resume(Effect.void)
-    })
-    socket.end()
-    return Effect.sync(() => {
-      clearTimeout(timer)
-      socket.destroy()
-    })
+    return TcpClient.end(link.socket, endWait)
   })
 
 /**
