@@ -10,7 +10,7 @@
  */
 import { Duration, Effect, type Scope } from "effect"
 import { SourceError } from "../errors/source.js"
-import * as LogThrottle from "../connectors/tcp/log-throttle.js"
+import * as LogThrottle from "./log-throttle.js"
 import * as ProcessorChain from "../processing/chain.js"
 import type * as Processor from "../processing/processor.js"
 import type { SourceEvent } from "../source/event.js"

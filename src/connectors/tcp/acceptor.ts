@@ -22,7 +22,7 @@ import type { Intake } from "../net/intake.js"
 import { hostPort, listenTcp } from "../net/listen.js"
 import { awaitStop, type Listener } from "../net/listener.js"
 import { type FrameEmit, type FrameFlag, type Framing, FrameDecoder, Partial, Truncated } from "./framing.js"
-import * as LogThrottle from "./log-throttle.js"
+import * as LogThrottle from "../../runtime/log-throttle.js"
 
 /** Counters of a `TcpAcceptor` since it was bound. */
 export interface TcpStats {

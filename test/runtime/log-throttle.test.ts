@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, TestClock } from "effect"
-import * as LogThrottle from "../../../src/connectors/tcp/log-throttle.js"
+import * as LogThrottle from "../../src/runtime/log-throttle.js"
 
 /** A throttle of 10 s writing into `lines`. */
 const throttle = (lines: Array<string>) =>
