@@ -16,6 +16,7 @@ import type { SinkError } from "../errors/sink.js"
 import type { SourceError } from "../errors/source.js"
 import { ConnectorRegistry } from "../registry/registry.js"
 import * as SinkFactory from "../sink/factory.js"
+import type { RecordEncoder } from "../sink/record-encoder.js"
 import * as ControlPlane from "../source/control.js"
 import type { SeekPosition } from "../source/control.js"
 import * as SourceFactory from "../source/factory.js"
@@ -132,6 +133,7 @@ export const make = (
     for (const [i, s] of sinks.entries()) {
       const limiter = RateLimiter.make(s.rps)
       const queues: Array<SinkQueue.SinkQueue> = []
+      const encoders: Array<RecordEncoder | undefined> = []
       for (let idx = 0; idx < s.replicaCnt; idx++) {
         const ctx = SinkFactory.buildCtx({ workRoot, replicaIdx: idx, replicaCnt: s.replicaCnt, rateLimitRps: s.rps })
         const { sink } = yield* s.factory.build(s.spec, ctx)
@@ -139,8 +141,9 @@ export const make = (
         const breaker = yield* CircuitBreaker.make(cooldown)
         replicas.push({ group: s.group, name: s.name, sink, queue, breaker, limiter, stats: state.sinks[i]! })
         queues.push(queue)
+        encoders.push(sink.recordEncoder)
       }
-      routes.push({ filter: s.filter, queues })
+      routes.push({ filter: s.filter, queues, encoders })
     }
 
     const rescueDir = path.resolve(workRoot, options.rescueDir ?? "rescue")

@@ -8,14 +8,16 @@
  * @since 0.1.0
  */
 import { type Clock, Effect } from "effect"
-import { batchBytes, type SourceEvent } from "../source/event.js"
+import type * as RecordEncoder from "../sink/record-encoder.js"
+import { batchBytes, SourceEvent } from "../source/event.js"
 import * as Filter from "./filter.js"
 import type * as SinkQueue from "./sink-queue.js"
 
-/** One sink as the router sees it: its filter, and the queue of each of its replicas. */
+/** One sink as the router sees it: its filter, and the queue and record encoder (if any) of each of its replicas. */
 export interface Route {
   readonly filter: Filter.Filter
   readonly queues: ReadonlyArray<SinkQueue.SinkQueue>
+  readonly encoders?: ReadonlyArray<RecordEncoder.RecordEncoder | undefined> | undefined
 }
 
 /** The router of one source. */
@@ -39,6 +41,49 @@ interface Target {
   readonly filter: Filter.Filter
   readonly always: boolean
   readonly queue: SinkQueue.SinkQueue
+  readonly encoder: RecordEncoder.RecordEncoder | undefined
+}
+
+/** `event` without its record (the sink has its encoding of it). */
+const withoutRecord = (e: SourceEvent): SourceEvent =>
+  new SourceEvent({ eventId: e.eventId, srcKey: e.srcKey, payload: e.payload, tags: e.tags, upsIp: e.upsIp, preproc: e.preproc, ackToken: e.ackToken })
+
+/**
+ * The item of `events` for a sink with `encoder`: each record encoded now, the events without it, so the
+ * records die here and the queue holds texts (one text, joined, when all have a record and the encoder has
+ * a separator); `item` as it is when none has a record.
+ */
+const encodedItem = (
+  events: ReadonlyArray<SourceEvent>,
+  encoder: RecordEncoder.RecordEncoder,
+  item: SinkQueue.SinkItem
+): SinkQueue.SinkItem => {
+  let records = 0
+  for (let k = 0; k < events.length; k++) if (events[k]!.record !== undefined) records++
+  if (records === 0) return item
+  const stripped = new Array<SourceEvent>(events.length)
+  const separator = encoder.separator
+  if (separator !== undefined && records === events.length) {
+    const texts = new Array<string>(events.length)
+    for (let k = 0; k < events.length; k++) {
+      const e = events[k]!
+      texts[k] = encoder.encode(e.record!)
+      stripped[k] = withoutRecord(e)
+    }
+    return { events: stripped, bytes: item.bytes, done: item.done, offeredAt: item.offeredAt, joined: texts.join(separator) }
+  }
+  const encoded = new Array<string | undefined>(events.length)
+  for (let k = 0; k < events.length; k++) {
+    const e = events[k]!
+    if (e.record === undefined) {
+      encoded[k] = undefined
+      stripped[k] = e
+    } else {
+      encoded[k] = encoder.encode(e.record)
+      stripped[k] = withoutRecord(e)
+    }
+  }
+  return { events: stripped, bytes: item.bytes, done: item.done, offeredAt: item.offeredAt, encoded }
 }
 
 /**
@@ -55,7 +100,8 @@ export const make = (
   const targets: ReadonlyArray<Target> = routes.map((route) => ({
     filter: route.filter,
     always: Filter.isAlways(route.filter),
-    queue: route.queues[slot % route.queues.length]!
+    queue: route.queues[slot % route.queues.length]!,
+    encoder: route.encoders?.[slot % route.queues.length]
   }))
   return {
     offer: (events, bytes, complete) => {
@@ -70,7 +116,8 @@ export const make = (
       for (const target of targets) {
         const sub = target.always ? events : events.filter((e) => Filter.matches(target.filter, e))
         if (sub.length === 0) continue
-        const item: SinkQueue.SinkItem = { events: sub, bytes: sub === events ? bytes : batchBytes(sub), done, offeredAt: now }
+        const plain: SinkQueue.SinkItem = { events: sub, bytes: sub === events ? bytes : batchBytes(sub), done, offeredAt: now }
+        const item = target.encoder === undefined ? plain : encodedItem(sub, target.encoder, plain)
         pending += 1
         const idle = target.queue.consumerWaiting()
         if (target.queue.unsafeOffer(item)) handOver = handOver || idle

@@ -17,6 +17,13 @@ export interface SinkItem {
   readonly done: () => void
   /** When the item was offered (ms, for the batch latency metric). */
   readonly offeredAt: number
+  /**
+   * The sink's encoding of each event's record (`RecordEncoder`), made at routing time, or `undefined` for
+   * an event that has none; the events then no longer hold their records. Absent when the sink encodes none.
+   */
+  readonly encoded?: ReadonlyArray<string | undefined> | undefined
+  /** Every event's encoding joined by the encoder's `separator` (all of them had a record), instead of `encoded`. */
+  readonly joined?: string | undefined
 }
 
 /** Limits of one queue. */

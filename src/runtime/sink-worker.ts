@@ -74,46 +74,94 @@ const concatEvents = (items: ReadonlyArray<SinkQueue.SinkItem>): ReadonlyArray<S
   return out
 }
 
-/** The payloads of `items` (`n` events in all) when every one is text, in one array; else `undefined`. */
-const textPayloads = (items: ReadonlyArray<SinkQueue.SinkItem>, n: number): Array<string> | undefined => {
-  const lines = new Array<string>(n)
-  let k = 0
+/**
+ * What `items` write as one call when they all have one shape: their encoded records
+ * (`encoded`: one text per item the router joined, else one per event) or their text payloads; `undefined`
+ * when the shapes are mixed (or bytes).
+ */
+const uniform = (
+  items: ReadonlyArray<SinkQueue.SinkItem>
+): { readonly encoded: boolean; readonly texts: Array<string> } | undefined => {
+  const first = items[0]!
+  const encoded = first.joined !== undefined || first.encoded !== undefined
+  const texts: Array<string> = []
   for (const item of items) {
-    for (const e of item.events) {
-      const payload = e.payload
-      if (typeof payload !== "string" || e.record !== undefined) return undefined
-      lines[k++] = payload
+    if (item.joined !== undefined) {
+      if (!encoded) return undefined
+      texts.push(item.joined)
+      continue
+    }
+    const codes = item.encoded
+    if ((codes !== undefined) !== encoded) return undefined
+    const events = item.events
+    for (let i = 0; i < events.length; i++) {
+      const text = codes !== undefined ? codes[i] : events[i]!.record === undefined ? events[i]!.payload : undefined
+      if (typeof text !== "string") return undefined
+      texts.push(text)
     }
   }
-  return lines
+  return { encoded, texts }
 }
 
-/** How an event is written: as its record, or as its text or bytes payload. */
-const shapeOf = (e: SourceEvent): "record" | "text" | "bytes" =>
-  e.record !== undefined ? "record" : typeof e.payload === "string" ? "text" : "bytes"
+/** One piece of a write: an event, or the joined encodings of an item's events (`text`). */
+interface Piece {
+  readonly shape: Shape
+  readonly event: SourceEvent | undefined
+  readonly text: string | undefined
+}
 
-/** Writes a run of events of one shape with the batch method of that shape. */
-const writeRun = (sink: AsyncSink, shape: "record" | "text" | "bytes", run: ReadonlyArray<SourceEvent>): Effect.Effect<void, SinkError> =>
-  shape === "record"
-    ? sink.sinkRecords(run.map((e) => e.record!))
+/** How a piece is written: as encoded records, a record, or a text or bytes payload. */
+type Shape = "encoded" | "record" | "text" | "bytes"
+
+/** The pieces of `items`, in order: a joined item is one piece; else one per event. */
+const pieces = (items: ReadonlyArray<SinkQueue.SinkItem>): ReadonlyArray<Piece> => {
+  const out: Array<Piece> = []
+  for (const item of items) {
+    if (item.joined !== undefined) {
+      out.push({ shape: "encoded", event: undefined, text: item.joined })
+      continue
+    }
+    const codes = item.encoded
+    item.events.forEach((event, i) => {
+      const text = codes?.[i]
+      const shape: Shape = text !== undefined
+        ? "encoded"
+        : event.record !== undefined
+        ? "record"
+        : typeof event.payload === "string"
+        ? "text"
+        : "bytes"
+      out.push({ shape, event, text })
+    })
+  }
+  return out
+}
+
+/** Writes a run of pieces of one shape with the batch method of that shape. */
+const writeRun = (sink: AsyncSink, shape: Shape, run: ReadonlyArray<Piece>): Effect.Effect<void, SinkError> =>
+  shape === "encoded"
+    ? sink.recordEncoder!.write(run.map((p) => p.text!))
+    : shape === "record"
+    ? sink.sinkRecords(run.map((p) => p.event!.record!))
     : shape === "text"
-    ? sink.sinkStrBatch(run.map((e) => e.payload as string))
-    : sink.sinkBytesBatch(run.map((e) => e.payload as Uint8Array))
+    ? sink.sinkStrBatch(run.map((p) => p.event!.payload as string))
+    : sink.sinkBytesBatch(run.map((p) => p.event!.payload as Uint8Array))
 
 /**
- * Writes `events` with the batch method that fits: events with a record through `sinkRecords`, payloads
- * through `sinkStrBatch` / `sinkBytesBatch`; one call when all have one shape, else one per run, in order.
+ * Writes `items` with the batch method that fits: records the router encoded through the sink's
+ * `recordEncoder`, other records through `sinkRecords`, payloads through `sinkStrBatch` /
+ * `sinkBytesBatch`; one call when all have one shape, else one per run, in order.
  */
-export const writeEvents = (sink: AsyncSink, events: ReadonlyArray<SourceEvent>): Effect.Effect<void, SinkError> =>
+export const writeItems = (sink: AsyncSink, items: ReadonlyArray<SinkQueue.SinkItem>): Effect.Effect<void, SinkError> =>
   Effect.suspend(() => {
-    if (events.length === 0) return Effect.void
+    const all = pieces(items)
     const runs: Array<Effect.Effect<void, SinkError>> = []
     let i = 0
-    while (i < events.length) {
-      const shape = shapeOf(events[i]!)
+    while (i < all.length) {
+      const shape = all[i]!.shape
       let j = i + 1
-      while (j < events.length && shapeOf(events[j]!) === shape) j++
-      runs.push(writeRun(sink, shape, i === 0 && j === events.length ? events : events.slice(i, j)))
+      while (j < all.length && all[j]!.shape === shape) j++
+      runs.push(writeRun(sink, shape, all.slice(i, j)))
       i = j
     }
     return runs.length === 1 ? runs[0]! : Effect.forEach(runs, (r) => r, { discard: true })
@@ -174,6 +222,7 @@ export const run = (replica: Replica, options: WorkerOptions): Effect.Effect<voi
      * `retries` schedule goes on, each retry after the breaker's cool-down and a `reconnect`; else rescues.
      */
     const recover = (
+      items: ReadonlyArray<SinkQueue.SinkItem>,
       events: ReadonlyArray<SourceEvent>,
       n: number,
       bytes: number,
@@ -195,7 +244,7 @@ export const run = (replica: Replica, options: WorkerOptions): Effect.Effect<voi
             }`)
             : Effect.void
         ),
-        Effect.zipRight(writeEvents(sink, events)),
+        Effect.zipRight(writeItems(sink, items)),
         Effect.catchAllCause(failed)
       )
       /** The write: the failure it already had, then one retry per recurrence of the schedule. */
@@ -211,16 +260,20 @@ export const run = (replica: Replica, options: WorkerOptions): Effect.Effect<voi
     }
 
     /** Writes one gathered batch of items; on failure recovers (retry or rescue); then completes them. */
-    const writeItems = (items: ReadonlyArray<SinkQueue.SinkItem>): Effect.Effect<void, SinkError> => {
+    const writeGathered = (items: ReadonlyArray<SinkQueue.SinkItem>): Effect.Effect<void, SinkError> => {
       let n = 0
       let bytes = 0
       for (const item of items) {
         n += item.events.length
         bytes += item.bytes
       }
-      const lines = textPayloads(items, n)
+      const one = uniform(items)
       const events = () => (items.length === 1 ? items[0]!.events : concatEvents(items))
-      const write = lines !== undefined ? sink.sinkStrBatch(lines) : Effect.suspend(() => writeEvents(sink, events()))
+      const write = one === undefined
+        ? writeItems(sink, items)
+        : one.encoded
+        ? sink.recordEncoder!.write(one.texts)
+        : sink.sinkStrBatch(one.texts)
       const attempt = limiter === RateLimiter.unlimited ? write : Effect.zipRight(limiter.take(n), write)
       const completed = Effect.sync(() => {
         wrote(n, bytes)
@@ -228,7 +281,7 @@ export const run = (replica: Replica, options: WorkerOptions): Effect.Effect<voi
       })
       return Effect.matchCauseEffect(attempt, {
         onSuccess: () => (breaker.failures() > 0 ? Effect.zipRight(breaker.success, completed) : completed),
-        onFailure: (cause) => Effect.zipRight(recover(events(), n, bytes, cause), Effect.sync(() => finish(items)))
+        onFailure: (cause) => Effect.zipRight(recover(items, events(), n, bytes, cause), Effect.sync(() => finish(items)))
       })
     }
 
@@ -277,7 +330,7 @@ export const run = (replica: Replica, options: WorkerOptions): Effect.Effect<voi
       Option.isNone(first)
         ? Effect.succeed(false)
         : gather([first.value], first.value.events.length, first.value.bytes, -1).pipe(
-          Effect.flatMap(writeItems),
+          Effect.flatMap(writeGathered),
           Effect.as(true)
         ))
     const loop: Effect.Effect<void, SinkError> = Effect.flatMap(step, (more) => (more ? loop : Effect.void))

@@ -8,6 +8,7 @@ import { Effect } from "effect"
 import { SinkError } from "../errors/sink.js"
 import * as DataRecord from "../model/record.js"
 import * as RawData from "../model/raw.js"
+import * as RecordEncoder from "./record-encoder.js"
 
 /** A sink (`AsyncCtrl + AsyncRecordSink + AsyncRawDataSink`). */
 export interface AsyncSink {
@@ -27,6 +28,8 @@ export interface AsyncSink {
   readonly sinkStrBatch: (data: ReadonlyArray<string>) => Effect.Effect<void, SinkError>
   /** Writes bytes payloads in order. */
   readonly sinkBytesBatch: (data: ReadonlyArray<Uint8Array>) => Effect.Effect<void, SinkError>
+  /** How the sink writes records encoded ahead (the engine encodes at routing time), when it can. */
+  readonly recordEncoder?: RecordEncoder.RecordEncoder | undefined
 }
 
 /** What `make` needs: `sinkStr`, and whatever else the sink does better than the defaults. */
@@ -40,6 +43,11 @@ export interface AsyncSinkOptions {
   readonly sinkRecord?: ((record: DataRecord.DataRecord) => Effect.Effect<void, SinkError>) | undefined
   /** Defaults to `sinkRecord` for each, in order. */
   readonly sinkRecords?: ((records: ReadonlyArray<DataRecord.DataRecord>) => Effect.Effect<void, SinkError>) | undefined
+  /**
+   * Records encoded ahead: `sinkRecord` / `sinkRecords` default to it (encode each, one `write`), so the
+   * two ways of writing a record are the same.
+   */
+  readonly recordEncoder?: RecordEncoder.RecordEncoder | undefined
   /** Defaults to `sinkStr` for each, in order. */
   readonly sinkStrBatch?: ((data: ReadonlyArray<string>) => Effect.Effect<void, SinkError>) | undefined
   /** Defaults to `sinkBytes` for each, in order. */
@@ -65,7 +73,12 @@ export const make = (options: AsyncSinkOptions): AsyncSink => {
     Effect.suspend(() => (stopped ? Effect.fail(stoppedError) : write(a)))
   const sinkStr = options.sinkStr
   const sinkBytes = options.sinkBytes ?? ((data: Uint8Array) => sinkStr(RawData.text(data)))
-  const sinkRecord = options.sinkRecord ?? ((record: DataRecord.DataRecord) => sinkStr(DataRecord.toJsonText(record)))
+  const encoder = options.recordEncoder
+  const encodedRecords = encoder === undefined ? undefined : RecordEncoder.sinkRecords(encoder)
+  const sinkRecord = options.sinkRecord ??
+    (encodedRecords !== undefined
+      ? (record: DataRecord.DataRecord) => encodedRecords([record])
+      : (record: DataRecord.DataRecord) => sinkStr(DataRecord.toJsonText(record)))
   const stop = options.stop ?? Effect.void
   const reconnect = options.reconnect ?? Effect.void
   return {
@@ -78,30 +91,46 @@ export const make = (options: AsyncSinkOptions): AsyncSink => {
     sinkStr: guard(sinkStr),
     sinkBytes: guard(sinkBytes),
     sinkRecord: guard(sinkRecord),
-    sinkRecords: guard(options.sinkRecords ?? each(sinkRecord)),
+    sinkRecords: guard(options.sinkRecords ?? encodedRecords ?? each(sinkRecord)),
     sinkStrBatch: guard(options.sinkStrBatch ?? each(sinkStr)),
-    sinkBytesBatch: guard(options.sinkBytesBatch ?? each(sinkBytes))
+    sinkBytesBatch: guard(options.sinkBytesBatch ?? each(sinkBytes)),
+    ...(encoder === undefined ? {} : { recordEncoder: RecordEncoder.make(encoder.encode, guard(encoder.write), encoder) })
   }
 }
 
-/** What `fromBatches` needs: the three batch writes; the single writes are batches of one. */
-export interface BatchSinkOptions {
+/** What `fromBatches` needs: the text and bytes batch writes, and `sinkRecords` or a `recordEncoder` (or both). */
+export type BatchSinkOptions = BatchWrites & (
+  | {
+    readonly sinkRecords: (records: ReadonlyArray<DataRecord.DataRecord>) => Effect.Effect<void, SinkError>
+    readonly recordEncoder?: RecordEncoder.RecordEncoder | undefined
+  }
+  | {
+    readonly sinkRecords?: undefined
+    /** Records encoded ahead; `sinkRecords` is encode each, one `write`. */
+    readonly recordEncoder: RecordEncoder.RecordEncoder
+  }
+)
+
+/** The writes every batch sink has. */
+export interface BatchWrites {
   readonly identifier?: string | undefined
   readonly sinkStrBatch: (data: ReadonlyArray<string>) => Effect.Effect<void, SinkError>
   readonly sinkBytesBatch: (data: ReadonlyArray<Uint8Array>) => Effect.Effect<void, SinkError>
-  readonly sinkRecords: (records: ReadonlyArray<DataRecord.DataRecord>) => Effect.Effect<void, SinkError>
   readonly stop?: Effect.Effect<void, SinkError> | undefined
   readonly reconnect?: Effect.Effect<void, SinkError> | undefined
 }
 
 /** An `AsyncSink` (as `make` builds it) for a sink that writes in batches: each single write is a batch of one. */
-export const fromBatches = (options: BatchSinkOptions): AsyncSink =>
-  make({
+export const fromBatches = (options: BatchSinkOptions): AsyncSink => {
+  const sinkRecords = options.sinkRecords !== undefined ? options.sinkRecords : RecordEncoder.sinkRecords(options.recordEncoder)
+  return make({
     ...options,
+    sinkRecords,
     sinkStr: (data) => options.sinkStrBatch([data]),
     sinkBytes: (data) => options.sinkBytesBatch([data]),
-    sinkRecord: (record) => options.sinkRecords([record])
+    sinkRecord: (record) => sinkRecords([record])
   })
+}
 
 /** Writes a payload with the raw method that fits it: `sinkStr` for text, `sinkBytes` for bytes. */
 export const sinkRaw = (self: AsyncSink, data: RawData.RawData): Effect.Effect<void, SinkError> =>

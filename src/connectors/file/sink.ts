@@ -23,6 +23,7 @@ import * as AsyncSink from "../../sink/sink.js"
 import * as FsReason from "./fs-reason.js"
 import { filePath, kind, SinkParams } from "./params.js"
 import * as RecordFormat from "./record-format.js"
+import * as RecordEncoder from "../../sink/record-encoder.js"
 import * as TornTail from "./torn-tail.js"
 
 /** What `make` needs: the file to append to, the record format, rotation size (0 = off) and fsync. */
@@ -40,12 +41,36 @@ type Alloc = (size: number) => Buffer
 
 /** Text lines as one UTF-8 buffer, each followed by `\n` (encoded straight from the joined text: no copy with the last `\n` appended). */
 const textLines = (lines: ReadonlyArray<string>, alloc: Alloc): Buffer => {
+  if (lines.length > 1 && lines.length <= fewPieces) return pieceLines(lines, alloc)
   const text = lines.length === 1 ? lines[0]! : lines.join("\n")
   const size = Buffer.byteLength(text, "utf8")
   const out = alloc(size + 1)
   // as many bytes as characters: all ASCII, and latin1 is the same bytes, copied without encoding
   out.write(text, 0, size, size === text.length ? "latin1" : "utf8")
   out[size] = NEWLINE
+  return out
+}
+
+/** Up to this many texts, `textLines` writes each into the buffer instead of joining them first. */
+const fewPieces = 64
+
+/**
+ * Texts as lines in one buffer, each written in place: for a few large texts (records the engine encoded
+ * and joined per routed batch), joining them first would copy every byte once more.
+ */
+const pieceLines = (pieces: ReadonlyArray<string>, alloc: Alloc): Buffer => {
+  const sizes = pieces.map((p) => Buffer.byteLength(p, "utf8"))
+  let total = 0
+  for (const n of sizes) total += n + 1
+  const out = alloc(total)
+  let at = 0
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!
+    const n = sizes[i]!
+    out.write(p, at, n, n === p.length ? "latin1" : "utf8")
+    at += n
+    out[at++] = NEWLINE
+  }
   return out
 }
 
@@ -237,10 +262,13 @@ export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkE
     yield* lock.withPermits(1)(open)
     yield* Effect.addFinalizer(() => lock.withPermits(1)(close))
 
+    const sinkStrBatch = (data: ReadonlyArray<string>) => (data.length === 0 ? Effect.void : writeAll((alloc) => textLines(data, alloc)))
     return AsyncSink.make({
       identifier,
       sinkStr: (data) => writeAll((alloc) => textLines([data], alloc)),
-      sinkStrBatch: (data) => (data.length === 0 ? Effect.void : writeAll((alloc) => textLines(data, alloc))),
+      sinkStrBatch,
+      // a record's line is text like any other: encoded at routing time, written as lines (so joined by "\n")
+      recordEncoder: RecordEncoder.make(recordLine, sinkStrBatch, { separator: "\n" }),
       sinkBytes: (data) => writeAll((alloc) => byteLines([data], alloc)),
       sinkBytesBatch: (data) => (data.length === 0 ? Effect.void : writeAll((alloc) => byteLines(data, alloc))),
       sinkRecord: (record) => writeAll((alloc) => textLines([recordLine(record)], alloc)),
