@@ -61,29 +61,20 @@ const encodedItem = (
   let records = 0
   for (let k = 0; k < events.length; k++) if (events[k]!.record !== undefined) records++
   if (records === 0) return item
-  const stripped = new Array<SourceEvent>(events.length)
-  const separator = encoder.separator
-  if (separator !== undefined && records === events.length) {
-    const texts = new Array<string>(events.length)
-    for (let k = 0; k < events.length; k++) {
-      const e = events[k]!
-      texts[k] = encoder.encode(e.record!)
-      stripped[k] = withoutRecord(e)
-    }
-    return { events: stripped, bytes: item.bytes, done: item.done, offeredAt: item.offeredAt, joined: texts.join(separator) }
-  }
-  const encoded = new Array<string | undefined>(events.length)
+  const texts = new Array<string | undefined>(events.length)
+  let declined = 0
   for (let k = 0; k < events.length; k++) {
-    const e = events[k]!
-    if (e.record === undefined) {
-      encoded[k] = undefined
-      stripped[k] = e
-    } else {
-      encoded[k] = encoder.encode(e.record)
-      stripped[k] = withoutRecord(e)
-    }
+    const record = events[k]!.record
+    const text = record === undefined ? undefined : encoder.encode(record)
+    if (record !== undefined && text === undefined) declined++
+    texts[k] = text
   }
-  return { events: stripped, bytes: item.bytes, done: item.done, offeredAt: item.offeredAt, encoded }
+  // a declined record stays with its event (the sink's `sinkRecords` says why it cannot be written)
+  const stripped = events.map((e, k) => (texts[k] === undefined ? e : withoutRecord(e)))
+  if (encoder.separator !== undefined && records === events.length && declined === 0) {
+    return { events: stripped, bytes: item.bytes, done: item.done, offeredAt: item.offeredAt, joined: texts.join(encoder.separator) }
+  }
+  return { events: stripped, bytes: item.bytes, done: item.done, offeredAt: item.offeredAt, encoded: texts }
 }
 
 /**

@@ -19,8 +19,12 @@ import type * as DataRecord from "../model/record.js"
  * the engine queues one text per routed batch (one object for the collector to copy, not thousands).
  */
 export interface RecordEncoder {
-  /** The sink's text of one record (pure, synchronous: it runs on the routing path). */
-  readonly encode: (record: DataRecord.DataRecord) => string
+  /**
+   * The sink's text of one record (pure, synchronous: it runs on the routing path), or `undefined` when
+   * the sink declines to encode it (a value it cannot write): the record then goes to `sinkRecords`, whose
+   * coded error says why.
+   */
+  readonly encode: (record: DataRecord.DataRecord) => string | undefined
   /** What joins encoded records into one text that `write` reads as them all; `undefined`: texts are not joined. */
   readonly separator: string | undefined
   /** Writes encoded records (or joins of them, with a `separator`) in order, as one write. */
@@ -29,11 +33,26 @@ export interface RecordEncoder {
 
 /** An encoder; `options.separator` when encoded records may be joined by it (see `RecordEncoder`). */
 export const make = (
-  encode: (record: DataRecord.DataRecord) => string,
+  encode: (record: DataRecord.DataRecord) => string | undefined,
   write: (encoded: ReadonlyArray<string>) => Effect.Effect<void, SinkError>,
   options?: { readonly separator?: string | undefined }
 ): RecordEncoder => ({ encode, write, separator: options?.separator })
 
-/** `sinkRecords` by way of `encoder`: the records encoded, then written as one batch. */
-export const sinkRecords = (encoder: RecordEncoder) => (records: ReadonlyArray<DataRecord.DataRecord>): Effect.Effect<void, SinkError> =>
-  records.length === 0 ? Effect.void : Effect.suspend(() => encoder.write(records.map(encoder.encode)))
+/**
+ * `sinkRecords` by way of `encoder`: the records encoded, then written as one batch; `declined` writes a
+ * record the encoder declines (and fails with why).
+ */
+export const sinkRecords = (
+  encoder: RecordEncoder,
+  declined: (record: DataRecord.DataRecord) => Effect.Effect<void, SinkError>
+) =>
+(records: ReadonlyArray<DataRecord.DataRecord>): Effect.Effect<void, SinkError> =>
+  records.length === 0 ? Effect.void : Effect.suspend(() => {
+    const texts = new Array<string>(records.length)
+    for (let i = 0; i < records.length; i++) {
+      const text = encoder.encode(records[i]!)
+      if (text === undefined) return Effect.zipRight(i === 0 ? Effect.void : encoder.write(texts.slice(0, i)), declined(records[i]!))
+      texts[i] = text
+    }
+    return encoder.write(texts)
+  })

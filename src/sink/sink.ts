@@ -6,6 +6,7 @@
  */
 import { Effect } from "effect"
 import { SinkError } from "../errors/sink.js"
+import { UnifiedReason } from "../errors/unified.js"
 import * as DataRecord from "../model/record.js"
 import * as RawData from "../model/raw.js"
 import * as RecordEncoder from "./record-encoder.js"
@@ -58,6 +59,12 @@ export interface AsyncSinkOptions {
   readonly reconnect?: Effect.Effect<void, SinkError> | undefined
 }
 
+/** The failure of a record the sink's encoder declines, when the sink has no `sinkRecords` of its own to say why. */
+const declined = (identifier: string | undefined) => (record: DataRecord.DataRecord): Effect.Effect<never, SinkError> =>
+  Effect.fail(SinkError.uvs(UnifiedReason.data(
+    `${identifier ?? "sink"}: cannot encode a record of ${record.fields.length} fields (${record.fields.map((f) => f.name).join(", ")})`
+  )))
+
 const each = <A>(single: (a: A) => Effect.Effect<void, SinkError>) => (items: ReadonlyArray<A>): Effect.Effect<void, SinkError> =>
   Effect.forEach(items, single, { discard: true })
 
@@ -74,7 +81,7 @@ export const make = (options: AsyncSinkOptions): AsyncSink => {
   const sinkStr = options.sinkStr
   const sinkBytes = options.sinkBytes ?? ((data: Uint8Array) => sinkStr(RawData.text(data)))
   const encoder = options.recordEncoder
-  const encodedRecords = encoder === undefined ? undefined : RecordEncoder.sinkRecords(encoder)
+  const encodedRecords = encoder === undefined ? undefined : RecordEncoder.sinkRecords(encoder, declined(options.identifier))
   const sinkRecord = options.sinkRecord ??
     (encodedRecords !== undefined
       ? (record: DataRecord.DataRecord) => encodedRecords([record])
@@ -122,7 +129,9 @@ export interface BatchWrites {
 
 /** An `AsyncSink` (as `make` builds it) for a sink that writes in batches: each single write is a batch of one. */
 export const fromBatches = (options: BatchSinkOptions): AsyncSink => {
-  const sinkRecords = options.sinkRecords !== undefined ? options.sinkRecords : RecordEncoder.sinkRecords(options.recordEncoder)
+  const sinkRecords = options.sinkRecords !== undefined
+    ? options.sinkRecords
+    : RecordEncoder.sinkRecords(options.recordEncoder, declined(options.identifier))
   return make({
     ...options,
     sinkRecords,

@@ -11,7 +11,7 @@
  */
 import { Effect, type Scope } from "effect"
 import type { SinkError } from "../../errors/sink.js"
-import type * as DataRecord from "../../model/record.js"
+import * as RecordEncoder from "../../sink/record-encoder.js"
 import * as AsyncSink from "../../sink/sink.js"
 import * as SinkFactory from "../../sink/factory.js"
 import * as HttpClient from "./http-client.js"
@@ -85,8 +85,6 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, nev
       return Effect.forEach(chunks, (chunk) => insert(url, chunk.length, body(chunk)), { discard: true })
     }
 
-    const sinkRecords = (records: ReadonlyArray<DataRecord.DataRecord>) =>
-      Effect.suspend(() => insertAll(recordUrl, records.map(recordRow), textBody))
     const sinkStrBatch = (texts: ReadonlyArray<string>) => Effect.suspend(() => insertAll(payloadUrl, texts.map(textRow), textBody))
     const sinkBytesBatch = (data: ReadonlyArray<Uint8Array>) => Effect.suspend(() => insertAll(payloadUrl, data.map(bytesRow), bytesBody))
 
@@ -96,8 +94,8 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, nev
       sinkStrBatch,
       sinkBytes: (data) => sinkBytesBatch([data]),
       sinkBytesBatch,
-      sinkRecord: (record) => sinkRecords([record]),
-      sinkRecords,
+      // a record is its JSONEachRow row, made when the engine routes it (rows, not joined: `batch` counts them)
+      recordEncoder: RecordEncoder.make(recordRow, (rows) => Effect.suspend(() => insertAll(recordUrl, rows, textBody))),
       // the next request opens a fresh connection: one kept alive across a server restart is dead
       reconnect: client.dropIdle,
       stop: client.dropIdle

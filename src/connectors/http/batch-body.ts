@@ -10,7 +10,6 @@
  *
  * @since 0.2.0
  */
-import type * as DataRecord from "../../model/record.js"
 import * as RawData from "../../model/raw.js"
 import type { SinkFormat } from "./params.js"
 
@@ -53,9 +52,9 @@ export const bytes = (payloads: ReadonlyArray<Uint8Array>, format: SinkFormat): 
   return { bytes: Buffer.concat(parts, size), contentType: contentTypes[format] }
 }
 
-/** Records as JSON objects (each written by `json`, e.g. `DataRecord.toJsonText`), in `format`. */
-export const records = (items: ReadonlyArray<DataRecord.DataRecord>, format: SinkFormat, json: (record: DataRecord.DataRecord) => string): BatchBody => {
-  const lines = new Array<string>(items.length)
-  for (let i = 0; i < items.length; i++) lines[i] = json(items[i]!)
-  return ofText(frame(lines, format), format)
-}
+/** Records' JSON objects (or joins of them by `separator(format)`), in `format`. */
+export const encoded = (texts: ReadonlyArray<string>, format: SinkFormat): BatchBody => ofText(frame(texts, format), format)
+
+/** What joins two records' JSON objects in `format` (so several may travel as one text). */
+export const separator = (format: SinkFormat): string => (format === "json_array" ? "," : "\n")
+

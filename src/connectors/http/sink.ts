@@ -20,6 +20,7 @@ import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import * as DataRecord from "../../model/record.js"
 import * as SinkFactory from "../../sink/factory.js"
+import * as RecordEncoder from "../../sink/record-encoder.js"
 import * as AsyncSink from "../../sink/sink.js"
 import { hostPort } from "../net/listen.js"
 import * as BatchBody from "./batch-body.js"
@@ -112,13 +113,14 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, nev
     const format = params.format
     const texts = (data: ReadonlyArray<string>) => (data.length === 0 ? Effect.void : send(BatchBody.texts(data, format)))
     const bytes = (data: ReadonlyArray<Uint8Array>) => (data.length === 0 ? Effect.void : send(BatchBody.bytes(data, format)))
-    const records = (data: ReadonlyArray<DataRecord.DataRecord>) => (data.length === 0 ? Effect.void : send(BatchBody.records(data, format, DataRecord.toJsonText)))
+    const encoded = (data: ReadonlyArray<string>) => (data.length === 0 ? Effect.void : send(BatchBody.encoded(data, format)))
 
     return AsyncSink.fromBatches({
       identifier: `http:${url}`,
       sinkStrBatch: texts,
       sinkBytesBatch: bytes,
-      sinkRecords: records,
+      // a record is its JSON object, made when the engine routes it
+      recordEncoder: RecordEncoder.make(DataRecord.toJsonText, encoded, { separator: BatchBody.separator(format) }),
       reconnect: poster.reset,
       stop: Effect.suspend(() => {
         stopped = true

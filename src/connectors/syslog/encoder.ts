@@ -27,6 +27,8 @@ export interface Encoder {
   readonly bytes: (payloads: ReadonlyArray<Uint8Array>, ms: number) => ReadonlyArray<Buffer>
   /** The messages of records written at `ms`, or what is wrong with the first record that cannot be sent. */
   readonly records: (records: ReadonlyArray<DataRecord.DataRecord>, ms: number) => Either.Either<ReadonlyArray<string>, string>
+  /** The message of one record written at `ms`, or `undefined` when it cannot be sent (`records` says why). */
+  readonly one: (record: DataRecord.DataRecord, ms: number) => string | undefined
 }
 
 /** The record fields an encoder reads, in slot order. */
@@ -152,6 +154,18 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
     return Either.right(out)
   }
 
-  return { texts, bytes, records }
+  /** The time text of the last millisecond `one` saw: records routed in the same millisecond share it. */
+  let lastMs = -1
+  let lastTime = ""
+  const one = (r: DataRecord.DataRecord, ms: number): string | undefined => {
+    if (ms !== lastMs) {
+      lastMs = ms
+      lastTime = Header.timeAt(ms, format)
+    }
+    const m = record(r, 0, lastTime)
+    return typeof m === "string" ? m : undefined
+  }
+
+  return { texts, bytes, records, one }
 }
 

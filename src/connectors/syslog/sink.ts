@@ -12,6 +12,7 @@ import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import type * as DataRecord from "../../model/record.js"
 import * as SinkFactory from "../../sink/factory.js"
+import * as RecordEncoder from "../../sink/record-encoder.js"
 import * as AsyncSink from "../../sink/sink.js"
 import { hostPort } from "../net/listen.js"
 import * as SyslogEncoder from "./encoder.js"
@@ -62,6 +63,8 @@ export const make = (params: SinkParams, hostname?: string): Effect.Effect<Syslo
       sinkStrBatch: texts,
       sinkBytesBatch: bytes,
       sinkRecords: records,
+      // a record is its message, made when the engine routes it (the time is then, as a batch's is its write's)
+      recordEncoder: RecordEncoder.make((record) => encoder.one(record, Date.now()), send),
       reconnect: sender.reconnect,
       stop: sender.close
     })

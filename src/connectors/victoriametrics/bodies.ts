@@ -18,6 +18,8 @@ export interface Body {
 /** A body builder: `add` lines, then `done` once. */
 export interface Bodies {
   readonly add: (line: string) => void
+  /** Adds the lines of `text` (one or more lines, joined by `\n`) as they are, in one piece. */
+  readonly addLines: (text: string) => void
   /** The bodies, in order (none when no line was added). */
   readonly done: () => ReadonlyArray<Body>
 }
@@ -37,6 +39,13 @@ export const make = (maxChars: number = maxPushChars): Bodies => {
       if (lines > 0 && text.length + line.length + 1 > maxChars) close()
       text += line
       text += "\n"
+      lines += 1
+    },
+    addLines: (more) => {
+      if (lines > 0 && text.length + more.length + 1 > maxChars) close()
+      text += more
+      text += "\n"
+      for (let i = more.indexOf("\n"); i >= 0; i = more.indexOf("\n", i + 1)) lines += 1
       lines += 1
     },
     done: () => {

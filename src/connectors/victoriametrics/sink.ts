@@ -16,6 +16,7 @@ import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import type * as DataRecord from "../../model/record.js"
 import * as RawData from "../../model/raw.js"
+import * as RecordEncoder from "../../sink/record-encoder.js"
 import * as AsyncSink from "../../sink/sink.js"
 import * as SinkFactory from "../../sink/factory.js"
 import * as Bodies from "./bodies.js"
@@ -174,6 +175,27 @@ export const make = (params: SinkParams, group: string, name: string): Effect.Ef
         return Effect.zipRight(counted, pushBodies(bodies.done()))
       })
 
+    /**
+     * A record's sample lines, made when the engine routes it (its time, if it has none, is then); a record
+     * with no sample to push, or a line too long, is declined: `sinkRecords` counts why it was left out.
+     */
+    const encodeRecord = (record: DataRecord.DataRecord): string | undefined => {
+      let text: string | undefined = undefined
+      let long = false
+      const reason = Samples.collect(mapping, record, Date.now(), (metric, labels, value, timestamp) => {
+        const line = writeLine(metric, labels, value, timestamp)
+        if (format === "prometheus" && tooLong(line)) long = true
+        text = text === undefined ? line : `${text}\n${line}`
+      })
+      return reason !== undefined || long ? undefined : text
+    }
+    const writeEncoded = (texts: ReadonlyArray<string>): Effect.Effect<void, SinkError> =>
+      Effect.suspend(() => {
+        const bodies = Bodies.make()
+        for (const text of texts) bodies.addLines(text)
+        return pushBodies(bodies.done())
+      })
+
     const sinkStrBatch = (payloads: ReadonlyArray<string>): Effect.Effect<void, SinkError> =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const lines: Array<string> = []
@@ -215,6 +237,7 @@ export const make = (params: SinkParams, group: string, name: string): Effect.Ef
       sinkBytesBatch,
       sinkRecord: (record) => sinkRecords([record]),
       sinkRecords,
+      recordEncoder: RecordEncoder.make(encodeRecord, writeEncoded),
       reconnect: probe,
       stop: Effect.flatMap(Clock.currentTimeMillis, (now) => reportSkips(now, true))
     })
