@@ -174,6 +174,39 @@ describe("RecordEncoder in the engine", () => {
       expect(replica.stats.rescued).toBe(2)
     }))
 
+  it.effect("a record the encoder declines stays with its event and goes to sinkRecords, which says why", () =>
+    Effect.gen(function*() {
+      const calls: Array<readonly [string, ReadonlyArray<string>]> = []
+      const sink = AsyncSink.make({
+        identifier: "picky",
+        sinkStr: () => Effect.void,
+        // odd numbers cannot be encoded
+        recordEncoder: RecordEncoder.make(
+          (record) => {
+            const n = record.fields[0]!.value
+            return n._tag === "Digit" && n.value % 2n === 1n ? undefined : DataRecord.toJsonText(record)
+          },
+          (texts) => Effect.sync(() => void calls.push(["encoded", texts])),
+          { separator: "\n" }
+        )
+      })
+      const queue = yield* SinkQueue.make({ events: 100, bytes: 10_000 })
+      yield* (yield* routerOver(queue, sink.recordEncoder)).offer([ev(0), ev(1), ev(2)], 6, () => undefined)
+      const item = Option.getOrThrow(yield* queue.poll)
+      expect(item.joined).toBeUndefined()
+      expect(item.encoded).toEqual(["{\"n\":0}", undefined, "{\"n\":2}"])
+      expect(item.events.map((e) => e.record)).toEqual([undefined, recordOf(1), undefined])
+      // back in the queue for the worker
+      yield* queue.offer(item)
+      yield* queue.end
+      const { rescue, rescued } = recordingRescue()
+      const replica = yield* replicaOf(sink, queue)
+      yield* runToEnd(replica, rescue, 0)
+      // the run of the declined record failed (not retryable: a data error), so the whole write was rescued
+      expect(rescued).toEqual([["p0", "p1", "p2"]])
+      expect(calls).toEqual([["encoded", ["{\"n\":0}"]]])
+    }))
+
   it.effect("AsyncSink.make: sinkRecord(s) write what the encoder writes; after stop the encoder's write fails", () =>
     Effect.gen(function*() {
       const { calls, sink } = encodingSink("\n")
