@@ -52,6 +52,8 @@ export type {
 export * as SinkFactory from "./sink/factory.js"
 export type { ResolvedSinkSpec, SinkBuildCtx, SinkHandle } from "./sink/factory.js"
 export * as AsyncSink from "./sink/sink.js"
+/** How a sink writes records encoded ahead (at routing time): `encode`, `write`, an optional `separator`. */
+export * as RecordEncoder from "./sink/record-encoder.js"
 
 // Processing: processors between a source and the sink groups
 export * as Processor from "./processing/processor.js"

@@ -100,6 +100,49 @@ export const sinkRecordsKeepOrder = batchKeepsOrder(
   (o) => recordsOf(o).map(encodeRecord(o))
 )
 
+/**
+ * A sink's `recordEncoder`, where it has one, writes what `sinkRecords` writes: the records encoded one by
+ * one and written as a batch, then (with a `separator`) joined into one text and written again. The engine
+ * writes records this way, so an encoder that disagrees with `sinkRecords` writes wrong data under `wpc run`.
+ */
+export const recordEncoderAgrees = (options: Subject.SinkConformanceOptions): Effect.Effect<void, Failure> => {
+  const check = id("recordEncoderAgrees")
+  const records = recordsOf(options)
+  return Effect.scoped(Effect.gen(function*() {
+    const fixture = yield* Subject.prepare(check, options)
+    const result = yield* inScope(check, options, Effect.gen(function*() {
+      const sink = yield* Subject.build(check, options, fixture)
+      const from = yield* Subject.mark(fixture)
+      const encoder = sink.recordEncoder
+      if (encoder === undefined) {
+        yield* stop(check, options, sink)
+        return undefined
+      }
+      const encoded: Array<string> = []
+      for (const [i, record] of records.entries()) {
+        const text = encoder.encode(record)
+        if (text === undefined) {
+          return yield* Effect.fail(ConformanceFailure.make(check, `recordEncoder.encode declined record #${i}, a record of two text fields that sinkRecords writes`))
+        }
+        encoded.push(text)
+      }
+      yield* write(check, options, "recordEncoder.write of the encoded records", encoder.write(encoded))
+      const joined = encoder.separator !== undefined
+      if (joined) yield* write(check, options, "recordEncoder.write of the encoded records joined by its separator", encoder.write([encoded.join(encoder.separator!)]))
+      yield* stop(check, options, sink)
+      return { from, joined }
+    }))
+    if (result === undefined) return
+    const once = records.map(encodeRecord(options))
+    const want = result.joined ? [...once, ...once] : once
+    const got = yield* Subject.readNew(options, fixture, result.from, want.length)
+    yield* expectSame(check, "recordEncoder.write(records encoded) did not write what sinkRecords writes", once, got.slice(0, once.length))
+    if (result.joined) {
+      yield* expectSame(check, "recordEncoder.write of the encoded records joined by its separator did not write them all, in order", once, got.slice(once.length))
+    }
+  }))
+}
+
 /** Single writes and batch writes of the same payloads produce the same output (text, bytes, records). */
 export const singleAgreesWithBatch = (options: Subject.SinkConformanceOptions): Effect.Effect<void, Failure> => {
   const check = id("singleAgreesWithBatch")
@@ -632,6 +675,7 @@ export const all: ReadonlyArray<SinkCheck> = [
   { id: id("sinkBytesBatchKeepsOrder"), title: "sinkBytesBatch keeps order", clock: "live", applies: always, run: sinkBytesBatchKeepsOrder },
   { id: id("sinkRecordsKeepOrder"), title: "sinkRecords keeps order", clock: "live", applies: always, run: sinkRecordsKeepOrder },
   { id: id("singleAgreesWithBatch"), title: "single and batch writes agree", clock: "live", applies: always, run: singleAgreesWithBatch },
+  { id: id("recordEncoderAgrees"), title: "records encoded ahead are written as sinkRecords writes them", clock: "live", applies: always, run: recordEncoderAgrees },
   { id: id("readableOnReturn"), title: "each write is readable at the target as soon as it returns", clock: "live", applies: always, run: readableOnReturn },
   { id: id("largeBatchKeepsOrder"), title: "a large batch among small ones keeps order, inside it and across batches", clock: "live", applies: always, run: largeBatchKeepsOrder },
   { id: id("refusesWritesAfterStop"), title: "stop is idempotent and a write after stop fails with a coded error", clock: "live", applies: always, run: refusesWritesAfterStop },

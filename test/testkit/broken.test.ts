@@ -149,6 +149,19 @@ describe("the checks fail where they should, saying what was broken", () => {
       expect(singles.message).toContain("sinkStrBatch (payloads 8..15 of the output) disagrees with what the other form wrote: at #0")
     }))
 
+  it.live("a record encoder that disagrees with sinkRecords, or whose separator does not join, fails recordEncoderAgrees", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const differs = yield* failureOf(SinkChecks.recordEncoderAgrees(sinkOptions(Broken.encoderDisagrees(out, false), out)))
+      expect(differs.message).toContain(
+        "sink.recordEncoderAgrees: recordEncoder.write(records encoded) did not write what sinkRecords writes: at #0 expected \"{\\\"seq\\\":\\\"0\\\",\\\"msg\\\":\\\"alpha\\\"}\" but got \"alpha\""
+      )
+      const out2 = yield* output()
+      const joined = yield* failureOf(SinkChecks.recordEncoderAgrees(sinkOptions(Broken.encoderDisagrees(out2, true), out2)))
+      expect(joined.message).toContain("sink.recordEncoderAgrees: ")
+      expect(joined.message).toContain("joined by its separator")
+    }))
+
   it.live("a sink that accepts writes after stop fails refusesWritesAfterStop", () =>
     Effect.gen(function*() {
       const out = yield* output()
