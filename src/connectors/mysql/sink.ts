@@ -10,6 +10,7 @@ import type * as Database from "../sql/database.js"
 import * as Endpoint from "../sql/endpoint.js"
 import type * as SqlParam from "../sql/sql-param.js"
 import * as TableSink from "../sql/table-sink.js"
+import * as MysqlLiteral from "./literal.js"
 import * as MysqlClient from "./client.js"
 import { kind, SinkParams } from "./params.js"
 
@@ -46,6 +47,8 @@ const session = (client: MysqlClient.Client, table: string): Database.Session =>
   return {
     run: async (sql) => void (await connection.query({ sql, timeout: MysqlClient.statementTimeoutMs })),
     insert: async (target, rows) => void (await connection.query({ sql: insertSql(target), values: [rows], timeout: MysqlClient.statementTimeoutMs })),
+    insertTexts: async (target, tuples) =>
+      void (await connection.query({ sql: `${insertSql(target).slice(0, -1)}${tuples.join(",")}`, timeout: MysqlClient.statementTimeoutMs })),
     columns: async () => {
       const [rows] = await connection.query({
         sql: "SELECT COLUMN_NAME AS name, DATA_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
@@ -71,6 +74,7 @@ export const database = (params: SinkParams, table: string): Database.Database =
     classify: MysqlClient.classify,
     columnKind,
     maxRows: params.batch,
+    rowText: MysqlLiteral.tuple,
     authHint: MysqlClient.authHint
   }
 }

@@ -93,6 +93,20 @@ const field = (value: SqlParam, kind: ColumnKind): string | Buffer => {
   }
 }
 
+/**
+ * One row as a line of COPY's text format (with its `\n`), or `undefined` when a value is bytes that must
+ * go as they are (not UTF-8 text: `encode` writes those).
+ */
+export const line = (row: ReadonlyArray<SqlParam>, kinds: ReadonlyArray<ColumnKind>): string | undefined => {
+  let text = ""
+  for (let c = 0; c < row.length; c++) {
+    const value = field(row[c]!, kinds[c]!)
+    if (typeof value !== "string") return undefined
+    text += c === 0 ? value : `\t${value}`
+  }
+  return `${text}\n`
+}
+
 /** `rows` in COPY's text format (tab-separated, one line each), for columns of `kinds`. */
 export const encode = (rows: ReadonlyArray<ReadonlyArray<SqlParam>>, kinds: ReadonlyArray<ColumnKind>): Buffer => {
   const parts: Array<Buffer> = []

@@ -39,6 +39,7 @@ const session = (client: PgClient.Client, schema: string, table: string): Databa
   return {
     run: async (sql) => void (await c.query(sql)),
     insert: (target, rows) => Copy.copyIn(c, copySql(target), Copy.encode(rows, target.kinds)),
+    insertTexts: (target, lines) => Copy.copyIn(c, copySql(target), Buffer.from(lines.join(""), "utf8")),
     columns: async () => {
       const result = await c.query<{ readonly name: string; readonly type: string }>(
         "SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
@@ -68,6 +69,7 @@ export const database = (params: SinkParams, table: string): Database.Database =
     classify: PgClient.classify,
     columnKind,
     maxRows: params.batch,
+    rowText: Copy.line,
     authHint: PgClient.authHint
   }
 }

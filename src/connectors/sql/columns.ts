@@ -60,6 +60,15 @@ const fieldOf = (record: DataRecord.DataRecord, name: string): DataRecord.Value 
   return undefined
 }
 
+/** Why a record cannot be written. */
+export interface Refusal {
+  readonly _tag: "Refused"
+  readonly detail: string
+}
+
+/** `true` for a row, `false` for a refusal. */
+export const isRow = (u: ReadonlyArray<SqlParam.SqlParam> | Refusal): u is ReadonlyArray<SqlParam.SqlParam> => Array.isArray(u)
+
 /** Rows of parameters, or why one item cannot be written (which item, column and field). */
 export type Encoded =
   | { readonly _tag: "Rows"; readonly rows: ReadonlyArray<ReadonlyArray<SqlParam.SqlParam>> }
@@ -73,6 +82,8 @@ export interface RowEncoder {
   readonly takesPayload: boolean
   /** Why events without a record cannot be written, when no column takes `payload`. */
   readonly noPayload: string
+  /** One record's row, or why it cannot be written (as `records` says it, for record #0). */
+  readonly record: (record: DataRecord.DataRecord) => ReadonlyArray<SqlParam.SqlParam> | Refusal
   /** One row per record, in order (`from`: the number of the first, for messages). */
   readonly records: (records: ReadonlyArray<DataRecord.DataRecord>, from?: number) => Encoded
   /** One row per payload, in order: the payload in the `payload` columns, `NULL` in the others. */
@@ -88,28 +99,34 @@ export const encoder = (columns: ReadonlyArray<Column>, kinds: ReadonlyArray<Sql
   const fields = columns.map((c) => c.field)
   const takesPayload = fields.includes(payloadField)
   const noPayload = `an event without a record has only its payload, and no column takes the field "payload" (columns: ${columns.map((c) => c.column).join(", ")})`
+  /** The row of record number `at` (for messages), or why it cannot be written. */
+  const rowOf = (record: DataRecord.DataRecord, at: number): ReadonlyArray<SqlParam.SqlParam> | Refusal => {
+    const row = new Array<SqlParam.SqlParam>(n)
+    for (let c = 0; c < n; c++) {
+      const field = fields[c]!
+      const value = fieldOf(record, field)
+      if (value === undefined) {
+        row[c] = field === payloadField ? SqlParam.fromPayload(DataRecord.toJsonText(record), kinds[c]!) : null
+        continue
+      }
+      const param = SqlParam.fromValue(value, kinds[c]!, style)
+      if (SqlParam.isRefused(param)) {
+        return { _tag: "Refused", detail: `record #${at}: column ${JSON.stringify(columns[c]!.column)} (field ${JSON.stringify(field)}): ${param.why}` }
+      }
+      row[c] = param
+    }
+    return row
+  }
   return {
     columns: columns.map((c) => c.column),
     takesPayload,
     noPayload,
+    record: (record) => rowOf(record, 0),
     records: (records, from = 0) => {
       const rows = new Array<ReadonlyArray<SqlParam.SqlParam>>(records.length)
       for (let r = 0; r < records.length; r++) {
-        const record = records[r]!
-        const row = new Array<SqlParam.SqlParam>(n)
-        for (let c = 0; c < n; c++) {
-          const field = fields[c]!
-          const value = fieldOf(record, field)
-          if (value === undefined) {
-            row[c] = field === payloadField ? SqlParam.fromPayload(DataRecord.toJsonText(record), kinds[c]!) : null
-            continue
-          }
-          const param = SqlParam.fromValue(value, kinds[c]!, style)
-          if (SqlParam.isRefused(param)) {
-            return { _tag: "Refused", detail: `record #${from + r}: column ${JSON.stringify(columns[c]!.column)} (field ${JSON.stringify(field)}): ${param.why}` }
-          }
-          row[c] = param
-        }
+        const row = rowOf(records[r]!, from + r)
+        if (!isRow(row)) return row
         rows[r] = row
       }
       return { _tag: "Rows", rows }

@@ -23,6 +23,8 @@ export interface Session {
   readonly run: (sql: string) => Promise<void>
   /** Inserts `rows` (one statement: at most `Database.maxRows` of them) into the `target` columns of the table, in the current transaction if one is open. */
   readonly insert: (target: Target, rows: ReadonlyArray<ReadonlyArray<SqlParam>>) => Promise<void>
+  /** Inserts rows already written as text by `Database.rowText` (one statement: at most `Database.maxRows`). */
+  readonly insertTexts: (target: Target, rows: ReadonlyArray<string>) => Promise<void>
   /** The table's columns: name to data type as the server names it; `undefined` when the table does not exist. */
   readonly columns: () => Promise<ReadonlyMap<string, string> | undefined>
   /** Closes the connection politely (waits for the server's goodbye). */
@@ -53,6 +55,11 @@ export interface Database {
   readonly classify: (cause: unknown) => Failure
   /** The kind of a column of the server's data type `type` (as `Session.columns` names it). */
   readonly columnKind: (type: string) => ColumnKind
+  /**
+   * A row as the text `Session.insertTexts` takes (a `VALUES` tuple, a COPY line), or `undefined` when it
+   * cannot be written as text (it then goes through `insert`).
+   */
+  readonly rowText: (row: ReadonlyArray<SqlParam>, kinds: ReadonlyArray<ColumnKind>) => string | undefined
   /** Rows one `Session.insert` takes at most. */
   readonly maxRows: number
   /** What to check when the server refuses the credentials. */

@@ -13,6 +13,7 @@ import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import type * as DataRecord from "../../model/record.js"
 import * as SinkFactory from "../../sink/factory.js"
+import * as RecordEncoder from "../../sink/record-encoder.js"
 import * as AsyncSink from "../../sink/sink.js"
 import * as Columns from "./columns.js"
 import * as Database from "./database.js"
@@ -28,6 +29,9 @@ export interface Options {
 
 /** Encodes the items of one statement (`from`: the index of the first in the write, for messages). */
 type Encode<A> = (items: ReadonlyArray<A>, from: number) => Columns.Encoded
+
+/** Sends the items of one statement on a session (`from`: the index of the first in the write). */
+type Insert<A> = (s: Database.Session, items: ReadonlyArray<A>, from: number) => Promise<void>
 
 /** A write's item that cannot be encoded, thrown out of the transaction (which is rolled back). */
 class Unwritable {
@@ -113,16 +117,11 @@ export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkE
      * just before it is sent: a write's rows do not all live at once (they would outlive young-generation
      * collections while the statements run, and be promoted).
      */
-    const transact = async <A>(s: Database.Session, items: ReadonlyArray<A>, encode: Encode<A>): Promise<void> => {
-      const rowsOf = (from: number, to: number) => {
-        const encoded = encode(from === 0 && to === items.length ? items : items.slice(from, to), from)
-        if (encoded._tag === "Refused") throw new Unwritable(encoded.detail)
-        return encoded.rows
-      }
-      if (items.length <= database.maxRows) return s.insert(target, rowsOf(0, items.length))
+    const transact = async <A>(s: Database.Session, items: ReadonlyArray<A>, insert: Insert<A>): Promise<void> => {
+      if (items.length <= database.maxRows) return insert(s, items, 0)
       await s.run("BEGIN")
       try {
-        for (let i = 0; i < items.length; i += database.maxRows) await s.insert(target, rowsOf(i, Math.min(items.length, i + database.maxRows)))
+        for (let i = 0; i < items.length; i += database.maxRows) await insert(s, items.slice(i, Math.min(items.length, i + database.maxRows)), i)
         await s.run("COMMIT")
       } catch (error) {
         // after a refused statement the transaction is still open on a live connection: end it
@@ -131,15 +130,25 @@ export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkE
       }
     }
 
+    /** Sends items encoded into rows just before their statement (a write's rows do not all live at once). */
+    const rowsInsert = <A>(encode: Encode<A>): Insert<A> => (s, items, from) => {
+      const encoded = encode(items, from)
+      if (encoded._tag === "Refused") throw new Unwritable(encoded.detail)
+      return s.insert(target, encoded.rows)
+    }
+
+    /** Sends rows the engine encoded as text when it routed their records. */
+    const textsInsert: Insert<string> = (s, texts) => s.insertTexts(target, texts)
+
     const refused = (detail: string): SinkError => SinkError.uvs(UnifiedReason.data(`${prefix}: ${database.target}: ${detail}`))
 
     /** Writes `items` in one transaction; a broken or timed-out connection is dropped (the next write connects again). */
-    const write = <A>(items: ReadonlyArray<A>, encode: Encode<A>): Effect.Effect<void, SinkError> =>
+    const write = <A>(items: ReadonlyArray<A>, insert: Insert<A>): Effect.Effect<void, SinkError> =>
       items.length === 0 ? Effect.void : lock.withPermits(1)(Effect.flatMap(current, (s) =>
         Effect.suspend(() => {
           inflight++
           return Effect.tryPromise({
-            try: () => transact(s, items, encode),
+            try: () => transact(s, items, insert),
             catch: (cause) => {
               if (cause instanceof Unwritable) return refused(cause.detail)
               const kind = database.classify(cause)
@@ -153,9 +162,19 @@ export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkE
           )
         })))
 
-    const writeRecords = (records: ReadonlyArray<DataRecord.DataRecord>) => write(records, encoder.records)
+    const writeRecords = (records: ReadonlyArray<DataRecord.DataRecord>) => write(records, rowsInsert(encoder.records))
     const writePayloads = (payloads: ReadonlyArray<string | Uint8Array>) =>
-      encoder.takesPayload ? write(payloads, encoder.payloads) : Effect.suspend(() => Effect.fail(refused(encoder.noPayload)))
+      encoder.takesPayload ? write(payloads, rowsInsert(encoder.payloads)) : Effect.suspend(() => Effect.fail(refused(encoder.noPayload)))
+
+    /**
+     * A record's row as the database's text of it, made when the engine routes the record (so the queue holds
+     * one string, not the record); a record with a value the column refuses, or bytes, is declined and goes
+     * through `sinkRecords`, which says why.
+     */
+    const encodeRecord = (record: DataRecord.DataRecord): string | undefined => {
+      const row = encoder.record(record)
+      return Columns.isRow(row) ? database.rowText(row, kinds) : undefined
+    }
 
     /** Checks the session (`SELECT 1`), or connects a new one when it is gone or the check fails. */
     const reconnect = lock.withPermits(1)(Effect.suspend(() => {
@@ -173,6 +192,7 @@ export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkE
       sinkBytesBatch: writePayloads,
       sinkRecord: (record) => writeRecords([record]),
       sinkRecords: writeRecords,
+      recordEncoder: RecordEncoder.make(encodeRecord, (texts) => write(texts, textsInsert)),
       reconnect,
       stop: Effect.zipRight(Effect.sync(() => void (stopped = true)), close)
     })

@@ -58,7 +58,13 @@ describe("postgres sink", () => {
         columns: ["seq", "name", "big", "ratio", "ok", "at", "ip", "attrs", "list", "absent", "payload", "wp_event_id", "raw_text"]
       }), ctx)
       yield* sink.sinkRecords(records)
-      const rows = yield* sql(s, `SELECT seq::text, name, big::text, ratio, ok, at::text, host(ip) AS ip, attrs, list, absent, payload, wp_event_id::text, raw_text = '2024-03-01T10:34:56Z' AS raw_same FROM "${t}" ORDER BY id`)
+      // the engine's way: each record encoded as a COPY line when routed, the lines sent as one COPY
+      const encoder = sink.recordEncoder!
+      yield* encoder.write(records.map((r) => encoder.encode(r)!))
+      const both = yield* sql(s, `SELECT seq::text, name, big::text, ratio, ok, at::text, host(ip) AS ip, attrs, list, absent, payload, wp_event_id::text, raw_text = '2024-03-01T10:34:56Z' AS raw_same FROM "${t}" ORDER BY id`)
+      expect(both).toHaveLength(2 * records.length)
+      expect(both.slice(records.length)).toEqual(both.slice(0, records.length))
+      const rows = both.slice(0, records.length)
       expect(rows).toHaveLength(2)
       expect(rows[0]).toMatchObject({
         seq: "1", name: "ünïcødé 'quoted' \\ back\"slash 😀", big: "9223372036854775807", ratio: 0.30000000000000004, ok: true,
