@@ -26,7 +26,8 @@ import { type Framer, RawFramer } from "./framer.js"
 import * as FsReason from "./fs-reason.js"
 import { LineSplitter } from "./line-splitter.js"
 import { ReadAhead } from "./read-ahead.js"
-import { filePath, kind, SourceParams } from "./params.js"
+import * as FileSetSource from "./file-set-source.js"
+import { filePath, kind, SourceParams, wantsFileSet } from "./params.js"
 
 /**
  * One reading of one file (device and inode). A new generation starts when the file is rotated,
@@ -377,13 +378,14 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
 
 /**
  * The `file` source factory: a relative `base` is under the build context's work root, and checkpoints
- * live in `<work_root>/checkpoints/` (see `Checkpoint.location`).
+ * live in `<work_root>/checkpoints/` (see `Checkpoint.location`). Globs, `include`, another encoding,
+ * multiline patterns or a `.gz` file take the multi-file source (`FileSetSource`); a plain path this one.
  */
 export const factory: SourceFactory.SourceFactory = SourceFactory.withParams({
   kind,
   params: SourceParams,
   open: (name, params, tags, ctx) =>
-    make({
+    (wantsFileSet(params) ? FileSetSource.make : make)({
       name,
       params,
       workRoot: ctx.workRoot,
