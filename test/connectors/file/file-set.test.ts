@@ -3,7 +3,7 @@ import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { build, drain, fileOf, textOf } from "./file-set-fixtures.js"
-import { numbered, openUnder, tempDir } from "./fixtures.js"
+import { numbered, tempDir } from "./fixtures.js"
 
 const write = (file: string, lines: ReadonlyArray<string>) =>
   Effect.promise(async () => {
