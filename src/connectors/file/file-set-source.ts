@@ -91,6 +91,8 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
     const byFingerprint = new Map<string, Tail>()
     /** Files not being read, by fingerprint: the checkpoint's, and those released (read and acked to their end). */
     const known = new Map<string, FileSetCheckpoint.Entry>()
+    /** The files released (by device and inode) and their size then: not opened again until they grow. */
+    const releasedAt = new Map<string, number>()
     /** A single-file checkpoint migrated: applies to the file at its path with its inode. */
     let migrated: FileSetCheckpoint.Entry | undefined
     /** Fingerprints of `.gz` files found at the first scan with `start = "end"`: not read. */
@@ -99,6 +101,8 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
     let readyBytes: Array<number> = []
     let eventId = 0
     let scanned = false
+    /** The last scan left files unopened (`max_open_files`). */
+    let waiting = false
     let closed = false
     let turn = 0
     let lastScan = Number.NEGATIVE_INFINITY
@@ -136,12 +140,14 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
 
     /** Releases the finished (or detached) tails whose events were all acked: closed, remembered with their end. */
     const release: Effect.Effect<void> = Effect.suspend(() => {
-      const done = tails.filter((t) => (t.finished || t.input === undefined) && t.settled)
+      const done = tails.filter((t) => (t.finished || (t.input === undefined && !t.parked)) && t.settled)
       if (done.length === 0) return Effect.void
       tails = tails.filter((t) => !done.includes(t))
       return Effect.forEach(done, (tail) => {
         byFingerprint.delete(tail.fingerprint)
         remember(entryOf(tail, tail.emittedEnd))
+        releasedAt.set(inodeKey(tail.dev, tail.ino), tail.gzip ? tail.seenSize : Math.max(tail.seenSize, tail.emittedEnd))
+        if (releasedAt.size > REMEMBERED) releasedAt.delete(releasedAt.keys().next().value!)
         return tail.detach()
       }, { discard: true })
     })
@@ -176,36 +182,73 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
     const openQuietly = (file: string) =>
       Effect.option(Effect.tryPromise({ try: () => fs.open(file, "r"), catch: FsReason.sourceError("open", file) }))
 
-    /** Looks at the files the globs match now: renames, truncations, new and gone files. */
+    /** How many tails have their file open. */
+    const openCount = (): number => tails.reduce((n, t) => n + (t.input === undefined ? 0 : 1), 0)
+
+    /** Opens `file` again for the parked `tail` when it is still the file `tail` read (same inode); `false` when not. */
+    const unpark = (tail: Tail, file: string) =>
+      Effect.gen(function*() {
+        const handle = yield* openQuietly(file)
+        if (Option.isNone(handle)) return false
+        const stats = yield* Effect.option(Effect.tryPromise(() => handle.value.stat()))
+        if (Option.isNone(stats) || stats.value.ino !== tail.ino || stats.value.dev !== tail.dev) {
+          yield* Effect.promise(() => handle.value.close())
+          return false
+        }
+        tail.attach({ _tag: "Plain", handle: handle.value }, file, tail.dev, tail.ino)
+        return true
+      })
+
+    /** Looks at the files the globs match now: renames, truncations, new and gone files, parked ones with new data. */
     const discover: Effect.Effect<void, SourceError> = Effect.gen(function*() {
       const found = yield* Discovery.scan(patterns)
       const byInode = new Map<string, string>()
       for (const [file, stats] of found) byInode.set(inodeKey(stats.dev, stats.ino), file)
       const claimed = new Set<string>()
+      let open = openCount()
+      waiting = false
       for (const tail of tails) {
-        if (tail.input === undefined) continue
+        if (tail.input === undefined && !tail.parked) continue
         const key = inodeKey(tail.dev, tail.ino)
         const file = byInode.get(key)
         if (file === undefined) {
-          tail.orphan = true
+          // gone (deleted, or renamed out of the globs): an open one is read to its end; a parked one cannot be
+          if (tail.parked) {
+            tail.parked = false
+            tail.finished = true
+          } else {
+            tail.orphan = true
+          }
           continue
         }
         const stats = found.get(file)!
         if (!tail.gzip && stats.size < tail.position) {
           // truncated (copytruncate): that content is gone from this inode; a copy with its fingerprint may go on with it
+          tail.parked = false
           yield* tail.detach()
           yield* Effect.logInfo(`${identifier}: ${file} was truncated (${stats.size} < ${tail.position}); read again from 0`)
           continue
         }
+        claimed.add(key)
         tail.orphan = false
         tail.movedTo(file)
         tail.seenSize = stats.size
-        claimed.add(key)
+        if (tail.parked && stats.size > tail.position) {
+          if (open >= params.max_open_files) {
+            waiting = true
+          } else if (yield* unpark(tail, file)) {
+            tail.parked = false
+            open++
+          }
+        }
       }
-      let open = tails.reduce((n, t) => n + (t.input === undefined ? 0 : 1), 0)
       for (const [file, stats] of found) {
-        if (claimed.has(inodeKey(stats.dev, stats.ino))) continue
-        if (open >= params.max_open_files) break
+        const key = inodeKey(stats.dev, stats.ino)
+        if (claimed.has(key) || stats.size <= (releasedAt.get(key) ?? -1)) continue
+        if (open >= params.max_open_files) {
+          waiting = true
+          break
+        }
         const handle = yield* openQuietly(file)
         if (Option.isNone(handle)) continue
         const gzip = file.endsWith(".gz")
@@ -213,7 +256,7 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
           Effect.tapError(() => Effect.promise(() => handle.value.close()))
         )
         const owner = fingerprint === undefined ? undefined : byFingerprint.get(fingerprint)
-        if (fingerprint === undefined || skipped.has(fingerprint) || (owner !== undefined && owner.input !== undefined)) {
+        if (fingerprint === undefined || skipped.has(fingerprint) || (owner !== undefined && (owner.input !== undefined || owner.parked))) {
           // too short to be known yet, left out, or a copy of a file being read: looked at again next scan
           yield* Effect.promise(() => handle.value.close())
           continue
@@ -236,20 +279,30 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
         const tail = newTail(fingerprint, file, stats.dev, stats.ino, input, resumeAt(fingerprint, file, stats.ino, stats.size, gzip))
         tail.seenSize = stats.size
       }
+      if (waiting && params.follow) {
+        // more files than slots: the files read to their end give theirs up until they grow
+        for (const tail of tails) {
+          if (tail.input?._tag === "Plain" && !tail.orphan && !tail.finished && tail.position >= tail.seenSize) {
+            yield* tail.detach()
+            tail.parked = true
+          }
+        }
+      }
       scanned = true
       yield* release
       yield* persist(false)
     })
 
-    /** `true` when the globs are due for a scan: never scanned, or, with `follow`, `poll_ms` since the last. */
+    /** `true` when the globs are due for a scan: never scanned, a slot freed for a file waiting, or, with `follow`, `poll_ms` since the last. */
     const due: Effect.Effect<boolean> = Effect.map(Clock.currentTimeMillis, (now) => {
-      if (scanned && (!params.follow || now - lastScan < params.poll_ms)) return false
+      const slotFree = waiting && openCount() < params.max_open_files
+      if (scanned && !slotFree && (!params.follow || now - lastScan < params.poll_ms)) return false
       lastScan = now
       return true
     })
 
     /** Every file is read to its end and no scan will find more (without `follow`). */
-    const exhausted = (): boolean => scanned && !params.follow && tails.every((t) => t.finished)
+    const exhausted = (): boolean => scanned && !params.follow && !waiting && tails.every((t) => t.finished)
 
     /** Reads, a chunk per file in turn, until `batch_lines` events are ready or no file has more now. */
     const fill: Effect.Effect<void, SourceError> = Effect.gen(function*() {

@@ -62,6 +62,8 @@ export class Tail {
   finished = false
   /** No matched path names the file any more: read it to its end, then finish. */
   orphan = false
+  /** Its file was closed to free a slot (`max_open_files`) while it had nothing more to read: opened again when it grows. */
+  parked = false
   /** The size the last scan saw. */
   seenSize = 0
   private nextNumber = 0
