@@ -14,11 +14,16 @@ import { type LineDecoder, LineSplitter } from "./line-splitter.js"
 /** The encodings a `file` source reads. */
 export type Encoding = "utf-8" | "utf-16le" | "utf-16be" | "gbk" | "gb18030" | "latin1"
 
-/** A strict decoder of `label` as a `LineDecoder` (bytes, copied, when the line is not valid). */
-const strict = (label: string): LineDecoder => {
+/**
+ * A strict decoder of `label` as a `LineDecoder` (bytes, copied, when the line is not valid). Node's GBK
+ * and GB18030 decoders drop the byte 0xff without an error even when fatal; it is never part of a
+ * character in either, so a line holding one is not valid (`refuse`).
+ */
+const strict = (label: string, refuse?: number): LineDecoder => {
   const decoder = new TextDecoder(label, { fatal: true, ignoreBOM: true })
   return (data, start, end) => {
     const bytes = data.subarray(start, end)
+    if (refuse !== undefined && bytes.includes(refuse)) return new Uint8Array(bytes)
     try {
       return decoder.decode(bytes)
     } catch {
@@ -39,7 +44,7 @@ export const framer = (encoding: Encoding, readBytes: number, maxLineBytes: numb
       return new LineSplitter(readBytes, maxLineBytes, latin1)
     case "gbk":
     case "gb18030":
-      return new LineSplitter(readBytes, maxLineBytes, strict(encoding))
+      return new LineSplitter(readBytes, maxLineBytes, strict(encoding, 0xff))
     case "utf-16le":
     case "utf-16be":
       return new Utf16Splitter(readBytes, maxLineBytes, encoding === "utf-16le")
