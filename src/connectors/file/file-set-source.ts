@@ -301,6 +301,17 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
       return true
     })
 
+    /**
+     * Reads a chunk of a `.gz` file: a corrupt stream ends that file (with a warning naming it and the
+     * offset reached), not the source, since a rotated file damaged on the way need not stop the others.
+     */
+    const readGzip = (tail: Tail, now: number): Effect.Effect<number> =>
+      Effect.catchAll(tail.readChunk(now), (error) =>
+        Effect.as(
+          Effect.logWarning(`${identifier}: ${tail.path} is not a readable gzip file past offset ${tail.position}: ${error.message}`),
+          0
+        ))
+
     /** Every file is read to its end and no scan will find more (without `follow`). */
     const exhausted = (): boolean => scanned && !params.follow && !waiting && tails.every((t) => t.finished)
 
@@ -316,7 +327,7 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
         for (let i = 0; i < count && ready.length < batchLines; i++) {
           const tail = tails[(turn + i) % count]!
           if (tail.finished || tail.input === undefined) continue
-          const n = yield* tail.readChunk(now)
+          const n = tail.gzip ? yield* readGzip(tail, now) : yield* tail.readChunk(now)
           if (n > 0) {
             progress = true
           } else if (!params.follow || tail.gzip || tail.orphan) {

@@ -3,7 +3,7 @@ import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 import * as Checkpoint from "../../../src/connectors/file/checkpoint.js"
-import { SeekPosition } from "../../../src/index.js"
+import { type DataSource, type ParamMap, SeekPosition } from "../../../src/index.js"
 import { build, drain, fileOf, textOf } from "./file-set-fixtures.js"
 import { numbered, tempDir } from "./fixtures.js"
 
@@ -13,7 +13,7 @@ const checkpointOf = (dir: string) =>
   Effect.map(Effect.promise(() => fs.readFile(Checkpoint.location(path.join(dir, "work"), "in"), "utf8")), (t) => JSON.parse(t) as unknown)
 
 /** Runs `body` with a source of `params` in a Scope of its own, closed (checkpoint written) when it ends. */
-const session = <A>(dir: string, params: Record<string, unknown>, body: (source: Effect.Effect.Success<ReturnType<typeof build>>) => Effect.Effect<A>) =>
+const session = <A, E>(dir: string, params: ParamMap.ParamMap, body: (source: DataSource.DataSource) => Effect.Effect<A, E>) =>
   Effect.gen(function*() {
     const scope = yield* Scope.make()
     const source = yield* Scope.extend(build(dir, params), scope)
