@@ -46,11 +46,18 @@ export const read = (
     catch: FsReason.sourceError("read the first bytes of", file)
   })
 
-/** As much of `compressed` (the start of a gzip stream) as inflates; nothing when it is not gzip. */
+/**
+ * What the start of `compressed` (the start of a gzip stream) inflates to; nothing when it is not gzip. A
+ * stream damaged further on fails to inflate as a whole: shorter and shorter prefixes are tried, so that a
+ * file whose first line is intact is still known (and read up to the damage).
+ */
 const inflateHead = (compressed: Uint8Array): Uint8Array => {
-  try {
-    return zlib.gunzipSync(compressed, { finishFlush: zlib.constants.Z_SYNC_FLUSH })
-  } catch {
-    return new Uint8Array(0)
+  for (let length = compressed.byteLength; length >= 32; length = length >> 1) {
+    try {
+      return zlib.gunzipSync(compressed.subarray(0, length), { finishFlush: zlib.constants.Z_SYNC_FLUSH })
+    } catch {
+      // damaged within these bytes: try fewer
+    }
   }
+  return new Uint8Array(0)
 }

@@ -2,7 +2,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as zlib from "node:zlib"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Logger } from "effect"
 import { build, drain, textOf } from "./file-set-fixtures.js"
 import { numbered, openUnder, tempDir } from "./fixtures.js"
 
@@ -54,8 +54,19 @@ describe("file source, compressed rotated files", () => {
       gz.fill(0x5a, 200, gz.length)
       yield* Effect.promise(() => fs.writeFile(path.join(dir, "old.log.gz"), gz))
       yield* Effect.promise(() => fs.writeFile(path.join(dir, "new.log"), text(numbered(10, 9000))))
+      const warnings: Array<string> = []
+      const logger = Logger.make(({ logLevel, message }) => {
+        if (logLevel._tag === "Warning") warnings.push(String(message))
+      })
       const source = yield* build(dir, { file: "*.log*" })
-      const events = yield* drain(source, () => false)
-      expect(events.map(textOf).filter((l) => Number(l.slice(5)) >= 9000)).toEqual(numbered(10, 9000))
+      const events = yield* drain(source, () => false).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+      const lines = events.map(textOf)
+      expect(lines.filter((l) => Number(l.slice(5)) >= 9000)).toEqual(numbered(10, 9000))
+      // what came from the damaged file is its start, in order, and not all of it
+      const fromGz = lines.filter((l) => Number(l.slice(5)) < 9000)
+      expect(fromGz).toEqual(numbered(fromGz.length))
+      expect(fromGz.length).toBeLessThan(2000)
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toContain(`${path.join(dir, "old.log.gz")} is not a readable gzip file past offset`)
     }))
 })
