@@ -146,7 +146,8 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
       return Effect.forEach(done, (tail) => {
         byFingerprint.delete(tail.fingerprint)
         remember(entryOf(tail, tail.emittedEnd))
-        releasedAt.set(inodeKey(tail.dev, tail.ino), tail.gzip ? tail.seenSize : Math.max(tail.seenSize, tail.emittedEnd))
+        // a plain file is opened again once it holds more than was read of it; a `.gz` one once it changes
+        releasedAt.set(inodeKey(tail.dev, tail.ino), tail.gzip ? tail.seenSize : tail.emittedEnd)
         if (releasedAt.size > REMEMBERED) releasedAt.delete(releasedAt.keys().next().value!)
         return tail.detach()
       }, { discard: true })
@@ -230,6 +231,8 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
           continue
         }
         claimed.add(key)
+        // found again (a scan may miss a file being renamed): an orphan read to its end goes on being followed
+        if (tail.orphan && !tail.gzip) tail.finished = false
         tail.orphan = false
         tail.movedTo(file)
         tail.seenSize = stats.size

@@ -159,4 +159,19 @@ describe("file source over a glob, following", () => {
       expect(most).toBeLessThanOrEqual(2)
       expect(tally(events.map((e) => ({ text: textOf(e) })), expected)).toEqual({ missing: [], unexpected: [], duplicates: 0 })
     }), 60_000)
+
+  it.scopedLive("a file missing from a scan (renamed out of the glob and back) goes on being followed", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const file = path.join(dir, "a.log")
+      yield* write(file, numbered(5, 0))
+      const source = yield* build(dir, { file: "*.log", follow: true, poll_ms: 5 })
+      // nothing acked: the file stays with the source however it goes
+      expect((yield* drain(source, (e) => e.length >= 5, { ack: false })).map(textOf)).toEqual(numbered(5, 0))
+      yield* Effect.promise(() => fs.rename(file, `${file}.away`))
+      expect(yield* drain(source, () => false, { ack: false, tries: 20 })).toEqual([])
+      yield* Effect.promise(() => fs.rename(`${file}.away`, file))
+      yield* Effect.promise(() => fs.appendFile(file, numbered(5, 5).map((l) => `${l}\n`).join("")))
+      expect((yield* drain(source, (e) => e.length >= 5, { ack: false, tries: 400 })).map(textOf)).toEqual(numbered(5, 5))
+    }))
 })
