@@ -108,10 +108,26 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
     let lastScan = Number.NEGATIVE_INFINITY
     let saved = ""
 
-    const sink = (payload: SourceEvent.SourceEvent["payload"], eventTags: Tags.Tags, bytes: number, token: FileToken): void => {
-      const n = eventId++
-      ready.push(new SourceEvent.SourceEvent({ eventId: n, srcKey: options.name, payload, tags: eventTags, ackToken: token }))
+    const sink = (payload: SourceEvent.SourceEvent["payload"], eventTags: Tags.Tags, bytes: number, tail: Tail, n: number): void => {
+      const seq = eventId++
+      ready.push(new SourceEvent.SourceEvent({ eventId: seq, srcKey: options.name, payload, tags: eventTags, ackToken: new FileToken(tail, n, seq) }))
       readyBytes.push(bytes)
+    }
+
+    /**
+     * What was handed out and not acked cumulatively yet, as runs of one tail's events: the last event of
+     * each run (its token). `ackUpTo` walks them in order.
+     */
+    let handed: Array<FileToken> = []
+    let handedHead = 0
+
+    /** Records the runs of `batch` (just handed out) in `handed`. */
+    const recordRuns = (batch: ReadonlyArray<SourceEvent.SourceEvent>): void => {
+      for (let i = 0; i < batch.length; i++) {
+        const token = batch[i]!.ackToken as FileToken
+        const next = batch[i + 1]
+        if (next === undefined || (next.ackToken as FileToken).tail !== token.tail) handed.push(token)
+      }
     }
 
     const newTail = (fingerprint: string, file: string, dev: number, ino: number, input: Input, offset: number): Tail => {
@@ -353,6 +369,7 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
       const batch = n === ready.length ? ready : ready.slice(0, n)
       ready = n === ready.length ? [] : ready.slice(n)
       readyBytes = n === readyBytes.length ? [] : readyBytes.slice(n)
+      recordRuns(batch)
       return SourceEvent.withBatchBytes(batch, bytes)
     }
 
@@ -383,6 +400,29 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
           const result = token.tail.ackOf(token.n)
           if (result === undefined) return Effect.fail(notAToken(token))
           moved = moved || result
+        }
+        if (!moved) return Effect.void
+        return Effect.zipRight(release, persist(false))
+      }))
+
+    /**
+     * Acks the event of `token` and every event handed out before it, whichever file it came from: each run
+     * of one file's events up to it is acked cumulatively in its tail.
+     */
+    const ackUpTo = (token: unknown): Effect.Effect<void, SourceError> =>
+      lock.withPermits(1)(Effect.suspend(() => {
+        if (!(token instanceof FileToken)) return Effect.fail(notAToken(token))
+        let moved = false
+        while (handedHead < handed.length && handed[handedHead]!.seq <= token.seq) {
+          const last = handed[handedHead++]!
+          moved = (last.tail.ackUpToOf(last.n) ?? false) || moved
+        }
+        if (handedHead < handed.length && handed[handedHead]!.tail === token.tail) {
+          moved = (token.tail.ackUpToOf(token.n) ?? false) || moved
+        }
+        if (handedHead > 1024 && handedHead * 2 > handed.length) {
+          handed = handed.slice(handedHead)
+          handedHead = 0
         }
         if (!moved) return Effect.void
         return Effect.zipRight(release, persist(false))
@@ -486,6 +526,7 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
       tryReceive,
       ack: (token) => ackBatch([token]),
       ackBatch,
+      ackUpTo,
       seek,
       close
     })

@@ -3,7 +3,7 @@
  * (a framer, a read-ahead, an ack ledger) for one file known by its fingerprint. It reads from a handle
  * it may lose (the file was truncated: its content is gone from that inode) and take again on another
  * file with the same fingerprint (the copy a copy-truncate made); a rename keeps the handle. Events go to
- * `emit` with a `FileToken` naming the tail and the event's number in it.
+ * its `Sink` with the tail and the event's number in it (the source makes the `FileToken`).
  *
  * @since 0.1.0
  */
@@ -20,18 +20,20 @@ import { Multiline } from "./multiline.js"
 import type * as MultilineRules from "./multiline.js"
 import { ReadAhead } from "./read-ahead.js"
 
-/** The ack token of an event of a multi-file source: its tail and its number there. */
+/** The ack token of an event of a multi-file source: its tail, its number there, and its number in the source. */
 export class FileToken {
   constructor(
     /** The tail that read the event. */
     readonly tail: Tail,
     /** The event's number in that tail (its `AckLedger` number). */
-    readonly n: number
+    readonly n: number,
+    /** The event's number in the source (its `eventId`): the order events were handed out in. */
+    readonly seq: number
   ) {}
 }
 
-/** Where a tail's complete events go: the payload, its tags, whether it was cut, its bytes and its token. */
-export type Sink = (payload: RawData.RawData, tags: Tags.Tags, bytes: number, token: FileToken) => void
+/** Where a tail's complete events go: the payload, its tags, its bytes, the tail and the event's number there. */
+export type Sink = (payload: RawData.RawData, tags: Tags.Tags, bytes: number, tail: Tail, n: number) => void
 
 /** What a tail reads from: a plain file's handle, or a `.gz` file's decompressed stream. */
 export type Input =
@@ -95,7 +97,7 @@ export class Tail {
       const n = this.nextNumber++
       AckLedger.record(this.ledger, end)
       this.emittedEnd = end
-      setup.sink(payload, truncated ? this.cutTags : this.pathTags, bytes, new FileToken(this, n))
+      setup.sink(payload, truncated ? this.cutTags : this.pathTags, bytes, this, n)
     }
     this.multiline = setup.multiline === undefined ? undefined : new Multiline(setup.multiline, toEvent)
     this.emitLine = this.multiline === undefined ? toEvent : this.multiline.line
@@ -168,6 +170,11 @@ export class Tail {
    */
   ackOf(n: number): boolean | undefined {
     return AckLedger.ack(this.ledger, n)
+  }
+
+  /** Records the ack of its event `n` and of every one before it: as `ackOf`. */
+  ackUpToOf(n: number): boolean | undefined {
+    return AckLedger.ackUpTo(this.ledger, n)
   }
 
   /** `true` when every event it emitted was acked. */

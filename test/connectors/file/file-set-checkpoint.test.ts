@@ -83,4 +83,31 @@ describe("file source over a glob: checkpoints, acks and seeks per file", () => 
       const far = yield* Effect.flip(source.seek(SeekPosition.Token({ token: "b.log:9999" })))
       expect(far.message).toContain(`seek offset 9999 is outside 0..45 of ${path.join(dir, "b.log")}`)
     }))
+
+  it.scopedLive("ackUpTo acks every event handed out before the token, across files", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      yield* write(path.join(dir, "a.log"), numbered(10, 0))
+      yield* write(path.join(dir, "b.log"), numbered(10, 100))
+      yield* session(dir, { file: "*.log", batch_lines: 4 }, (source) =>
+        Effect.gen(function*() {
+          const events = yield* drain(source, () => false, { ack: false })
+          // one file's lines, then the other's (which comes first is the source's turn)
+          const [first, second] = fileOf(events[0]!)!.endsWith("a.log") ? ["a.log", "b.log"] : ["b.log", "a.log"]
+          expect(events.map((e) => path.basename(fileOf(e)!))).toEqual([...Array(10).fill(first), ...Array(10).fill(second)])
+          const lineBytes = { "a.log": 7, "b.log": 9 } as Record<string, number>
+          const offsets = async () =>
+            Object.fromEntries(((await Effect.runPromise(checkpointOf(dir))) as { files: Array<{ path: string; offset: number }> }).files
+              .map((f) => [path.basename(f.path), f.offset]))
+          // up to the second file's first line: all of the first file and that line
+          yield* source.ackUpTo!(events[10]!.ackToken)
+          expect(yield* Effect.promise(offsets)).toEqual({ [first]: 10 * lineBytes[first]!, [second]: lineBytes[second] })
+          // a token acked already changes nothing; a later one goes on from there
+          yield* source.ackUpTo!(events[3]!.ackToken)
+          yield* source.ackUpTo!(events[14]!.ackToken)
+          expect(yield* Effect.promise(offsets)).toEqual({ [first]: 10 * lineBytes[first]!, [second]: 5 * lineBytes[second]! })
+          const error = yield* Effect.flip(source.ackUpTo!(42))
+          expect(error.message).toContain("not a file source ack token (a FileToken it handed out): 42")
+        }))
+    }))
 })
