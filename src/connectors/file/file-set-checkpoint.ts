@@ -1,9 +1,12 @@
 /**
  * `FileSetCheckpoint`: where a multi-file `file` source stands — one entry per file (its fingerprint,
  * the path it was last seen at, device, inode, and the offset just after its last event acked in order)
- * — kept as one JSON record `{version: 2, files: [...]}` in a `StateFile`, like the single-file
- * `Checkpoint`. A single-file checkpoint (`{path, dev, ino, offset}`) is read as a set of one entry
- * with no fingerprint: it applies to the file at that path with that inode (the migration).
+ * — kept as a JSON record `{version: 2, seq, files: [...]}` written by one `pwrite`, like the single-file
+ * `Checkpoint`, but in two `StateFile`s taken in turn (`<file>` for even `seq`, `<file>.alt` for odd):
+ * a record of many files spans several memory pages, and a kill in the middle of its write can tear it;
+ * the other file then holds the record before. `load` takes the valid record with the highest `seq`.
+ * A single-file checkpoint (`{path, dev, ino, offset}`) is read as a set of one entry with no
+ * fingerprint: it applies to the file at that path with that inode (the migration).
  *
  * @since 0.1.0
  */
@@ -29,30 +32,36 @@ export const Entry = Schema.Struct({
 /** A decoded entry. */
 export type Entry = typeof Entry.Type
 
-/** The record: version 2 and the files' entries. */
-export const Record = Schema.Struct({ version: Schema.Literal(2), files: Schema.Array(Entry) })
+/** The record: version 2, its sequence number (which of the two files is newer), and the files' entries. */
+export const Record = Schema.Struct({ version: Schema.Literal(2), seq: Schema.optional(Whole), files: Schema.Array(Entry) })
 
 /** A decoded record. */
 export type Record = typeof Record.Type
 
-/** What `load` found: nothing, the entries (`migrated` from a single-file checkpoint), or a file that is neither (with why). */
+/**
+ * What `load` found: nothing, the entries of record `seq` (`migrated` from a single-file checkpoint), or
+ * files that hold neither (with why).
+ */
 export type Loaded =
   | { readonly _tag: "Missing" }
-  | { readonly _tag: "Found"; readonly files: ReadonlyArray<Entry>; readonly migrated: boolean }
+  | { readonly _tag: "Found"; readonly files: ReadonlyArray<Entry>; readonly migrated: boolean; readonly seq: number }
   | { readonly _tag: "Corrupt"; readonly detail: string }
+
+/** The second file of the checkpoint `file`. */
+export const alternate = (file: string): string => `${file}.alt`
 
 const decodeRecord = Schema.decodeUnknownEither(Schema.parseJson(Record))
 const decodeSingle = Schema.decodeUnknownEither(Schema.parseJson(Checkpoint.Checkpoint))
 
-/** Reads the checkpoint at `file`: a set, or a single-file checkpoint migrated to one; an I/O error is a `SourceError`. */
-export const load = (file: string): Effect.Effect<Loaded, SourceError> =>
+/** What one of the two files holds: a `Loaded`, or an I/O error. */
+const loadOne = (file: string): Effect.Effect<Loaded, SourceError> =>
   Effect.tryPromise({ try: () => fs.readFile(file, "utf8"), catch: (cause) => cause }).pipe(
     Effect.map((text): Loaded => {
       if (text.trim() === "") return { _tag: "Missing" }
       const set = decodeRecord(text)
-      if (Either.isRight(set)) return { _tag: "Found", files: set.right.files, migrated: false }
+      if (Either.isRight(set)) return { _tag: "Found", files: set.right.files, migrated: false, seq: set.right.seq ?? 0 }
       const single = decodeSingle(text)
-      if (Either.isRight(single)) return { _tag: "Found", files: [single.right], migrated: true }
+      if (Either.isRight(single)) return { _tag: "Found", files: [single.right], migrated: true, seq: 0 }
       return { _tag: "Corrupt", detail: `${file} is not a checkpoint: ${set.left.message.split("\n")[0] ?? ""}` }
     }),
     Effect.catchAll((cause) =>
@@ -62,23 +71,56 @@ export const load = (file: string): Effect.Effect<Loaded, SourceError> =>
     )
   )
 
-/** An open checkpoint file: `save` overwrites its record in place, `sync` makes it durable; the Scope closes it. */
+/**
+ * Reads the checkpoint at `file` (and its alternate): the valid record with the highest `seq`, or a
+ * single-file checkpoint migrated; `Corrupt` when a file holds something else and neither holds a record.
+ */
+export const load = (file: string): Effect.Effect<Loaded, SourceError> =>
+  Effect.map(Effect.all([loadOne(file), loadOne(alternate(file))]), ([a, b]): Loaded => {
+    if (a._tag === "Found" && b._tag === "Found") return b.seq > a.seq ? b : a
+    if (a._tag === "Found") return a
+    if (b._tag === "Found") return b
+    return a._tag === "Corrupt" ? a : b
+  })
+
+/** An open checkpoint (its two files): `save` writes the next record, `sync` makes it durable; the Scope closes it. */
 export interface Store {
-  /** Where the checkpoint lives. */
+  /** Where the checkpoint lives (its first file). */
   readonly file: string
-  /** Overwrites the record with `files` (one write at offset 0). */
+  /** Writes `files` as the next record (one write, into the file the last record is not in). */
   readonly save: (files: ReadonlyArray<Entry>) => Effect.Effect<void, SourceError>
-  /** Makes the record durable (`fdatasync`). */
+  /** Makes the last record durable (`fdatasync`). */
   readonly sync: Effect.Effect<void, SourceError>
 }
 
-/** Opens (creating it and its directory, keeping what it holds) the checkpoint at `file` in the current Scope. */
-export const open = (file: string): Effect.Effect<Store, SourceError, Scope.Scope> =>
+/**
+ * Opens (creating them and their directory, keeping what they hold) the checkpoint at `file` and its
+ * alternate in the current Scope; records go on from `seq` (the loaded one's).
+ */
+export const open = (file: string, seq: number): Effect.Effect<Store, SourceError, Scope.Scope> =>
   Effect.gen(function*() {
     yield* Effect.tryPromise({
       try: () => fs.mkdir(path.dirname(file), { recursive: true }),
       catch: FsReason.sourceError("create directory for checkpoint", path.dirname(file))
     })
-    const state = yield* StateFile.open(file, { what: "checkpoint", unit: 512 })
-    return { file, save: (files) => state.write(JSON.stringify({ version: 2, files })), sync: state.sync }
+    const slots = [
+      yield* StateFile.open(file, { what: "checkpoint", unit: 512 }),
+      yield* StateFile.open(alternate(file), { what: "checkpoint", unit: 512 })
+    ] as const
+    let next = seq + 1
+    const slotOf = (n: number) => (n % 2 === 0 ? slots[0] : slots[1])
+    let last = slotOf(seq)
+    return {
+      file,
+      save: (files) =>
+        Effect.suspend(() => {
+          const slot = slotOf(next)
+          const record = JSON.stringify({ version: 2, seq: next, files })
+          return Effect.tap(slot.write(record), () => {
+            last = slot
+            next++
+          })
+        }),
+      sync: Effect.suspend(() => last.sync)
+    }
   })

@@ -515,7 +515,9 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
         else known.set(entry.fingerprint, entry)
       }
     }
-    const store = checkpointFile === undefined ? undefined : yield* FileSetCheckpoint.open(checkpointFile)
+    const store = checkpointFile === undefined
+      ? undefined
+      : yield* FileSetCheckpoint.open(checkpointFile, loaded._tag === "Found" ? loaded.seq : 0)
     yield* Effect.addFinalizer(() => close)
 
     return DataSource.make({

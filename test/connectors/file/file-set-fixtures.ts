@@ -4,6 +4,8 @@
  */
 import * as path from "node:path"
 import { Effect } from "effect"
+import * as Checkpoint from "../../../src/connectors/file/checkpoint.js"
+import * as FileSetCheckpoint from "../../../src/connectors/file/file-set-checkpoint.js"
 import * as FileConnector from "../../../src/connectors/file/index.js"
 import { ConnectorRegistry, type DataSource, type ParamMap, RawData, type SourceEvent, SourceFactory } from "../../../src/index.js"
 
@@ -47,3 +49,8 @@ export const drain = (
     }
     return out
   })
+
+/** The checkpoint entries of the multi-file source `name` under `dir/work` (its newest record), by file name. */
+export const savedOffsets = (dir: string, name = "in") =>
+  Effect.map(Effect.orDie(FileSetCheckpoint.load(Checkpoint.location(path.join(dir, "work"), name))), (loaded) =>
+    loaded._tag === "Found" ? Object.fromEntries(loaded.files.map((f) => [path.basename(f.path), f.offset])) : {})
