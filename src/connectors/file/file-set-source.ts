@@ -15,6 +15,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Clock, Effect, Option, type Scope } from "effect"
 import { SourceError } from "../../errors/source.js"
+import { UnifiedReason } from "../../errors/unified.js"
 import * as Tags from "../../model/tags.js"
 import type { SeekPosition } from "../../source/control.js"
 import * as DataSource from "../../source/data-source.js"
@@ -28,7 +29,7 @@ import * as FsReason from "./fs-reason.js"
 import * as Glob from "./glob.js"
 import { GzipReader } from "./gzip-reader.js"
 import type * as MultilineRules from "./multiline.js"
-import type { SourceParams } from "./params.js"
+import { isGlob, type SourceParams } from "./params.js"
 import { FileToken, type Input, Tail } from "./tail.js"
 
 /** What `make` needs: the source's name, decoded params, work root, tags and checkpoint file (none: no checkpoint). */
@@ -68,8 +69,9 @@ const parseSeekToken = (token: string): { readonly file: string; readonly offset
 
 /**
  * A multi-file `file` source over `options`, opened in the current Scope (which closes every file and
- * writes the checkpoint one last time, fsynced). Matching no file is not an error: with `follow` the
- * source waits for files to appear; without, it ends.
+ * writes the checkpoint one last time, fsynced). A glob matching no file is not an error: with `follow`
+ * the source waits for files to appear; without, it ends. One named file (no glob) that is missing
+ * without `follow` fails with `SourceUvs` (NotFoundError, 102) naming it, as the single-file source does.
  */
 export const make = (options: Options): Effect.Effect<DataSource.DataSource, SourceError, Scope.Scope> =>
   Effect.gen(function*() {
@@ -440,13 +442,12 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
       readyBytes = readyBytes.filter((_, i) => keep[i])
     }
 
-    const sizeOf = (tail: Tail): Effect.Effect<number, SourceError> =>
-      tail.input?._tag === "Plain"
-        ? Effect.map(
-          Effect.tryPromise({ try: () => (tail.input as { handle: fs.FileHandle }).handle.stat(), catch: FsReason.sourceError("stat", tail.path) }),
-          (s) => s.size
-        )
-        : Effect.succeed(tail.position)
+    /** The size of `tail`'s file now (a `.gz` file's: what was read of it). */
+    const sizeOf = (tail: Tail): Effect.Effect<number, SourceError> => {
+      const input = tail.input
+      if (input?._tag !== "Plain") return Effect.succeed(tail.position)
+      return Effect.map(Effect.tryPromise({ try: () => input.handle.stat(), catch: FsReason.sourceError("stat", tail.path) }), (s) => s.size)
+    }
 
     /** The byte before `offset` of `tail`'s file is a `\n` (or `offset` is 0, or the file is raw, UTF-16 or compressed). */
     const lineStartsAt = (tail: Tail, offset: number): Effect.Effect<boolean, SourceError> => {
@@ -503,6 +504,18 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
         Effect.catchAll((error) => Effect.logWarning(`${identifier}: last checkpoint not written: ${error.message}`))
       )
     }))
+
+    // one named file (no glob) that is not followed must be there, as for the single-file source
+    const literal = params.include.length === 0 && !isGlob(params.file) && !params.follow
+    if (literal) {
+      const named = patterns.include[0]!.pattern
+      yield* Effect.tryPromise({ try: () => fs.stat(named), catch: FsReason.sourceError("open", named) }).pipe(
+        Effect.filterOrFail(
+          (stats) => !stats.isDirectory(),
+          () => SourceError.uvs(UnifiedReason.system(`open ${named}: EISDIR: is a directory, not a file`))
+        )
+      )
+    }
 
     const checkpointFile = options.checkpointFile
     const loaded: FileSetCheckpoint.Loaded = checkpointFile === undefined

@@ -54,6 +54,23 @@ const tally = (events: ReadonlyArray<{ readonly text: string }>, expected: Reado
   }
 }
 
+describe("file source over a glob: bad input", () => {
+  it.scopedLive("one named file that is missing fails the build naming it (102); a directory (201); a glob matching nothing just ends", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const missing = yield* Effect.flip(build(dir, { file: "none.log", encoding: "latin1" }))
+      expect(missing.code).toBe(102)
+      expect(missing.message).toContain(`open ${path.join(dir, "none.log")}: ENOENT`)
+      yield* Effect.promise(() => fs.mkdir(path.join(dir, "adir")))
+      const directory = yield* Effect.flip(build(dir, { file: "adir", multiline_start: "^x" }))
+      expect(directory.code).toBe(201)
+      expect(directory.message).toContain("EISDIR")
+      const source = yield* build(dir, { file: "*.nothing" })
+      const ended = yield* Effect.flip(source.receive)
+      expect(ended._tag).toBe("SourceEof")
+    }))
+})
+
 describe("file source over a glob, following", () => {
   it.scopedLive("picks up files that appear while it runs, and releases deleted ones once read and acked", () =>
     Effect.gen(function*() {
