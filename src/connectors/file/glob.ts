@@ -1,6 +1,6 @@
 /**
- * `Glob`: a path pattern of the `file` source — `*` (any characters but `/`), `?` (one of them), `[...]`
- * (a class, `[!...]` negated), `{a,b}` (either) and `**` (any number of whole directories) — compiled to
+ * `Glob`: a path pattern of the `file` source — `*` (every run of characters but `/`), `?` (one of them), `[...]`
+ * (a class, `[!...]` negated), `{a,b}` (either) and `**` (zero or more whole directories) — compiled to
  * a regular expression over absolute paths, with the directory a scan starts at (the pattern's part
  * before its first glob character) and how deep the scan goes.
  *

@@ -1,7 +1,7 @@
 /**
  * `Multiline`: joins lines of a file into events — a Java stack trace, a Python traceback — between a
  * framer and the source. A line joins the event being built when it does not match `start` (if given)
- * and matches `continue` (if given); any other line begins a new event. An event is complete when a
+ * and matches `continue` (if given); every other line begins a new event. An event is complete when a
  * line begins the next one, when it holds `maxLines` lines or would grow past `maxBytes`, or when no
  * line came for `timeoutMs` (`flushIfStale`). Lines are joined with `\n`; the event's span is its lines'
  * spans, so acks and checkpoints cover whole events only.
@@ -75,7 +75,7 @@ export class Multiline {
       (this.rules.continue === undefined || this.rules.continue.test(text))
   }
 
-  /** Emits the pending event, if any. */
+  /** Emits the pending event (nothing when none is pending). */
   flush(): void {
     if (this.parts.length === 0) return
     const payload = this.parts.length === 1 ? this.parts[0]! : join(this.parts)

@@ -86,7 +86,7 @@ export type SinkParams = typeof SinkParams.Type
 export const isGlob = (text: string): boolean => /[*?[{]/.test(text)
 
 /**
- * `true` when the params need the multi-file source: a glob in `file`, any `include`, another encoding
+ * `true` when the params need the multi-file source: a glob in `file`, an `include`, another encoding
  * than UTF-8, a multiline pattern, or a `.gz` file. Otherwise the single-file source reads `base/file`.
  */
 export const wantsFileSet = (params: SourceParams): boolean =>

@@ -62,7 +62,7 @@ export class Tail {
   ledger: AckLedger.AckLedger
   /** Read to the end and done with (a `.gz` file, no `follow`, or the file is gone): released once acked. */
   finished = false
-  /** No matched path names the file any more: read it to its end, then finish. */
+  /** No matched path names the file now: read it to its end, then finish. */
   orphan = false
   /** Its file was closed to free a slot (`max_open_files`) while it had nothing more to read: opened again when it grows. */
   parked = false
