@@ -2,7 +2,7 @@ import * as fsSync from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Exit, Scope } from "effect"
 import { build, drain, fileOf, textOf } from "./file-set-fixtures.js"
 import { numbered, openUnder, tempDir } from "./fixtures.js"
 
@@ -53,6 +53,20 @@ const tally = (events: ReadonlyArray<{ readonly text: string }>, expected: Reado
     duplicates: events.length - counts.size
   }
 }
+
+describe("file source over a glob: resources", () => {
+  it.scopedLive("closing its Scope closes every file, parked or not, and both checkpoint files", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      for (let f = 0; f < 4; f++) yield* write(path.join(dir, `f${f}.log`), numbered(5, f * 100))
+      const scope = yield* Scope.make()
+      const source = yield* Scope.extend(build(dir, { file: "*.log", follow: true, poll_ms: 5, max_open_files: 2 }), scope)
+      yield* drain(source, (e) => e.length >= 20, { tries: 400 })
+      expect(openUnder(dir).length).toBeGreaterThan(0)
+      yield* Scope.close(scope, Exit.void)
+      expect(openUnder(dir)).toEqual([])
+    }))
+})
 
 describe("file source over a glob: bad input", () => {
   it.scopedLive("one named file that is missing fails the build naming it (102); a directory (201); a glob matching nothing just ends", () =>
