@@ -1,7 +1,8 @@
 /**
  * `LineSplitter`: turns the bytes of a file, read chunk by chunk, into lines with their byte spans.
  * It owns the read buffer (a partial line is kept at its front, so a line never needs joining), scans
- * for `\n` natively, decodes a line as text only when it is valid UTF-8 (bytes otherwise), and cuts a
+ * for `\n` natively, decodes a line as text only when it is valid UTF-8 (bytes otherwise; a file in GBK,
+ * GB18030 or Latin-1 passes its own decoder for lines that are not ASCII, see `Decoder`), and cuts a
  * line longer than `maxLineBytes` to its first `maxLineBytes` (at a character boundary), skipping the
  * rest without buffering it.
  *

@@ -2,7 +2,7 @@
  * The `file` source: reads a file's lines (`encode = "text"`) or raw chunks (`encode = "raw"`) in
  * batches of up to `batch_lines` events. Each event's ack token is its number (`eventId`); the source
  * remembers the byte span of every event not acked yet (`AckLedger`); acks advance a checkpoint kept under the build context's work root, so a restart resumes just
- * after the last event acked in order. With `follow`, it polls for appended data, a rotation by rename
+ * after the last event acked in order (when the file still has the checkpoint's inode and `Fingerprint`). With `follow`, it polls for appended data, a rotation by rename
  * (the old file is read to its end, then the new one from 0) and a truncation (read again from 0).
  * It seeks to `Start`, `End` or a byte `Offset`.
  *
