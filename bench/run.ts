@@ -29,6 +29,8 @@ const scenarios: ReadonlyArray<{ readonly name: string; readonly script: string;
   // 30M events: the baseline takes ~0.7 s; at 2M (50 ms) the engine's fixed start-up cost (~22 ms) was most of what was measured
   { name: "memory-blackhole", script: "memory-blackhole.ts", args: (impl) => [impl, "30000000"] },
   { name: "file-file", script: "file-file.ts", args: (impl) => [impl, "2000000"] },
+  // the same 2M lines spread over 20 files, read by the multi-file source over a glob
+  { name: "file-glob", script: "file-glob.ts", args: (impl) => [impl, "2000000"] },
   { name: "tcp-file", script: "tcp-file.ts", args: (impl) => [impl, "1000000"] },
   // the same with the tcp source's disk-backed intake (`buffer = "disk"`): the cost of the write-ahead log
   { name: "tcp-file-disk", script: "tcp-file.ts", args: (impl) => [impl, "1000000", "disk"] },

@@ -14,8 +14,17 @@ import * as StateFile from "./state-file.js"
 
 const Whole = Schema.Int.pipe(Schema.greaterThanOrEqualTo(0))
 
-/** A checkpoint: the file `path`, its `dev` and `ino`, and the `offset` to resume reading at. */
-export const Checkpoint = Schema.Struct({ path: Schema.String, dev: Whole, ino: Whole, offset: Whole })
+/**
+ * A checkpoint: the file `path`, its `dev` and `ino`, the `offset` to resume reading at, and the file's
+ * `fingerprint` (see `Fingerprint`; absent in checkpoints written before it, or while the file had none).
+ */
+export const Checkpoint = Schema.Struct({
+  path: Schema.String,
+  dev: Whole,
+  ino: Whole,
+  offset: Whole,
+  fingerprint: Schema.optional(Schema.String)
+})
 
 /** A decoded checkpoint. */
 export type Checkpoint = typeof Checkpoint.Type

@@ -13,6 +13,7 @@ import * as FileSource from "./source.js"
 
 export { adapter, filePath, kind, SinkParams, sinkDefs, SourceParams, sourceDefs } from "./params.js"
 export * as FileCheckpoint from "./checkpoint.js"
+export * as FileSetSource from "./file-set-source.js"
 export * as FileSink from "./sink.js"
 export * as FileSource from "./source.js"
 

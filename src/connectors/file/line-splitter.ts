@@ -1,7 +1,8 @@
 /**
  * `LineSplitter`: turns the bytes of a file, read chunk by chunk, into lines with their byte spans.
  * It owns the read buffer (a partial line is kept at its front, so a line never needs joining), scans
- * for `\n` natively, decodes a line as text only when it is valid UTF-8 (bytes otherwise), and cuts a
+ * for `\n` natively, decodes a line as text only when it is valid UTF-8 (bytes otherwise; a file in GBK,
+ * GB18030 or Latin-1 passes its own decoder for lines that are not ASCII, see `Decoder`), and cuts a
  * line longer than `maxLineBytes` to its first `maxLineBytes` (at a character boundary), skipping the
  * rest without buffering it.
  *
@@ -35,10 +36,19 @@ export class LineSplitter implements Framer {
   /** The bytes of `head`. */
   private headBytes = 0
 
-  constructor(readBytes: number, maxLineBytes: number) {
+  /**
+   * `decodeOther` decodes a line that is not ASCII when the file is in another encoding than UTF-8 (one
+   * whose `\n` is the byte 0x0a and never part of another character: GBK, GB18030, Latin-1).
+   */
+  constructor(readBytes: number, maxLineBytes: number, private readonly decodeOther?: LineDecoder) {
     this.readLength = readBytes
     this.maxLineBytes = maxLineBytes
     this.buffer = Buffer.allocUnsafe(readBytes + maxLineBytes)
+  }
+
+  /** The line `data[start, end)` as text (bytes when it is not valid in the file's encoding). */
+  private decode(data: Buffer, start: number, end: number, ascii: boolean): RawData.RawData {
+    return this.decodeOther === undefined || ascii ? decode(data, start, end, ascii) : this.decodeOther(data, start, end)
   }
 
   /** Where the next chunk goes in `buffer`. */
@@ -77,9 +87,9 @@ export class LineSplitter implements Framer {
       if (this.mode === NORMAL) {
         if (nl - lineStart > max) {
           const end = cutEnd(data, lineStart, max, ascii)
-          emit(decode(data, lineStart, end, ascii), this.lastEnd, lineEnd, true, end - lineStart)
+          emit(this.decode(data, lineStart, end, ascii), this.lastEnd, lineEnd, true, end - lineStart)
         } else {
-          emit(decode(data, lineStart, nl, ascii), this.lastEnd, lineEnd, false, nl - lineStart)
+          emit(this.decode(data, lineStart, nl, ascii), this.lastEnd, lineEnd, false, nl - lineStart)
         }
         this.lastEnd = lineEnd
       } else {
@@ -98,7 +108,7 @@ export class LineSplitter implements Framer {
     if (this.mode !== NORMAL || tail > max) {
       if (this.mode === NORMAL) {
         const headEnd = cutEnd(data, lineStart, max, ascii)
-        this.head = decode(data, lineStart, headEnd, ascii)
+        this.head = this.decode(data, lineStart, headEnd, ascii)
         this.headBytes = headEnd - lineStart
         this.mode = OVERFLOW
       }
@@ -118,7 +128,7 @@ export class LineSplitter implements Framer {
       this.lastEnd = this.base
     } else if (this.mode === NORMAL && this.carry > 0) {
       const data = this.buffer.subarray(0, this.carry)
-      emit(decode(data, 0, this.carry, isAscii(data)), this.lastEnd, this.base + this.carry, false, this.carry)
+      emit(this.decode(data, 0, this.carry, isAscii(data)), this.lastEnd, this.base + this.carry, false, this.carry)
       this.base += this.carry
       this.lastEnd = this.base
     }
@@ -128,6 +138,9 @@ export class LineSplitter implements Framer {
     this.mode = NORMAL
   }
 }
+
+/** Decodes the line `data[start, end)` of a file in another encoding than UTF-8: text, or a copy of its bytes. */
+export type LineDecoder = (data: Buffer, start: number, end: number) => RawData.RawData
 
 /** The line `data[start, end)`: a string when it is UTF-8, else a copy of its bytes (never a view of the read buffer). */
 const decode = (data: Buffer, start: number, end: number, ascii: boolean): RawData.RawData => {

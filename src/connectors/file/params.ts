@@ -15,11 +15,31 @@ export const kind = "file"
 
 const Name = Schema.NonEmptyTrimmedString
 
+/** The text encodings a `file` source decodes. */
+export const Encoding = Schema.Literal("utf-8", "utf-16le", "utf-16be", "gbk", "gb18030", "latin1").annotations({
+  description: "one of utf-8, utf-16le, utf-16be, gbk, gb18030, latin1"
+})
+
+/** A regular expression (JavaScript syntax), or `""` for none. */
+export const Pattern = Schema.String.pipe(
+  Schema.filter((text) => {
+    try {
+      new RegExp(text)
+      return true
+    } catch (error) {
+      return `not a regular expression: ${error instanceof Error ? error.message : String(error)}`
+    }
+  })
+).annotations({ description: "a regular expression (JavaScript syntax), or \"\" for none" })
+
 /**
  * Source params: the file `base`/`file` (`./data/in_dat/gen.dat`); `encode` `"text"` (one event per line) or `"raw"` (one event per
  * chunk of `read_bytes`); `follow` appended data and rotation (polling every `poll_ms`); `batch_lines`
  * events per receive; lines over `max_line_bytes` are cut; `start` where to begin without a checkpoint;
  * `checkpoint` keeps the offset of the last acked event under the build context's work root.
+ * A glob in `file` or `include` (`*.log`, `**` to recurse, minus `exclude`) reads a set of files, at most
+ * `max_open_files` open at once, each known by a checksum of its first line (up to `fingerprint_bytes`);
+ * `encoding` decodes the text; `multiline_*` joins lines into events (see docs/connectors/file.md).
  */
 export const SourceParams = Schema.Struct({
   base: Schema.optionalWith(Name, { default: () => "./data/in_dat" }),
@@ -31,7 +51,17 @@ export const SourceParams = Schema.Struct({
   max_line_bytes: Schema.optionalWith(Positive, { default: () => 1048576 }),
   start: Schema.optionalWith(Schema.Literal("beginning", "end"), { default: () => "beginning" as const }),
   checkpoint: Schema.optionalWith(Schema.Boolean, { default: () => true }),
-  poll_ms: Schema.optionalWith(Millis, { default: () => 100 })
+  poll_ms: Schema.optionalWith(Millis, { default: () => 100 }),
+  include: Schema.optionalWith(Schema.Array(Name), { default: () => [] }),
+  exclude: Schema.optionalWith(Schema.Array(Name), { default: () => [] }),
+  max_open_files: Schema.optionalWith(Positive, { default: () => 256 }),
+  fingerprint_bytes: Schema.optionalWith(Positive, { default: () => 256 }),
+  encoding: Schema.optionalWith(Encoding, { default: () => "utf-8" as const }),
+  multiline_start: Schema.optionalWith(Pattern, { default: () => "" }),
+  multiline_continue: Schema.optionalWith(Pattern, { default: () => "" }),
+  multiline_max_lines: Schema.optionalWith(Positive, { default: () => 500 }),
+  multiline_max_bytes: Schema.optionalWith(Positive, { default: () => 1048576 }),
+  multiline_timeout_ms: Schema.optionalWith(Millis, { default: () => 1000 })
 })
 
 /** Decoded source params. */
@@ -51,6 +81,17 @@ export const SinkParams = Schema.Struct({
 
 /** Decoded sink params. */
 export type SinkParams = typeof SinkParams.Type
+
+/** `true` when `text` has a glob character (`*`, `?`, `[`, `{`). */
+export const isGlob = (text: string): boolean => /[*?[{]/.test(text)
+
+/**
+ * `true` when the params need the multi-file source: a glob in `file`, an `include`, another encoding
+ * than UTF-8, a multiline pattern, or a `.gz` file. Otherwise the single-file source reads `base/file`.
+ */
+export const wantsFileSet = (params: SourceParams): boolean =>
+  isGlob(params.file) || params.include.length > 0 || params.encoding !== "utf-8" ||
+  params.multiline_start !== "" || params.multiline_continue !== "" || params.file.endsWith(".gz")
 
 /** The path a source or sink reads or writes: `base/file`. */
 export const filePath = (params: { readonly base: string; readonly file: string }): string =>

@@ -2,7 +2,7 @@
  * The `file` source: reads a file's lines (`encode = "text"`) or raw chunks (`encode = "raw"`) in
  * batches of up to `batch_lines` events. Each event's ack token is its number (`eventId`); the source
  * remembers the byte span of every event not acked yet (`AckLedger`); acks advance a checkpoint kept under the build context's work root, so a restart resumes just
- * after the last event acked in order. With `follow`, it polls for appended data, a rotation by rename
+ * after the last event acked in order (when the file still has the checkpoint's inode and `Fingerprint`). With `follow`, it polls for appended data, a rotation by rename
  * (the old file is read to its end, then the new one from 0) and a truncation (read again from 0).
  * It seeks to `Start`, `End` or a byte `Offset`.
  *
@@ -23,10 +23,12 @@ import * as SourceFactory from "../../source/factory.js"
 import * as AckLedger from "./ack-ledger.js"
 import * as Checkpoint from "./checkpoint.js"
 import { type Framer, RawFramer } from "./framer.js"
+import * as Fingerprint from "./fingerprint.js"
 import * as FsReason from "./fs-reason.js"
 import { LineSplitter } from "./line-splitter.js"
 import { ReadAhead } from "./read-ahead.js"
-import { filePath, kind, SourceParams } from "./params.js"
+import * as FileSetSource from "./file-set-source.js"
+import { filePath, kind, SourceParams, wantsFileSet } from "./params.js"
 
 /**
  * One reading of one file (device and inode). A new generation starts when the file is rotated,
@@ -39,6 +41,9 @@ export class FileGeneration {
     /** The file's inode. */
     readonly ino: number
   ) {}
+
+  /** The file's fingerprint (see `Fingerprint`), once it was read: the file had a first line by then. */
+  fingerprint: string | undefined = undefined
 }
 
 /**
@@ -82,17 +87,26 @@ const openIfPresent = (file: string): Effect.Effect<Option.Option<Opened>, Sourc
   Effect.catchIf(Effect.asSome(openFile(file)), isMissing, () => Effect.succeed(Option.none()))
 
 /**
- * Where to start reading the file `file` (just opened, `stats`): at the checkpoint when it is this file's
- * (same path and inode, offset within the file); at 0 when it is the path's but another inode (rotated
- * while stopped), beyond the file (truncated) or unreadable; by `start` when there is none for this path.
+ * Where to start reading the file `file` (just opened, `stats`, its fingerprint read by `fingerprint`): at
+ * the checkpoint when it is this file's (same path, inode and fingerprint, offset within the file); at 0
+ * when it is the path's but another inode (rotated while stopped), other content (replaced in place, or
+ * the inode reused), beyond the file (truncated) or unreadable; by `start` when there is none for this path.
  */
-const resumeAt = (loaded: Checkpoint.Loaded, file: string, start: SourceParams["start"], stats: Stats): number => {
-  if (loaded._tag === "Corrupt") return 0
+const resumeAt = (
+  loaded: Checkpoint.Loaded,
+  file: string,
+  start: SourceParams["start"],
+  stats: Stats,
+  fingerprint: Effect.Effect<string | undefined, SourceError>
+): Effect.Effect<number, SourceError> => {
+  if (loaded._tag === "Corrupt") return Effect.succeed(0)
   if (loaded._tag === "Found" && loaded.checkpoint.path === file) {
     const { ino, offset } = loaded.checkpoint
-    return ino === stats.ino && offset <= stats.size ? offset : 0
+    if (ino !== stats.ino || offset > stats.size) return Effect.succeed(0)
+    const known = loaded.checkpoint.fingerprint
+    return known === undefined ? Effect.succeed(offset) : Effect.map(fingerprint, (now) => (now === known ? offset : 0))
   }
-  return start === "end" ? stats.size : 0
+  return Effect.succeed(start === "end" ? stats.size : 0)
 }
 
 /**
@@ -157,9 +171,21 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
     /** Saves the checkpoint when it changed (and fsyncs it with `durable`); without a store or a file, nothing. */
     const persist = (durable: boolean): Effect.Effect<void, SourceError> =>
       Effect.suspend(() => {
-        if (store === undefined || generation === undefined) return Effect.void
-        const next = { path: file, dev: generation.dev, ino: generation.ino, offset: ledger.committed }
-        const save = saved !== undefined && saved.offset === next.offset && saved.ino === next.ino
+        const gen = generation
+        if (store === undefined || gen === undefined) return Effect.void
+        // the fingerprint is read once per generation, when its first event was acked (so the file has a first line)
+        if (gen.fingerprint === undefined && ledger.committed > 0 && current !== undefined) {
+          return Effect.zipRight(
+            Effect.tap(Fingerprint.read(current.handle, file, params.fingerprint_bytes, false), (fp) => {
+              gen.fingerprint = fp ?? ""
+            }),
+            persist(durable)
+          )
+        }
+        const fingerprint = gen.fingerprint === "" ? undefined : gen.fingerprint
+        const next = { path: file, dev: gen.dev, ino: gen.ino, offset: ledger.committed, fingerprint }
+        const save = saved !== undefined && saved.offset === next.offset && saved.ino === next.ino &&
+            saved.fingerprint === next.fingerprint
           ? Effect.void
           : Effect.tap(store.save(next), () => {
             saved = next
@@ -356,7 +382,8 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
     }
     const opened = yield* (params.follow ? openIfPresent(file) : Effect.asSome(openFile(file)))
     if (Option.isSome(opened)) {
-      begin(opened.value, resumeAt(loaded, file, params.start, opened.value.stats))
+      const { handle, stats } = opened.value
+      begin(opened.value, yield* resumeAt(loaded, file, params.start, stats, Fingerprint.read(handle, file, params.fingerprint_bytes, false)))
       yield* persist(false)
     }
 
@@ -377,13 +404,14 @@ export const make = (options: Options): Effect.Effect<DataSource.DataSource, Sou
 
 /**
  * The `file` source factory: a relative `base` is under the build context's work root, and checkpoints
- * live in `<work_root>/checkpoints/` (see `Checkpoint.location`).
+ * live in `<work_root>/checkpoints/` (see `Checkpoint.location`). Globs, `include`, another encoding,
+ * multiline patterns or a `.gz` file take the multi-file source (`FileSetSource`); a plain path this one.
  */
 export const factory: SourceFactory.SourceFactory = SourceFactory.withParams({
   kind,
   params: SourceParams,
   open: (name, params, tags, ctx) =>
-    make({
+    (wantsFileSet(params) ? FileSetSource.make : make)({
       name,
       params,
       workRoot: ctx.workRoot,
