@@ -1,0 +1,131 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, type Scope } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as net from "node:net"
+import * as path from "node:path"
+import { freePort } from "../../src/testkit/ports.js"
+import { wpcMain } from "../js-build.js"
+import { tempDir } from "../project/fixtures.js"
+
+const repo = path.join(import.meta.dirname, "..", "..")
+
+/** A tcp -> file project on `port`: source `lines`, sink group `out` writing `data/out/<file>`. */
+const project = (dir: string, port: number, file: string): void => {
+  fs.mkdirSync(path.join(dir, "topology/sources"), { recursive: true })
+  fs.mkdirSync(path.join(dir, "topology/sinks"), { recursive: true })
+  fs.writeFileSync(
+    path.join(dir, "topology/sources/tcp.toml"),
+    `[[sources]]\nkey = "lines"\nconnect = "tcp-src"\nparams = { port = ${port}, idle_timeout_s = 0 }\n`
+  )
+  writeSink(dir, file)
+}
+
+/** Points the sink group `out` at `data/out/<file>`. */
+const writeSink = (dir: string, file: string): void =>
+  fs.writeFileSync(
+    path.join(dir, "topology/sinks/out.toml"),
+    `[sink_group]\nname = "out"\n\n[[sink_group.sinks]]\nname = "copy"\nconnect = "file-sink"\nparams = { base = "data/out", file = "${file}", fsync = false }\n`
+  )
+
+/** A running `wpc run`: its process, what it printed so far, and how it ended. */
+interface Running {
+  readonly child: ChildProcess
+  readonly err: () => string
+  readonly out: () => string
+  /** Waits until stderr holds `text` (fails the test after 20 s). */
+  readonly printed: (text: string) => Effect.Effect<void>
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
+}
+
+/** Spawns `wpc run --json` on `dir`; SIGKILLed when the test's Scope closes if still running. */
+const runWpc = (dir: string): Effect.Effect<Running, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const child = spawn(process.execPath, [wpcMain, "run", "--work-root", dir, "--progress", "0", "--json"], { cwd: repo })
+    let out = ""
+    let err = ""
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()))
+    child.stderr!.on("data", (d: Buffer) => (err += d.toString()))
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("exit", (code, signal) => resolve({ code, signal }))
+    )
+    yield* Effect.addFinalizer(() => Effect.sync(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL")))
+    const printed = (text: string) =>
+      Effect.gen(function*() {
+        const deadline = Date.now() + 20_000
+        while (!err.includes(text)) {
+          if (Date.now() > deadline || child.exitCode !== null || child.signalCode !== null) {
+            return yield* Effect.die(new Error(`wpc did not print ${JSON.stringify(text)} (exit code ${child.exitCode}, signal ${child.signalCode}); stderr so far:\n${err}`))
+          }
+          yield* Effect.sleep("10 millis")
+        }
+      })
+    return { child, err: () => err, out: () => out, printed, exited }
+  })
+
+/** A client connected to 127.0.0.1:`port` (retrying until the source listens); `closed` tells whether the server ended it. */
+const connect = (port: number): Effect.Effect<{ readonly socket: net.Socket; readonly closed: () => boolean }, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + 20_000
+    while (true) {
+      const socket = yield* Effect.promise(() =>
+        new Promise<net.Socket | undefined>((resolve) => {
+          const s = net.connect(port, "127.0.0.1")
+          s.once("connect", () => resolve(s))
+          s.once("error", () => resolve(undefined))
+        })
+      )
+      if (socket !== undefined) {
+        let closed = false
+        socket.on("close", () => (closed = true))
+        socket.on("error", () => (closed = true))
+        yield* Effect.addFinalizer(() => Effect.sync(() => socket.destroy()))
+        return { socket, closed: () => closed }
+      }
+      if (Date.now() > deadline) return yield* Effect.die(new Error(`nothing listens on 127.0.0.1:${port}`))
+      yield* Effect.sleep("20 millis")
+    }
+  })
+
+/** Writes `text` to `socket`, waiting until it is handed to the OS. */
+const send = (socket: net.Socket, text: string): Effect.Effect<void> =>
+  Effect.promise(() => new Promise<void>((resolve) => socket.write(text, () => resolve())))
+
+/** The lines of `file` (none when it does not exist). */
+const linesOf = (file: string): Array<string> =>
+  fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0) : []
+
+/** Waits until `file` holds `n` lines or more (fails the test after 20 s). */
+const awaitLines = (file: string, n: number): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + 20_000
+    while (linesOf(file).length < n) {
+      if (Date.now() > deadline) return yield* Effect.die(new Error(`${file} holds ${linesOf(file).length} lines, not ${n}`))
+      yield* Effect.sleep("10 millis")
+    }
+  })
+
+const line = (i: number): string => `line ${i}`
+
+describe("wpc run and SIGHUP", () => {
+  it.scopedLive("SIGHUP does not end the run: the pipeline goes on, and a later SIGTERM drains it (exit 0)", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const port = yield* freePort
+      project(dir, port, "a.log")
+      const wpc = yield* runWpc(dir)
+      const client = yield* connect(port)
+      yield* send(client.socket, [0, 1, 2].map((i) => `${line(i)}\n`).join(""))
+      const output = path.join(dir, "data/out/a.log")
+      yield* awaitLines(output, 3)
+      wpc.child.kill("SIGHUP")
+      yield* wpc.printed("[wpc] reload: nothing changed")
+      yield* send(client.socket, [3, 4].map((i) => `${line(i)}\n`).join(""))
+      yield* awaitLines(output, 5)
+      expect(client.closed()).toBe(false)
+      wpc.child.kill("SIGTERM")
+      expect(yield* Effect.promise(() => wpc.exited)).toEqual({ code: 0, signal: null })
+      expect(linesOf(output)).toEqual([0, 1, 2, 3, 4].map(line))
+      expect(JSON.parse(wpc.out())).toMatchObject({ status: "stopped", eventsIn: 5, unacked: 0 })
+    }), 60_000)
+})
