@@ -9,7 +9,8 @@
 import { Command, Options } from "@effect/cli"
 import { Cause, Clock, Console, Deferred, Duration, Effect, Either, Exit, Fiber, Option } from "effect"
 import { loadProject, type ResolvedProject, toPipelineSpec } from "../project/project.js"
-import type { ConnectorRegistry } from "../registry/registry.js"
+import { ConnectorRegistry } from "../registry/registry.js"
+import type { PipelineSpec } from "../runtime/pipeline.js"
 import * as RunReport from "../runtime/report.js"
 import * as Runner from "../runtime/runner.js"
 import { json, workRoot } from "./check.js"
@@ -40,6 +41,22 @@ const masked = (report: RunReport.RunReport): RunReport.RunReport => ({
   errors: report.errors.map(Secrets.text)
 })
 
+/**
+ * Loads the project in `dir` again for a reload (as `wpc check` does): its spec, or `None` after printing
+ * every problem it has, one coded line each, and how many.
+ */
+const reload = (dir: string): Effect.Effect<Option.Option<PipelineSpec>, never, ConnectorRegistry> =>
+  Effect.flatMap(Effect.either(loadProject(dir)), (loaded) =>
+    Either.isRight(loaded)
+      ? Effect.succeed(Option.some(toPipelineSpec(loaded.right)))
+      : Effect.as(
+        Effect.zipRight(
+          Effect.forEach(loaded.left.errors, (e) => Console.error(`[wpc] reload: ${Secrets.text(e.message)}`), { discard: true }),
+          Console.error(`[wpc] reload: ${Report.plural(loaded.left.errors.length, "problem")} in project ${dir}`)
+        ),
+        Option.none()
+      ))
+
 /** Loads, builds and runs the project in `dir`; `onLoaded` gets the project before anything is built. */
 const start = (
   dir: string,
@@ -60,7 +77,8 @@ const start = (
     return yield* Runner.run(toPipelineSpec(project), {
       progressEvery: Duration.seconds(Math.max(0, options.progress)),
       metricsPort: Option.getOrUndefined(options.metricsPort),
-      print: (line) => Console.error(line)
+      print: (line) => Console.error(Secrets.text(line)),
+      reload: Effect.provideService(reload(dir), ConnectorRegistry, yield* ConnectorRegistry)
     }).pipe(
       Effect.catchAll((e) =>
         Effect.zipRight(
