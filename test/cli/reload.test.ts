@@ -5,6 +5,7 @@ import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
 import { freePort } from "../../src/testkit/ports.js"
+import { silentServer } from "../connectors/nats/silent-server.js"
 import { wpcMain } from "../js-build.js"
 import { tempDir } from "../project/fixtures.js"
 
@@ -234,4 +235,25 @@ describe("wpc run reloads on SIGHUP", () => {
         sinks: [{ group: "out", name: "copy", events: total }]
       })
     }), 90_000)
+})
+
+describe("wpc run and SIGHUP while it starts", () => {
+  it.scopedLive("SIGHUP while a source waits for its server does not end wpc: it is held for the pipeline, and a SIGTERM then stops the start-up (exit 0)", () =>
+    Effect.gen(function*() {
+      const silent = yield* silentServer
+      const dir = yield* tempDir
+      project(dir, yield* freePort, "a.log")
+      fs.writeFileSync(
+        path.join(dir, "topology/sources/nats.toml"),
+        `[[sources]]\nkey = "queue"\nconnect = "nats-src"\nparams = { servers = "nats://127.0.0.1:${silent.port}", stream = "S", durable = "d" }\n`
+      )
+      const wpc = yield* runWpc(dir)
+      // start-up is under way: the nats client is connecting to the server that never answers
+      yield* Effect.promise(() => silent.connected)
+      wpc.child.kill("SIGHUP")
+      yield* wpc.printed("[wpc] SIGHUP while starting: the project is read again once the pipeline runs")
+      wpc.child.kill("SIGTERM")
+      expect(yield* Effect.promise(() => wpc.exited)).toEqual({ code: 0, signal: null })
+      expect(JSON.parse(wpc.out())).toMatchObject({ status: "stopped", eventsIn: 0 })
+    }), 60_000)
 })
