@@ -17,6 +17,7 @@ import { json, workRoot } from "./check.js"
 import * as ExitCode from "./exit-code.js"
 import * as Report from "./report.js"
 import * as Secrets from "./secrets.js"
+import * as StartupHangup from "./startup-hangup.js"
 import * as StartupStop from "./startup-stop.js"
 
 /** 3: the run failed (a source failed for good, a rescue could not be written, a build failed). */
@@ -102,6 +103,7 @@ export const run = (
     let project: ResolvedProject | undefined
     const starting = yield* Deferred.make<Fiber.RuntimeFiber<RunReport.RunReport, ExitCode.Exit>>()
     // a signal before the fiber exists waits for it
+    yield* StartupHangup.hold((line) => Console.error(line))
     const guard = yield* StartupStop.guard(Effect.asVoid(Effect.flatMap(Deferred.await(starting), Fiber.interrupt)), (line) => Console.error(line))
     const fiber = yield* Effect.fork(start(dir, options, (p) => (project = p)))
     yield* Deferred.succeed(starting, fiber)

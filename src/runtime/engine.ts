@@ -49,9 +49,9 @@ export interface Engine {
   /**
    * Takes the running pipeline to `spec` (same work root): stops and starts only the sources and sink
    * groups that changed (see `ReloadPlan`), each through the phased stop; the others run on untouched.
-   * Fails, having changed nothing, when `spec` does not validate, a new sink group cannot be built, or the
-   * run is not running (not started yet, or stopping). A source that cannot be built is left out and told in
-   * the outcome. Reloads run one at a time.
+   * Waits for the run to start; fails, having changed nothing, when `spec` does not validate, a new sink
+   * group cannot be built, or the run is stopping. A source that cannot be built is left out and told in the
+   * outcome. Reloads run one at a time.
    */
   readonly reload: (spec: PipelineSpec) => Effect.Effect<ReloadPlan.ReloadOutcome, ConfigError | SinkError>
   /** Pauses (`true`) or resumes (`false`) every source; in effect when it returns. */
@@ -181,7 +181,9 @@ export const make = (
     /** What every router offers to: the routes of the running groups, in spec order. */
     const table: Router.RouteTable = { current: [] }
     /** The running units; `version` counts reloads, `closing` is set once the run ends (no reload after). */
-    const live = { groups: [] as Array<LiveGroup>, sources: [] as Array<LiveSource>, version: 0, started: false, closing: false }
+    const live = { groups: [] as Array<LiveGroup>, sources: [] as Array<LiveSource>, version: 0, closing: false }
+    /** Completed once `run` started every unit. */
+    const running = yield* Deferred.make<void>()
     /** Held by a reload, by the start, and by the run's end while it checks that no reload changed the sources. */
     const lock = yield* Effect.makeSemaphore(1)
 
@@ -302,10 +304,10 @@ export const make = (
     reroute()
 
     const reload = (next: PipelineSpec): Effect.Effect<ReloadPlan.ReloadOutcome, ConfigError | SinkError> =>
-      lock.withPermits(1)(Effect.gen(function*() {
+      Effect.zipRight(Effect.raceFirst(Deferred.await(running), RunState.awaitStop(state)), lock.withPermits(1)(Effect.gen(function*() {
         const t0 = yield* Clock.currentTimeMillis
-        if (!live.started || live.closing || (yield* RunState.isStopping(state))) {
-          return yield* new ConfigError({ detail: "the pipeline is not running (starting or stopping): nothing to reload", path: "reload" })
+        if (live.closing || (yield* RunState.isStopping(state))) {
+          return yield* new ConfigError({ detail: "the pipeline is stopping: nothing to reload", path: "reload" })
         }
         if (path.resolve(next.workRoot) !== workRoot) {
           return yield* new ConfigError({ detail: `a reload cannot move the work root to ${path.resolve(next.workRoot)}`, path: "workRoot", expected: workRoot })
@@ -364,7 +366,7 @@ export const make = (
         const order = next.sources.map((s) => s.spec.name)
         live.sources.sort((a, b) => order.indexOf(a.source.spec.name) - order.indexOf(b.source.spec.name))
         return { plan, failed, millis: (yield* Clock.currentTimeMillis) - t0 }
-      }))
+      })))
 
     /**
      * Waits until every running source ended or a Stop came; then, under the lock (a reload under way
@@ -387,7 +389,7 @@ export const make = (
       yield* lock.withPermits(1)(Effect.gen(function*() {
         yield* Effect.forEach(live.groups, startGroup, { discard: true })
         yield* Effect.forEach(live.sources, startSource, { discard: true })
-        live.started = true
+        yield* Deferred.succeed(running, undefined)
       }))
       yield* awaitEnd
       const stopped = yield* RunState.isStopping(state)
