@@ -99,11 +99,18 @@ export interface ReloadOutcome {
   readonly millis: number
 }
 
-/** What was done to a unit, by its change. */
-const done: Record<Change, string> = {
-  added: "started",
-  removed: "stopped (what it had read was written and acked)",
-  changed: "stopped (what it had read was written and acked) and started again"
+/** What was done to a unit, by its kind and change. */
+const done: Record<UnitChange["unit"], Record<Change, string>> = {
+  source: {
+    added: "started",
+    removed: "stopped (what it had read was written and acked)",
+    changed: "stopped (what it had read was written and acked) and started again"
+  },
+  "sink group": {
+    added: "started",
+    removed: "stopped (what it held was written)",
+    changed: "stopped (what it held was written) and started again"
+  }
 }
 
 /** The log lines of `outcome`: one per unit changed, then a summary. */
@@ -112,7 +119,7 @@ export const lines = (outcome: ReloadOutcome): ReadonlyArray<string> => {
   const out: Array<string> = []
   for (const c of [...plan.sources, ...plan.groups]) {
     const failure = outcome.failed.find((f) => f.unit.unit === c.unit && f.unit.name === c.name)
-    out.push(`[wpc] reload: ${c.unit} ${c.name} ${c.change}: ${failure === undefined ? done[c.change] : `could not start: ${failure.error}`}`)
+    out.push(`[wpc] reload: ${c.unit} ${c.name} ${c.change}: ${failure === undefined ? done[c.unit][c.change] : `could not start: ${failure.error}`}`)
   }
   if (plan.engineChanged) out.push("[wpc] reload: the [engine] table changed: its options apply at the next start of wpc run")
   if (isEmpty(plan)) {

@@ -206,7 +206,7 @@ describe("wpc run reloads on SIGHUP", () => {
       const writtenAtSignal = linesOf(before).length
       wpc.child.kill("SIGHUP")
       yield* wpc.printed("[wpc] reload: done")
-      expect(wpc.err()).toContain("[wpc] reload: sink group out changed: stopped (what it had read was written and acked) and started again")
+      expect(wpc.err()).toContain("[wpc] reload: sink group out changed: stopped (what it held was written) and started again")
       expect(wpc.err()).toContain("1 changed, 0 added, 0 removed, 1 unchanged")
       const sentAtReload = feeder.sent()
       // lines keep arriving after the reload, and go to the new output
