@@ -257,3 +257,84 @@ describe("wpc run and SIGHUP while it starts", () => {
       expect(JSON.parse(wpc.out())).toMatchObject({ status: "stopped", eventsIn: 0 })
     }), 60_000)
 })
+
+describe("wpc run reloads sources on SIGHUP", () => {
+  it.scopedLive("a changed file source resumes from its checkpoint, an added tcp source listens, a removed one is closed after what it read is written; the unchanged one keeps its connection", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const port = yield* freePort
+      const extraPort = yield* freePort
+      project(dir, port, "out.log")
+      const input = path.join(dir, "data/in/in.log")
+      fs.mkdirSync(path.dirname(input), { recursive: true })
+      fs.writeFileSync(input, "")
+      const fileSource = (pollMs: number) =>
+        fs.writeFileSync(
+          path.join(dir, "topology/sources/file.toml"),
+          `[[sources]]\nkey = "tail"\nconnect = "file-src"\nparams = { base = "data/in", file = "in.log", follow = true, poll_ms = ${pollMs} }\n`
+        )
+      const extraSource = (present: boolean) => {
+        const file = path.join(dir, "topology/sources/extra.toml")
+        if (present) fs.writeFileSync(file, `[[sources]]\nkey = "extra"\nconnect = "tcp-src"\nparams = { port = ${extraPort}, idle_timeout_s = 0 }\n`)
+        else fs.rmSync(file)
+      }
+      fileSource(20)
+      const output = path.join(dir, "data/out/out.log")
+      const wpc = yield* runWpc(dir)
+      const client = yield* connect(port)
+      let appended = 0
+      const append = (n: number) => {
+        fs.appendFileSync(input, Array.from({ length: n }, (_, k) => `tail ${appended + k}\n`).join(""))
+        appended += n
+      }
+      const count = (prefix: string) => linesOf(output).filter((l) => l.startsWith(prefix)).length
+      append(100)
+      yield* send(client.socket, `${line(0)}\n`)
+      yield* awaitLines(output, 101)
+
+      // 1: the file source changes (its poll), the extra tcp source is added
+      fileSource(10)
+      extraSource(true)
+      wpc.child.kill("SIGHUP")
+      yield* wpc.printed("[wpc] reload: done")
+      expect(wpc.err()).toContain("[wpc] reload: source tail changed: stopped (what it had read was written and acked) and started again")
+      expect(wpc.err()).toContain("[wpc] reload: source extra added: started")
+      expect(wpc.err()).toContain("1 changed, 1 added, 0 removed, 2 unchanged")
+      append(100)
+      const extra = yield* connect(extraPort)
+      yield* send(extra.socket, "extra 0\nextra 1\n")
+      yield* send(client.socket, `${line(1)}\n`)
+      yield* Effect.gen(function*() {
+        const deadline = Date.now() + 20_000
+        while ((count("tail ") < 200 || count("extra ") < 2 || count("line ") < 2) && Date.now() < deadline) yield* Effect.sleep("10 millis")
+      })
+
+      // 2: the extra source is removed: its connection is closed, what it read was written
+      extraSource(false)
+      const before = wpc.err().length
+      wpc.child.kill("SIGHUP")
+      yield* Effect.gen(function*() {
+        const deadline = Date.now() + 20_000
+        while (!wpc.err().slice(before).includes("[wpc] reload: done") && Date.now() < deadline) yield* Effect.sleep("10 millis")
+      })
+      expect(wpc.err().slice(before)).toContain("[wpc] reload: source extra removed: stopped (what it had read was written and acked)")
+      yield* Effect.gen(function*() {
+        const deadline = Date.now() + 20_000
+        while (!extra.closed() && Date.now() < deadline) yield* Effect.sleep("10 millis")
+      })
+      expect(extra.closed()).toBe(true)
+      expect(client.closed()).toBe(false)
+      append(50)
+      yield* send(client.socket, `${line(2)}\n`)
+      yield* awaitLines(output, 255)
+      wpc.child.kill("SIGTERM")
+      expect(yield* Effect.promise(() => wpc.exited)).toEqual({ code: 0, signal: null })
+      const written = linesOf(output)
+      // line by line, per source: every line once, in order (the file source did not start over)
+      expect(written.filter((l) => l.startsWith("tail "))).toEqual(Array.from({ length: 250 }, (_, i) => `tail ${i}`))
+      expect(written.filter((l) => l.startsWith("line "))).toEqual([line(0), line(1), line(2)])
+      expect(written.filter((l) => l.startsWith("extra "))).toEqual(["extra 0", "extra 1"])
+      expect(written).toHaveLength(255)
+      expect(JSON.parse(wpc.out())).toMatchObject({ status: "stopped", eventsIn: 255, unacked: 0, errors: [] })
+    }), 90_000)
+})
