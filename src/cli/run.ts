@@ -1,7 +1,8 @@
 /**
  * `wpc run [--work-root DIR] [--metrics-port N] [--progress SECONDS] [--json]`: checks the project,
  * builds it and runs it until its sources end or a Stop (SIGINT/SIGTERM, during start-up too; a second
- * one forces the exit), printing progress and a summary. Exit 0 when the run completed or was stopped, 1 for
+ * one forces the exit), printing progress and a summary. SIGHUP reloads the project (see `ReloadSignal`;
+ * one while it starts is held, see `StartupHangup`). Exit 0 when the run completed or was stopped, 1 for
  * configuration errors, 3 when the run failed.
  *
  * @since 0.1.0
@@ -128,6 +129,6 @@ export const run = (
 export const command = Command.make("run", { workRoot, metricsPort, progress, json }, (o) =>
   run(o.workRoot, { metricsPort: o.metricsPort, progress: o.progress, json: o.json })).pipe(
     Command.withDescription(
-      "Check, build and run the project until its sources end or SIGINT/SIGTERM (a second signal forces the exit). Exit 0 when completed or stopped, 1 for configuration errors, 3 when the run failed."
+      "Check, build and run the project until its sources end or SIGINT/SIGTERM (a second signal forces the exit); SIGHUP reloads the project, restarting only what changed. Exit 0 when completed or stopped, 1 for configuration errors, 3 when the run failed."
     )
   )

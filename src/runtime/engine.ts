@@ -5,7 +5,8 @@
  * batches (`Router`) through bounded queues (`SinkQueue`: backpressure reaches the source) to the sink
  * replicas (through its `ProcessingStage` first, when it has processors); each replica's `SinkWorker` batches, writes, retries and rescues; each source's batches are
  * acked in order once every sink took them (`AckPolicy`); and a Stop runs in phases with deadlines
- * (`StopPhases`), ending with a `RunReport`.
+ * (`StopPhases`), ending with a `RunReport`. Each sink group and each source lives in a Scope of its own:
+ * `reload` stops and starts only the ones that changed (`ReloadPlan`), through the same phases.
  *
  * @since 0.1.0
  */
