@@ -338,3 +338,35 @@ describe("wpc run reloads sources on SIGHUP", () => {
       expect(JSON.parse(wpc.out())).toMatchObject({ status: "stopped", eventsIn: 255, unacked: 0, errors: [] })
     }), 90_000)
 })
+
+describe("wpc run: what a reload starts logs where the run logs", () => {
+  it.scopedLive("a source restarted with a processor that drops what it fails on: its warnings go to stderr, stdout holds the JSON report alone", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const port = yield* freePort
+      project(dir, port, "out.log")
+      const wpc = yield* runWpc(dir)
+      const client = yield* connect(port)
+      yield* send(client.socket, `{"n":0}\n`)
+      const output = path.join(dir, "data/out/out.log")
+      yield* awaitLines(output, 1)
+      fs.mkdirSync(path.join(dir, "processors"))
+      fs.writeFileSync(path.join(dir, "processors/parse.toml"), `[[processors]]\nname = "parse"\nkind = "json"\non_error = "drop"\n`)
+      fs.writeFileSync(
+        path.join(dir, "topology/sources/tcp.toml"),
+        `[[sources]]\nkey = "lines"\nconnect = "tcp-src"\nprocessors = ["parse"]\nparams = { port = ${port}, idle_timeout_s = 0 }\n`
+      )
+      client.socket.destroy()
+      wpc.child.kill("SIGHUP")
+      yield* wpc.printed("[wpc] reload: done")
+      expect(wpc.err()).toContain("[wpc] reload: source lines changed")
+      const again = yield* connect(port)
+      yield* send(again.socket, `not json\n{"n":1}\n`)
+      yield* wpc.printed("dropped an event it failed on")
+      yield* awaitLines(output, 2)
+      wpc.child.kill("SIGTERM")
+      expect(yield* Effect.promise(() => wpc.exited)).toEqual({ code: 0, signal: null })
+      expect(JSON.parse(wpc.out())).toMatchObject({ status: "stopped", eventsIn: 3, unacked: 0 })
+      expect(linesOf(output)).toHaveLength(2)
+    }), 60_000)
+})
