@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option, type Scope } from "effect"
+import { Effect, Option, Runtime, type Scope } from "effect"
 import type * as Engine from "./engine.js"
 import type { PipelineSpec } from "./pipeline.js"
 import * as ReloadPlan from "./reload-plan.js"
@@ -34,18 +34,23 @@ export const reloadOnce = (
     )
   })
 
-/** Answers SIGHUP for the Scope: each one prints that it reloads and runs `reloadOnce`, one reload at a time. */
+/**
+ * Answers SIGHUP for the Scope: each one prints that it reloads and runs `reloadOnce`, one reload at a
+ * time, in the caller's runtime: the sources and sinks a reload starts log where the run logs, with
+ * its logger and context (not the default runtime's, which logs to stdout).
+ */
 export const install = (
   engine: Engine.Engine,
   load: Effect.Effect<Option.Option<PipelineSpec>>,
   print: (line: string) => Effect.Effect<void>
 ): Effect.Effect<void, never, Scope.Scope> =>
   Effect.gen(function*() {
+    const runtime = yield* Effect.runtime<never>()
     const one = yield* Effect.makeSemaphore(1)
     const reload = one.withPermits(1)(Effect.zipRight(print(`[wpc] ${signal}: reloading the project`), reloadOnce(engine, load, print)))
     yield* Effect.acquireRelease(
       Effect.sync(() => {
-        const handler = () => void Effect.runFork(reload)
+        const handler = () => void Runtime.runFork(runtime)(reload)
         process.on(signal, handler)
         return handler
       }),
