@@ -23,12 +23,34 @@ describe("StartupHangup (in-process)", () => {
       process.on("SIGHUP", runner)
       yield* Effect.addFinalizer(() => Effect.sync(() => void process.off("SIGHUP", runner)))
       yield* nextTick
-      // the two count as one; the hold stepped aside: the runner's handler alone answers from now on
+      // the two count as one; the runner's handler alone answers from now on
       expect(reloads).toBe(1)
-      expect(process.listeners("SIGHUP")).toEqual([runner])
       deliver("SIGHUP")
       expect(reloads).toBe(2)
       expect(printed).toHaveLength(1)
+    }))
+
+  it.scopedLive("once the runner's handler is gone (the run ended), a SIGHUP is ignored with a line, and does not end the process", () =>
+    Effect.gen(function*() {
+      const printed: Array<string> = []
+      yield* StartupHangup.hold((line) => Effect.sync(() => void printed.push(line)))
+      const runner = () => undefined
+      process.on("SIGHUP", runner)
+      yield* nextTick
+      process.off("SIGHUP", runner)
+      // a listener stays: Node's default (ending the process) does not apply
+      expect(process.listenerCount("SIGHUP")).toBe(1)
+      deliver("SIGHUP")
+      yield* Effect.yieldNow()
+      expect(printed).toEqual(["[wpc] SIGHUP while the run ends: nothing to reload"])
+    }))
+
+  it.scopedLive("its Scope closed, it leaves no listener behind", () =>
+    Effect.gen(function*() {
+      const before = process.listenerCount("newListener")
+      yield* Effect.scoped(StartupHangup.hold(() => Effect.void))
+      expect(process.listenerCount("SIGHUP")).toBe(0)
+      expect(process.listenerCount("newListener")).toBe(before)
     }))
 
   it.scopedLive("no SIGHUP while starting: the runner's handler gets nothing when it is installed", () =>
@@ -40,7 +62,6 @@ describe("StartupHangup (in-process)", () => {
       yield* Effect.addFinalizer(() => Effect.sync(() => void process.off("SIGHUP", runner)))
       yield* nextTick
       expect(reloads).toBe(0)
-      expect(process.listeners("SIGHUP")).toEqual([runner])
     }))
 
   it.scopedLive("a SIGHUP held while wpc loaded its modules counts as one while starting", () =>
