@@ -131,21 +131,30 @@ describe("wpc run and SIGHUP", () => {
     }), 60_000)
 })
 
-/** Sends `line(i)` for i = 0, 1, ... in small bursts until `stop` is called; `sent` says how many so far, `done` waits for the last. */
+/**
+ * Sends `line(i)` for i = 0, 1, ... in runs of 10 every 10 ms until `stop` (which returns how many were
+ * sent); `burst(n)` sends the next `n` at once; `sent` says how many so far.
+ */
 const feed = (socket: net.Socket) =>
   Effect.gen(function*() {
     let sent = 0
     let stopping = false
+    const one = yield* Effect.makeSemaphore(1)
+    const next = (n: number) =>
+      one.withPermits(1)(Effect.suspend(() => {
+        const text = Array.from({ length: n }, (_, k) => `${line(sent + k)}\n`).join("")
+        sent += n
+        return send(socket, text)
+      }))
     const fiber = yield* Effect.fork(Effect.gen(function*() {
       while (!stopping) {
-        const burst = Array.from({ length: 50 }, (_, k) => `${line(sent + k)}\n`).join("")
-        yield* send(socket, burst)
-        sent += 50
-        yield* Effect.sleep("5 millis")
+        yield* next(10)
+        yield* Effect.sleep("10 millis")
       }
     }))
     return {
       sent: () => sent,
+      burst: next,
       stop: Effect.gen(function*() {
         stopping = true
         yield* Fiber.join(fiber)
@@ -194,15 +203,17 @@ describe("wpc run reloads on SIGHUP", () => {
       const dir = yield* tempDir
       const port = yield* freePort
       project(dir, port, "a.log")
-      // the sink writes 1,000 lines a second at most: lines arrive faster, so its queue holds some at the reload
-      writeSink(dir, "a.log", 1000)
+      // the sink writes 2,000 lines a second at most (with a burst of as many), and 4,000 lines arrive
+      // at once just before the signal: its queue holds some of them at the reload
+      writeSink(dir, "a.log", 2000)
       const wpc = yield* runWpc(dir)
       const client = yield* connect(port)
       const before = path.join(dir, "data/out/a.log")
       const after = path.join(dir, "data/out/b.log")
       const feeder = yield* feed(client.socket)
       yield* awaitLines(before, 200)
-      writeSink(dir, "b.log", 1000)
+      writeSink(dir, "b.log", 2000)
+      yield* feeder.burst(4000)
       const writtenAtSignal = linesOf(before).length
       wpc.child.kill("SIGHUP")
       yield* wpc.printed("[wpc] reload: done")
@@ -210,7 +221,7 @@ describe("wpc run reloads on SIGHUP", () => {
       expect(wpc.err()).toContain("1 changed, 0 added, 0 removed, 1 unchanged")
       const sentAtReload = feeder.sent()
       // lines keep arriving after the reload, and go to the new output
-      while (feeder.sent() < sentAtReload + 400) yield* Effect.sleep("10 millis")
+      while (feeder.sent() < sentAtReload + 200) yield* Effect.sleep("10 millis")
       const total = yield* feeder.stop
       yield* Effect.gen(function*() {
         const deadline = Date.now() + 20_000
@@ -279,6 +290,9 @@ describe("wpc run reloads sources on SIGHUP", () => {
         else fs.rmSync(file)
       }
       fileSource(20)
+      // the sink writes 1,000 lines a second at most, 100 a write: at the first reload it still holds lines of the file source
+      writeSink(dir, "out.log", 1000)
+      fs.writeFileSync(path.join(dir, "engine.toml"), "[engine]\nbatch_events = 100\n")
       const output = path.join(dir, "data/out/out.log")
       const wpc = yield* runWpc(dir)
       const client = yield* connect(port)
@@ -292,7 +306,10 @@ describe("wpc run reloads sources on SIGHUP", () => {
       yield* send(client.socket, `${line(0)}\n`)
       yield* awaitLines(output, 101)
 
-      // 1: the file source changes (its poll), the extra tcp source is added
+      // 1: the file source changes (its poll), the extra tcp source is added; 4,000 lines were just appended
+      append(4000)
+      yield* awaitLines(output, 201)
+      const writtenAtSignal = linesOf(output).length
       fileSource(10)
       extraSource(true)
       wpc.child.kill("SIGHUP")
@@ -300,13 +317,15 @@ describe("wpc run reloads sources on SIGHUP", () => {
       expect(wpc.err()).toContain("[wpc] reload: source tail changed: stopped (what it had read was written and acked) and started again")
       expect(wpc.err()).toContain("[wpc] reload: source extra added: started")
       expect(wpc.err()).toContain("1 changed, 1 added, 0 removed, 2 unchanged")
+      // the old file source had lines in the sink's queue at the signal: they were written (and acked) before it closed
+      expect(linesOf(output).length).toBeGreaterThan(writtenAtSignal)
       append(100)
       const extra = yield* connect(extraPort)
       yield* send(extra.socket, "extra 0\nextra 1\n")
       yield* send(client.socket, `${line(1)}\n`)
       yield* Effect.gen(function*() {
         const deadline = Date.now() + 20_000
-        while ((count("tail ") < 200 || count("extra ") < 2 || count("line ") < 2) && Date.now() < deadline) yield* Effect.sleep("10 millis")
+        while ((count("tail ") < 4200 || count("extra ") < 2 || count("line ") < 2) && Date.now() < deadline) yield* Effect.sleep("10 millis")
       })
 
       // 2: the extra source is removed: its connection is closed, what it read was written
@@ -326,16 +345,16 @@ describe("wpc run reloads sources on SIGHUP", () => {
       expect(client.closed()).toBe(false)
       append(50)
       yield* send(client.socket, `${line(2)}\n`)
-      yield* awaitLines(output, 255)
+      yield* awaitLines(output, 4255)
       wpc.child.kill("SIGTERM")
       expect(yield* Effect.promise(() => wpc.exited)).toEqual({ code: 0, signal: null })
       const written = linesOf(output)
       // line by line, per source: every line once, in order (the file source did not start over)
-      expect(written.filter((l) => l.startsWith("tail "))).toEqual(Array.from({ length: 250 }, (_, i) => `tail ${i}`))
+      expect(written.filter((l) => l.startsWith("tail "))).toEqual(Array.from({ length: 4250 }, (_, i) => `tail ${i}`))
       expect(written.filter((l) => l.startsWith("line "))).toEqual([line(0), line(1), line(2)])
       expect(written.filter((l) => l.startsWith("extra "))).toEqual(["extra 0", "extra 1"])
-      expect(written).toHaveLength(255)
-      expect(JSON.parse(wpc.out())).toMatchObject({ status: "stopped", eventsIn: 255, unacked: 0, errors: [] })
+      expect(written).toHaveLength(4255)
+      expect(JSON.parse(wpc.out())).toMatchObject({ status: "stopped", eventsIn: 4255, unacked: 0, errors: [] })
     }), 90_000)
 })
 
