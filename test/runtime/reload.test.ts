@@ -1,8 +1,12 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Fiber } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import * as FileConnector from "../../src/connectors/file/index.js"
+import { ConnectorRegistry } from "../../src/index.js"
 import * as Engine from "../../src/runtime/engine.js"
 import type { PipelineSpec } from "../../src/runtime/pipeline.js"
-import { labRegistry, makeLab, pipeline, removeScratch, scratch, snk, src } from "./fixtures.js"
+import { labRegistry, makeLab, pipeline, recSink, removeScratch, scratch, seqSource, snk, src } from "./fixtures.js"
 
 afterAll(removeScratch)
 
@@ -146,5 +150,41 @@ describe("Engine.reload", () => {
       expect(report.unacked).toBe(0)
       expect((lab.written.get("out") ?? []).filter((l) => l.startsWith("a-"))).toEqual(range("a", report.sources[0]!.events))
     }).pipe(Effect.scoped, Effect.provide(labRegistry(lab)))
+  })
+})
+
+describe("Engine.reload, a sink group that cannot be built", () => {
+  it.live("the reload fails with the coded error, nothing stops, the group it did build never writes, and the run goes on as it was", () => {
+    const lab = makeLab()
+    const root = scratch("wpc-reload-")
+    // a file where the new file sink wants a directory: its open fails with a coded SinkError
+    fs.writeFileSync(path.join(root, "blocker"), "")
+    const source = src("s", { count: -1, batch: 10, delay_ms: 1 })
+    const before = pipeline(root, [source], [{ name: "g", sinks: [snk("g", "out")] }])
+    const after = pipeline(root, [source], [
+      { name: "g", sinks: [snk("g", "again")] },
+      { name: "h", sinks: [snk("h", "file", { base: "blocker", file: "x.log" }, { kind: "file" })] }
+    ])
+    const registry = ConnectorRegistry.fromConnectors(
+      ConnectorRegistry.register({ kind: "seq", source: seqSource(lab) }),
+      ConnectorRegistry.register({ kind: "rec", sink: recSink(lab) }),
+      FileConnector.layer
+    )
+    return Effect.gen(function*() {
+      const { engine, fiber } = yield* start(before)
+      yield* until(() => (lab.written.get("out") ?? []).length >= 50)
+      const failed = yield* Effect.flip(engine.reload(after))
+      expect(failed._tag).toBe("SinkUvs")
+      expect(failed.message).toContain("blocker")
+      // the new "g" was built (its sink "again") before "h" failed; it is dropped without writing
+      expect(lab.replicaIdx.get("again")).toEqual([0])
+      const at = lab.written.get("out")!.length
+      yield* until(() => lab.written.get("out")!.length >= at + 50)
+      yield* engine.stop
+      const report = yield* Fiber.join(fiber)
+      expect(lab.written.get("again")).toBeUndefined()
+      expect(lab.written.get("out")).toEqual(range("s", report.eventsIn))
+      expect(report.unacked).toBe(0)
+    }).pipe(Effect.provide(registry))
   })
 })
