@@ -3,7 +3,8 @@
  * groups (by name); a unit in both the running and the new spec is unchanged when its resolved
  * definition is the same — a source's spec (kind, connector, params, tags), whether it is enabled and
  * its processors (name, kind, `on_error` and what each was built from); a group's filter and its sinks
- * (spec, replicas, rate limit). A disabled source counts as absent.
+ * (spec, replicas, rate limit). A disabled source counts as absent. A processor built in code without a
+ * `definition` is compared by its name, kind and `on_error` alone.
  *
  * @since 0.1.0
  */
