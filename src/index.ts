@@ -74,6 +74,7 @@ export * as EngineMetrics from "./runtime/metrics.js"
 export * as Filter from "./runtime/filter.js"
 export * as Pipeline from "./runtime/pipeline.js"
 export * as Prometheus from "./runtime/prometheus.js"
+export * as ReloadPlan from "./runtime/reload-plan.js"
 export * as RunReport from "./runtime/report.js"
 export * as Runner from "./runtime/runner.js"
 

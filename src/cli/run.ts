@@ -1,7 +1,8 @@
 /**
  * `wpc run [--work-root DIR] [--metrics-port N] [--progress SECONDS] [--json]`: checks the project,
  * builds it and runs it until its sources end or a Stop (SIGINT/SIGTERM, during start-up too; a second
- * one forces the exit), printing progress and a summary. Exit 0 when the run completed or was stopped, 1 for
+ * one forces the exit), printing progress and a summary. SIGHUP reloads the project (see `ReloadSignal`;
+ * one while it starts is held, see `StartupHangup`). Exit 0 when the run completed or was stopped, 1 for
  * configuration errors, 3 when the run failed.
  *
  * @since 0.1.0
@@ -9,13 +10,15 @@
 import { Command, Options } from "@effect/cli"
 import { Cause, Clock, Console, Deferred, Duration, Effect, Either, Exit, Fiber, Option } from "effect"
 import { loadProject, type ResolvedProject, toPipelineSpec } from "../project/project.js"
-import type { ConnectorRegistry } from "../registry/registry.js"
+import { ConnectorRegistry } from "../registry/registry.js"
+import type { PipelineSpec } from "../runtime/pipeline.js"
 import * as RunReport from "../runtime/report.js"
 import * as Runner from "../runtime/runner.js"
 import { json, workRoot } from "./check.js"
 import * as ExitCode from "./exit-code.js"
 import * as Report from "./report.js"
 import * as Secrets from "./secrets.js"
+import * as StartupHangup from "./startup-hangup.js"
 import * as StartupStop from "./startup-stop.js"
 
 /** 3: the run failed (a source failed for good, a rescue could not be written, a build failed). */
@@ -40,6 +43,22 @@ const masked = (report: RunReport.RunReport): RunReport.RunReport => ({
   errors: report.errors.map(Secrets.text)
 })
 
+/**
+ * Loads the project in `dir` again for a reload (as `wpc check` does): its spec, or `None` after printing
+ * every problem it has, one coded line each, and how many.
+ */
+const reload = (dir: string): Effect.Effect<Option.Option<PipelineSpec>, never, ConnectorRegistry> =>
+  Effect.flatMap(Effect.either(loadProject(dir)), (loaded) =>
+    Either.isRight(loaded)
+      ? Effect.succeed(Option.some(toPipelineSpec(loaded.right)))
+      : Effect.as(
+        Effect.zipRight(
+          Effect.forEach(loaded.left.errors, (e) => Console.error(`[wpc] reload: ${Secrets.text(e.message)}`), { discard: true }),
+          Console.error(`[wpc] reload: ${Report.plural(loaded.left.errors.length, "problem")} in project ${dir}`)
+        ),
+        Option.none()
+      ))
+
 /** Loads, builds and runs the project in `dir`; `onLoaded` gets the project before anything is built. */
 const start = (
   dir: string,
@@ -60,7 +79,8 @@ const start = (
     return yield* Runner.run(toPipelineSpec(project), {
       progressEvery: Duration.seconds(Math.max(0, options.progress)),
       metricsPort: Option.getOrUndefined(options.metricsPort),
-      print: (line) => Console.error(line)
+      print: (line) => Console.error(Secrets.text(line)),
+      reload: Effect.provideService(reload(dir), ConnectorRegistry, yield* ConnectorRegistry)
     }).pipe(
       Effect.catchAll((e) =>
         Effect.zipRight(
@@ -84,6 +104,7 @@ export const run = (
     let project: ResolvedProject | undefined
     const starting = yield* Deferred.make<Fiber.RuntimeFiber<RunReport.RunReport, ExitCode.Exit>>()
     // a signal before the fiber exists waits for it
+    yield* StartupHangup.hold((line) => Console.error(line))
     const guard = yield* StartupStop.guard(Effect.asVoid(Effect.flatMap(Deferred.await(starting), Fiber.interrupt)), (line) => Console.error(line))
     const fiber = yield* Effect.fork(start(dir, options, (p) => (project = p)))
     yield* Deferred.succeed(starting, fiber)
@@ -108,6 +129,6 @@ export const run = (
 export const command = Command.make("run", { workRoot, metricsPort, progress, json }, (o) =>
   run(o.workRoot, { metricsPort: o.metricsPort, progress: o.progress, json: o.json })).pipe(
     Command.withDescription(
-      "Check, build and run the project until its sources end or SIGINT/SIGTERM (a second signal forces the exit). Exit 0 when completed or stopped, 1 for configuration errors, 3 when the run failed."
+      "Check, build and run the project until its sources end or SIGINT/SIGTERM (a second signal forces the exit); SIGHUP reloads the project, restarting only what changed. Exit 0 when completed or stopped, 1 for configuration errors, 3 when the run failed."
     )
   )

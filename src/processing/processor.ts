@@ -33,10 +33,13 @@ export type EffectStep = (event: SourceEvent) => Effect.Effect<Outcome, Processo
 /** What a processor does with an event it failed on: rescue it (default), pass it on tagged, or drop it. */
 export type OnError = "rescue" | "pass" | "drop"
 
-/** One processor as the engine runs it: its name in the project, its kind, its step and its `on_error`. */
+/**
+ * One processor as the engine runs it: its name in the project, its kind, its step and its `on_error`; `definition`,
+ * when set, is what it was built from (a reload compares it: see `ReloadPlan`).
+ */
 export type Processor =
-  | { readonly _tag: "Sync"; readonly name: string; readonly kind: string; readonly onError: OnError; readonly step: SyncStep; readonly fields?: ReadonlyArray<string> | undefined }
-  | { readonly _tag: "Effect"; readonly name: string; readonly kind: string; readonly onError: OnError; readonly step: EffectStep; readonly fields?: ReadonlyArray<string> | undefined }
+  | { readonly _tag: "Sync"; readonly name: string; readonly kind: string; readonly onError: OnError; readonly step: SyncStep; readonly fields?: ReadonlyArray<string> | undefined; readonly definition?: string | undefined }
+  | { readonly _tag: "Effect"; readonly name: string; readonly kind: string; readonly onError: OnError; readonly step: EffectStep; readonly fields?: ReadonlyArray<string> | undefined; readonly definition?: string | undefined }
 
 /** What both constructors take besides the step. */
 export interface ProcessorOptions {

@@ -115,7 +115,9 @@ const loadFile = (file: string, workRoot: string, problems: Problems.Problems, o
       const where = ParamMap.formatPath(undefined, at)!
       const built = yield* problems.attempt(build(entry, where, workRoot), (e) => TomlDocument.locate(doc, [], e))
       if (Option.isSome(built)) {
-        out.set(entry.name, { processor: built.value, location: TomlDocument.location(doc, at) })
+        // what it was built from: a reload restarts the sources using it when this changes
+        const processor = { ...built.value, definition: JSON.stringify(entry) }
+        out.set(entry.name, { processor, location: TomlDocument.location(doc, at) })
         broken.delete(entry.name)
       }
     }

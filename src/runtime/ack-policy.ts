@@ -25,6 +25,11 @@ export interface AckPolicy {
   readonly register: (events: ReadonlyArray<SourceEvent>) => () => void
   /** Waits until everything released so far was acked (or its ack failed). */
   readonly drained: Effect.Effect<void>
+  /**
+   * Waits until every batch registered so far completed and was acked (or its ack failed): how a reload
+   * stops one source while the sinks go on.
+   */
+  readonly settled: Effect.Effect<void>
   /** Releases not acked yet. */
   readonly pending: () => number
 }
@@ -57,15 +62,46 @@ const ackTokens = (events: ReadonlyArray<SourceEvent>, cumulative: boolean): Arr
   return tokens
 }
 
+/** Callbacks waiting for a condition, woken by `check` once it holds. */
+const waiters = (holds: () => boolean) => {
+  let waiting: Array<() => void> = []
+  return {
+    check: (): void => {
+      if (waiting.length === 0 || !holds()) return
+      const woken = waiting
+      waiting = []
+      for (const wake of woken) wake()
+    },
+    wait: Effect.async<void>((resume) => {
+      if (holds()) return resume(Effect.void)
+      const wake = () => resume(Effect.void)
+      waiting.push(wake)
+      return Effect.sync(() => {
+        waiting = waiting.filter((w) => w !== wake)
+      })
+    })
+  }
+}
+
 /** A policy that only counts completions: for a source without `caps.ack`. */
-const countOnly = (options: AckPolicyOptions): AckPolicy => ({
-  register: (events) => {
-    const n = events.length
-    return () => options.onComplete(n)
-  },
-  drained: Effect.void,
-  pending: () => 0
-})
+const countOnly = (options: AckPolicyOptions): AckPolicy => {
+  let open = 0
+  const settled = waiters(() => open === 0)
+  return {
+    register: (events) => {
+      const n = events.length
+      open += 1
+      return () => {
+        open -= 1
+        options.onComplete(n)
+        settled.check()
+      }
+    },
+    drained: Effect.void,
+    settled: settled.wait,
+    pending: () => 0
+  }
+}
 
 /**
  * The policy of `source`; for a source that can ack, its acker fiber runs in the current Scope (it
@@ -82,16 +118,17 @@ export const make = (source: DataSource.DataSource, options: AckPolicyOptions): 
     /** Releases handed to the acker and not acked yet. */
     let pending = 0
     let wakeAcker: (() => void) | undefined
-    let drainWaiters: Array<() => void> = []
+    /** Batches registered and not completed yet. */
+    let open = 0
+    const drained = waiters(() => pending === 0)
+    const settled = waiters(() => pending === 0 && open === 0)
     /** Events of cumulative acks that failed: the next one that succeeds acks them too. */
     let carried = 0
 
     const settle = (n: number): void => {
       pending -= n
-      if (pending > 0 || drainWaiters.length === 0) return
-      const waiting = drainWaiters
-      drainWaiters = []
-      for (const wake of waiting) wake()
+      drained.check()
+      settled.check()
     }
 
     const ack = (tokens: ReadonlyArray<AckToken>, events: number): Effect.Effect<void> =>
@@ -145,24 +182,20 @@ export const make = (source: DataSource.DataSource, options: AckPolicyOptions): 
       register: (events) => {
         const n = events.length
         const seq = watermark.register(ackTokens(events, cumulative), n)
+        open += 1
         return () => {
+          open -= 1
           options.onComplete(n)
           const before = watermark.releasedEvents()
           const tokens = watermark.complete(seq)
-          if (tokens.length === 0) return
+          if (tokens.length === 0) return settled.check()
           released.push({ tokens, events: watermark.releasedEvents() - before })
           pending += 1
           wakeAcker?.()
         }
       },
-      drained: Effect.async<void>((resume) => {
-        if (pending === 0) return resume(Effect.void)
-        const wake = () => resume(Effect.void)
-        drainWaiters.push(wake)
-        return Effect.sync(() => {
-          drainWaiters = drainWaiters.filter((w) => w !== wake)
-        })
-      }),
+      drained: drained.wait,
+      settled: settled.wait,
       pending: () => pending
     }
   })

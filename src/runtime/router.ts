@@ -20,6 +20,14 @@ export interface Route {
   readonly encoders?: ReadonlyArray<RecordEncoder.RecordEncoder | undefined> | undefined
 }
 
+/**
+ * The routes of a running pipeline, which a reload replaces: each router reads `current` at every offer
+ * and takes the new routes from its next batch on (one comparison per batch when nothing changed).
+ */
+export interface RouteTable {
+  current: ReadonlyArray<Route>
+}
+
 /** The router of one source. */
 export interface Router {
   /**
@@ -78,24 +86,33 @@ const encodedItem = (
 }
 
 /**
- * The router of the source named `source` over `routes`; `onUnrouted` counts the events of a batch no
- * sink selects. Offered items are stamped with `clock`'s time (the batch latency metric).
+ * The router of the source named `source` over `routes` (fixed, or a `RouteTable` a reload updates);
+ * `onUnrouted` counts the events of a batch no sink selects. Offered items are stamped with `clock`'s
+ * time (the batch latency metric).
  */
 export const make = (
-  routes: ReadonlyArray<Route>,
+  routes: ReadonlyArray<Route> | RouteTable,
   source: string,
   clock: Clock.Clock,
   onUnrouted: (events: number) => void
 ): Router => {
   const slot = stringHash(source)
-  const targets: ReadonlyArray<Target> = routes.map((route) => ({
-    filter: route.filter,
-    always: Filter.isAlways(route.filter),
-    queue: route.queues[slot % route.queues.length]!,
-    encoder: route.encoders?.[slot % route.queues.length]
-  }))
+  const table: RouteTable = "current" in routes ? routes : { current: routes }
+  const targetsOf = (current: ReadonlyArray<Route>): ReadonlyArray<Target> =>
+    current.map((route) => ({
+      filter: route.filter,
+      always: Filter.isAlways(route.filter),
+      queue: route.queues[slot % route.queues.length]!,
+      encoder: route.encoders?.[slot % route.queues.length]
+    }))
+  let routed = table.current
+  let targets = targetsOf(routed)
   return {
     offer: (events, bytes, complete) => {
+      if (table.current !== routed) {
+        routed = table.current
+        targets = targetsOf(routed)
+      }
       let pending = 0
       const done = () => {
         pending -= 1

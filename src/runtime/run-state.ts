@@ -29,12 +29,12 @@ export interface RunState {
   readonly stopRequested: Deferred.Deferred<void>
   /** Why the run failed, in the order found; empty when nothing failed. */
   readonly errors: Array<string>
-  /** The counters of each source, in spec order. */
-  readonly sources: ReadonlyArray<SourceStats>
-  /** The counters of each sink (all its replicas), in spec order. */
-  readonly sinks: ReadonlyArray<SinkStats>
-  /** The counters of each processor of each source, in spec order. */
-  readonly processors: ReadonlyArray<ProcessorStats>
+  /** The counters of each source, in spec order (a reload adds those of new sources after them). */
+  readonly sources: Array<SourceStats>
+  /** The counters of each sink (all its replicas), in spec order (a reload adds those of new sinks after them). */
+  readonly sinks: Array<SinkStats>
+  /** The counters of each processor of each source, in spec order (a reload adds those of new ones after them). */
+  readonly processors: Array<ProcessorStats>
   /** Events whose batch every sink that had to take it wrote or rescued (unrouted ones included). */
   completed: number
   /** Events that matched no sink. */
@@ -59,6 +59,41 @@ export const make = (
       unrouted: 0
     }
   })
+
+/** The counters of the source `name`; added when it has none yet (a source a reload replaces keeps its counters). */
+export const sourceStats = (self: RunState, name: string): SourceStats => {
+  const found = self.sources.find((s) => s.name === name)
+  if (found !== undefined) return found
+  const stats: SourceStats = { name, events: 0, bytes: 0, acked: 0, restarts: 0, error: undefined }
+  self.sources.push(stats)
+  return stats
+}
+
+/** The counters of the sink `name` of `group`; added when it has none yet (a sink a reload replaces keeps its counters). */
+export const sinkStats = (self: RunState, group: string, name: string): SinkStats => {
+  const found = self.sinks.find((s) => s.group === group && s.name === name)
+  if (found !== undefined) return found
+  const stats: SinkStats = { group, name, events: 0, bytes: 0, rescued: 0, retries: 0, errors: 0 }
+  self.sinks.push(stats)
+  return stats
+}
+
+/**
+ * The counters of the processors `names` of `source`, in order: the k-th use of a name by the source has
+ * the k-th counters of that name, added when it has none yet (a source a reload replaces keeps them).
+ */
+export const processorStats = (self: RunState, source: string, names: ReadonlyArray<string>): ReadonlyArray<ProcessorStats> => {
+  const uses = new Map<string, number>()
+  return names.map((name) => {
+    const k = uses.get(name) ?? 0
+    uses.set(name, k + 1)
+    const found = self.processors.filter((p) => p.source === source && p.name === name)[k]
+    if (found !== undefined) return found
+    const stats: ProcessorStats = { source, name, in: 0, out: 0, dropped: 0, failed: 0, rescued: 0, seconds: 0 }
+    self.processors.push(stats)
+    return stats
+  })
+}
 
 /** Asks for a Stop; `true` when this was the first request. */
 export const requestStop = (self: RunState): Effect.Effect<boolean> => Deferred.succeed(self.stopRequested, undefined)

@@ -1,10 +1,11 @@
 /**
  * `Runner`: what `wpc run` does around the engine — a progress line every few seconds, an
- * optional Prometheus endpoint, and SIGINT/SIGTERM as Stop (a second signal forces the exit).
+ * optional Prometheus endpoint, SIGINT/SIGTERM as Stop (a second signal forces the exit), and SIGHUP
+ * as a reload when the caller can load the pipeline again.
  *
  * @since 0.1.0
  */
-import { Console, Duration, Effect, Fiber, Schedule } from "effect"
+import { Console, Duration, Effect, Fiber, type Option, Schedule } from "effect"
 import type { ConfigError } from "../errors/config.js"
 import type { SinkError } from "../errors/sink.js"
 import type { SourceError } from "../errors/source.js"
@@ -13,6 +14,7 @@ import * as Engine from "./engine.js"
 import type { EngineOptionsInput } from "./engine-options.js"
 import type { PipelineSpec } from "./pipeline.js"
 import * as Prometheus from "./prometheus.js"
+import * as ReloadSignal from "./reload-signal.js"
 import type { RunReport } from "./report.js"
 
 /** How `run` reports and listens. */
@@ -27,6 +29,11 @@ export interface RunnerOptions {
   readonly print?: ((line: string) => Effect.Effect<void>) | undefined
   /** Whether SIGINT/SIGTERM stop the run (default true). */
   readonly handleSignals?: boolean | undefined
+  /**
+   * Loads the pipeline again for a SIGHUP: the new spec, or `None` when it has problems (told by it). With
+   * it (and `handleSignals`), SIGHUP reloads the running pipeline (see `ReloadSignal`).
+   */
+  readonly reload?: Effect.Effect<Option.Option<PipelineSpec>> | undefined
 }
 
 const fmt = (n: number): string => n.toLocaleString("en-US")
@@ -78,6 +85,7 @@ export const run = (
     return yield* Engine.runPipeline(spec, options.engine ?? {}, (engine) =>
       Effect.gen(function*() {
         if (options.handleSignals ?? true) yield* onSignals(engine.stop, print)
+        if ((options.handleSignals ?? true) && options.reload !== undefined) yield* ReloadSignal.install(engine, options.reload, print)
         if (Duration.toMillis(every) > 0) {
           let previous: Engine.Progress | undefined
           const tick = Effect.flatMap(engine.progress, (p) => {

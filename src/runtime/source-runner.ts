@@ -43,14 +43,23 @@ export interface Generation {
 /** What a runner shares with the rest of the run. */
 export interface RunnerContext {
   readonly state: RunState.RunState
-  readonly routes: ReadonlyArray<Router.Route>
+  /** Where batches go: fixed routes, or the table a reload updates. */
+  readonly routes: ReadonlyArray<Router.Route> | Router.RouteTable
   /** The waits between a failed generation and the next (`Backoff.sourceRebuild`). */
   readonly rebuild: Schedule.Schedule<Duration.Duration>
-  /** The engine's Scope: generations are forked from it, and the ack policies live in it. */
+  /** The Scope of the source (the engine's, or its own): generations are forked from it, and the ack policies live in it. */
   readonly scope: Scope.Scope
   /** Where the ack policy of each DataSource pulled is added (the stop phases wait for them). */
   readonly acks: Array<AckPolicy.AckPolicy>
+  /**
+   * Completed when this source is to stop: the run's Stop, or a reload that stops this source alone
+   * (default: the run's `stopRequested`). Its control plane is told as well.
+   */
+  readonly stopping?: Deferred.Deferred<void> | undefined
 }
+
+/** The Stop request `ctx` answers (see `RunnerContext.stopping`). */
+const stoppingOf = (ctx: RunnerContext): Deferred.Deferred<void> => ctx.stopping ?? ctx.state.stopRequested
 
 /** `true` when some event of `batch` has a pre-processing hook. */
 const hasPreproc = (batch: ReadonlyArray<SourceEvent>): boolean => {
@@ -79,7 +88,7 @@ const pump = (
     const router = Router.make(ctx.routes, name, clock, (n) => void (state.unrouted += n))
     const pull = yield* Scope.extend(DataSource.toPull(source, { control: node.plane, drainOnStop }), scope)
     // a Stop published before the pull listened was not heard by it: nothing is pulled after a Stop
-    if (yield* RunState.isStopping(state)) return
+    if (yield* Deferred.isDone(stoppingOf(ctx))) return
     const stage = node.stage
     const onBatch = (batch: ReadonlyArray<SourceEvent>): Effect.Effect<void, SourceError> =>
       Effect.suspend(() => {
@@ -128,11 +137,12 @@ const runGeneration = (node: SourceNode, generation: Generation, ctx: RunnerCont
 export const run = (node: SourceNode, first: Generation, ctx: RunnerContext): Effect.Effect<void> =>
   Effect.gen(function*() {
     const { state } = ctx
+    const stopping = stoppingOf(ctx)
     const waits = yield* Schedule.driver(ctx.rebuild)
     let next: Generation | undefined = first
     while (true) {
       // a Stop asked for before this generation started: it does not start (nor does its acceptor)
-      if (yield* RunState.isStopping(state)) return
+      if (yield* Deferred.isDone(stopping)) return
       const scope: Scope.CloseableScope = next?.scope ?? (yield* Scope.fork(ctx.scope, ExecutionStrategy.sequential))
       const built: Generation | undefined = next
       next = undefined
@@ -146,7 +156,7 @@ export const run = (node: SourceNode, first: Generation, ctx: RunnerContext): Ef
       const message = Option.match(failure, { onNone: () => Cause.pretty(exit.cause), onSome: (e) => e.message })
       yield* Metrics.error("source", node.name, Option.match(failure, { onNone: () => 520, onSome: (e) => e.code }))
       const retryable = Option.match(failure, { onNone: () => false, onSome: (e) => e.retryable })
-      if (!retryable || (yield* RunState.isStopping(state))) {
+      if (!retryable || (yield* Deferred.isDone(stopping))) {
         node.stats.error = message
         yield* RunState.failed(state, `source ${node.name}: ${message}`)
         return yield* Effect.logError(`source ${node.name} failed: ${message}`)
@@ -157,9 +167,9 @@ export const run = (node: SourceNode, first: Generation, ctx: RunnerContext): Ef
       // the wait ends early on Stop: no generation is built after a Stop
       const waited = yield* Effect.raceFirst(
         Effect.option(waits.next(undefined)),
-        Effect.as(Deferred.await(state.stopRequested), Option.none())
+        Effect.as(Deferred.await(stopping), Option.none())
       )
-      if (yield* RunState.isStopping(state)) return
+      if (yield* Deferred.isDone(stopping)) return
       yield* Effect.logDebug(`source ${node.name}: rebuilding after ${Option.match(waited, { onNone: () => "no wait", onSome: Duration.format })}`)
     }
   })

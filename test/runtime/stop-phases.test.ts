@@ -37,6 +37,7 @@ describe("StopPhases", () => {
       const ack: AckPolicy.AckPolicy = {
         register: () => () => undefined,
         drained: Effect.zipRight(Deferred.await(acksDone), Effect.sync(() => void order.push("acked"))),
+        settled: Effect.void,
         pending: () => 1
       }
       const phases = yield* Effect.fork(StopPhases.run({ sources, queues: [queue], workers, acks: [ack] }, deadlines))
@@ -55,7 +56,7 @@ describe("StopPhases", () => {
     Effect.gen(function*() {
       const sources = yield* Effect.fork(Effect.never)
       const workers = yield* Effect.fork(Effect.never)
-      const ack: AckPolicy.AckPolicy = { register: () => () => undefined, drained: Effect.never, pending: () => 1 }
+      const ack: AckPolicy.AckPolicy = { register: () => () => undefined, drained: Effect.never, settled: Effect.never, pending: () => 1 }
       const phases = yield* Effect.fork(StopPhases.run({ sources, queues: [], workers, acks: [ack] }, deadlines))
       yield* TestClock.adjust(Duration.seconds(6))
       const reports = yield* Fiber.join(phases)
