@@ -14,6 +14,7 @@ import * as RunReport from "../runtime/report.js"
 import * as Runner from "../runtime/runner.js"
 import { json, workRoot } from "./check.js"
 import * as ExitCode from "./exit-code.js"
+import * as Heap from "./heap.js"
 import * as Report from "./report.js"
 import * as Secrets from "./secrets.js"
 import * as StartupStop from "./startup-stop.js"
@@ -60,7 +61,8 @@ const start = (
     return yield* Runner.run(toPipelineSpec(project), {
       progressEvery: Duration.seconds(Math.max(0, options.progress)),
       metricsPort: Option.getOrUndefined(options.metricsPort),
-      print: (line) => Console.error(line)
+      print: (line) => Console.error(line),
+      onStarted: Effect.sync(() => Heap.settle())
     }).pipe(
       Effect.catchAll((e) =>
         Effect.zipRight(

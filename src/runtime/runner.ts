@@ -27,6 +27,8 @@ export interface RunnerOptions {
   readonly print?: ((line: string) => Effect.Effect<void>) | undefined
   /** Whether SIGINT/SIGTERM stop the run (default true). */
   readonly handleSignals?: boolean | undefined
+  /** Runs once the pipeline is built, before it runs (`wpc run` ends its start-up phase there, see `Heap.settle`). */
+  readonly onStarted?: Effect.Effect<void> | undefined
 }
 
 const fmt = (n: number): string => n.toLocaleString("en-US")
@@ -78,6 +80,7 @@ export const run = (
     return yield* Engine.runPipeline(spec, options.engine ?? {}, (engine) =>
       Effect.gen(function*() {
         if (options.handleSignals ?? true) yield* onSignals(engine.stop, print)
+        if (options.onStarted !== undefined) yield* options.onStarted
         if (Duration.toMillis(every) > 0) {
           let previous: Engine.Progress | undefined
           const tick = Effect.flatMap(engine.progress, (p) => {
