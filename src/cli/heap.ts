@@ -69,6 +69,9 @@ const compact = (): void => {
 
 let settled = false
 
+/** Whether `settle` has run: the start-up phase is over. */
+export const isSettled = (): boolean => settled
+
 /** Ends the start-up phase (once): V8's defaults back for the start-up flags `execArgv` does not set, then one compacting GC. */
 export const settle = (execArgv: ReadonlyArray<string> = process.execArgv): void => {
   if (settled) return

@@ -1,13 +1,19 @@
 /**
  * `Heap`: which flags `wpc` leaves to the operator, and (in a real child process, since V8's flags are
  * the process's) that the start-up phase keeps the young generation from growing and that `settle`
- * gives the growth back and returns the pages start-up left partly filled.
+ * gives the growth back and returns the pages start-up left partly filled; and that `wpc run` settles.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
 import * as path from "node:path"
+import * as url from "node:url"
 import * as Heap from "../../src/cli/heap.js"
-import { transpiled } from "../js-build.js"
+import { copyTracked } from "../examples/copy-tracked.js"
+import { transpiled, wpcMain } from "../js-build.js"
+import { tempDir } from "../project/fixtures.js"
+import { example } from "./fixtures.js"
 
 const repo = path.join(import.meta.dirname, "..", "..")
 
@@ -72,4 +78,39 @@ describe("Heap", () => {
     // the run's allocations grow the young generation again, as V8's defaults do
     expect(r.after.newSpace).toBeGreaterThan(r.settled.newSpace)
   })
+
+  it.scopedLive("wpc run starts with the young generation held and settles once the pipeline is built; a flag given to node wins", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const heapModule = url.pathToFileURL(transpiled(path.join(repo, "src", "cli", "heap.ts"))).href
+      // preloaded: the same module instance wpc uses (one URL), read when the process exits
+      const probe = path.join(dir, "probe.mjs")
+      fs.writeFileSync(probe, [
+        "import * as v8 from \"node:v8\"",
+        `const Heap = await import(${JSON.stringify(heapModule)})`,
+        "process.on(\"exit\", () => process.stderr.write(\"HEAP \" + JSON.stringify({ settled: Heap.isSettled(), newSpace: v8.getHeapSpaceStatistics().find((s) => s.space_name === \"new_space\").space_size }) + \"\\n\"))",
+        ""
+      ].join("\n"))
+      const run = (name: string, nodeFlags: ReadonlyArray<string>) => {
+        const project = path.join(dir, name)
+        copyTracked(example, project)
+        const result = spawnSync(process.execPath, [...nodeFlags, "--import", probe, wpcMain, "run", "--work-root", project, "--progress", "0"], {
+          cwd: repo,
+          encoding: "utf8",
+          timeout: 60_000
+        })
+        const line = result.stderr.split("\n").find((l) => l.startsWith("HEAP "))
+        return { code: result.status, out: result.stdout, heap: JSON.parse(line?.slice("HEAP ".length) ?? "null") as { settled: boolean; newSpace: number } | null }
+      }
+      const held = run("held", [])
+      expect(held.code).toBe(0)
+      expect(held.out).toMatch(/6 in, 6 written/)
+      expect(held.heap).toEqual({ settled: true, newSpace: held.heap!.newSpace })
+      expect(held.heap!.newSpace).toBeLessThanOrEqual(2 * 1024 * 1024)
+      // the operator's own growth factor: loading wpc grows the young generation as V8 does by default
+      const own = run("own", ["--semi-space-growth-factor=2"])
+      expect(own.code).toBe(0)
+      expect(own.out).toMatch(/6 in, 6 written/)
+      expect(own.heap!.newSpace).toBeGreaterThan(2 * 1024 * 1024)
+    }), 120_000)
 })
