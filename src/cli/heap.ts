@@ -46,14 +46,14 @@ export const setByUser = (execArgv: ReadonlyArray<string>, name = "heap-growing-
   execArgv.some((a) => spellings(name).some((s) => a === s || a.startsWith(`${s}=`)))
 
 /**
- * Sets V8's heap growing factor to `growingPercent` and the start-up flags, each unless `execArgv` sets
- * it. V8 reads these flags when it uses them (at each full GC, each scavenge, each tier-up decision), so
- * setting them after the process started takes effect (unlike the sizes of the young generation, fixed
- * at start).
+ * Sets V8's heap growing factor to `growingPercent` and, with `startup`, the start-up flags, each unless
+ * `execArgv` sets it. V8 reads these flags when it uses them (at each full GC, each scavenge, each
+ * tier-up decision), so setting them after the process started takes effect (unlike the sizes of the
+ * young generation, fixed at start).
  */
-export const configure = (execArgv: ReadonlyArray<string> = process.execArgv): void => {
+export const configure = (execArgv: ReadonlyArray<string> = process.execArgv, startup = true): void => {
   if (!setByUser(execArgv)) v8.setFlagsFromString(`--heap-growing-percent=${growingPercent}`)
-  for (const flag of startupFlags) if (!setByUser(execArgv, flag.name)) v8.setFlagsFromString(flag.startup)
+  if (startup) for (const flag of startupFlags) if (!setByUser(execArgv, flag.name)) v8.setFlagsFromString(flag.startup)
 }
 
 /** One compacting full GC: the pages start-up left partly filled are emptied and given back. */
