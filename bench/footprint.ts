@@ -42,6 +42,8 @@ interface Run {
   readonly peak_rss_mb: number
   readonly events_per_s: number
   readonly seconds: number
+  /** CPU seconds of the `wpc` process (user + system, every thread), start-up included: what the run cost when other work disturbs its wall time. */
+  readonly cpu_s: number
 }
 
 /** The line `i` (the same lines as bench/tcp-file.ts and bench/file-file.ts). */
@@ -76,21 +78,22 @@ const writeProject = (dir: string, source: { readonly kind: "tcp"; readonly port
   }
 }
 
-/** Preloaded into `wpc`: prints the process's peak RSS (KiB) to stderr when it exits. */
-const probe = "process.on('exit', () => process.stderr.write('PEAK_RSS_KB ' + process.resourceUsage().maxRSS + '\\n'))"
+/** Preloaded into `wpc`: prints the process's peak RSS (KiB) and CPU time (µs) to stderr when it exits. */
+const probe =
+  "process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write('PEAK_RSS_KB ' + u.maxRSS + ' CPU_US ' + (u.userCPUTime + u.systemCPUTime) + '\\n') })"
 
-/** `wpc run` on `dir`, its peak RSS (MiB) once it has exited. */
+/** `wpc run` on `dir`, its peak RSS (MiB) and CPU seconds once it has exited. */
 const startWpc = (dir: string) => {
   const child = spawn(process.execPath, [...nodeFlags, "--import", `data:text/javascript,${encodeURIComponent(probe)}`, wpc, "run", "--work-root", dir, "--progress", "0"], {
     stdio: ["ignore", "ignore", "pipe"]
   })
   let stderr = ""
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
-  const exited = new Promise<number>((resolve, reject) =>
+  const exited = new Promise<{ readonly peak: number; readonly cpu: number }>((resolve, reject) =>
     child.on("exit", (code) => {
-      const peak = /PEAK_RSS_KB (\d+)/.exec(stderr)
-      if (peak === null) reject(new Error(`wpc exited (${code}) without its peak RSS:\n${stderr}`))
-      else resolve(Math.round(Number(peak[1]) / 1024))
+      const usage = /PEAK_RSS_KB (\d+) CPU_US (\d+)/.exec(stderr)
+      if (usage === null) reject(new Error(`wpc exited (${code}) without its peak RSS:\n${stderr}`))
+      else resolve({ peak: Math.round(Number(usage[1]) / 1024), cpu: Number((Number(usage[2]) / 1e6).toFixed(2)) })
     })
   )
   return { child, exited, stderr: () => stderr }
@@ -184,7 +187,7 @@ const tcpFile = async (lines: number, settings: Settings, withIdle: boolean): Pr
     const { done } = await awaitOutput(path.join(dir, "data", "out", "out.log"), bytesOf(lines), alive)
     client.kill()
     wpcRun.child.kill("SIGTERM")
-    const peak = await wpcRun.exited
+    const { cpu, peak } = await wpcRun.exited
     const seconds = (done - t0) / 1000
     return {
       scenario: "tcp-file",
@@ -193,7 +196,8 @@ const tcpFile = async (lines: number, settings: Settings, withIdle: boolean): Pr
       ...(idle === undefined ? {} : { idle_rss_mb: idle }),
       peak_rss_mb: peak,
       events_per_s: Math.round(lines / seconds),
-      seconds: Number(seconds.toFixed(3))
+      seconds: Number(seconds.toFixed(3)),
+      cpu_s: cpu
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
@@ -215,9 +219,17 @@ const fileFile = async (lines: number, settings: Settings): Promise<Run> => {
     fs.closeSync(input)
     const wpcRun = startWpc(dir)
     const { first, done } = await awaitOutput(path.join(dir, "data", "out", "out.log"), bytesOf(lines), () => wpcRun.child.exitCode === null)
-    const peak = await wpcRun.exited
+    const { cpu, peak } = await wpcRun.exited
     const seconds = (done - first) / 1000
-    return { scenario: "file-file", settings: settings.label, lines, peak_rss_mb: peak, events_per_s: Math.round(lines / seconds), seconds: Number(seconds.toFixed(3)) }
+    return {
+      scenario: "file-file",
+      settings: settings.label,
+      lines,
+      peak_rss_mb: peak,
+      events_per_s: Math.round(lines / seconds),
+      seconds: Number(seconds.toFixed(3)),
+      cpu_s: cpu
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
@@ -248,8 +260,8 @@ export const main = async (args: ReadonlyArray<string>): Promise<void> => {
     console.log(JSON.stringify({
       footprint: {
         idle_rss_mb: tcp.idle_rss_mb,
-        tcp_file: { lines, peak_rss_mb: tcp.peak_rss_mb, events_per_s: tcp.events_per_s },
-        file_file: { lines, peak_rss_mb: file.peak_rss_mb, events_per_s: file.events_per_s }
+        tcp_file: { lines, peak_rss_mb: tcp.peak_rss_mb, events_per_s: tcp.events_per_s, cpu_s: tcp.cpu_s },
+        file_file: { lines, peak_rss_mb: file.peak_rss_mb, events_per_s: file.events_per_s, cpu_s: file.cpu_s }
       }
     }))
     return

@@ -8,6 +8,9 @@
  *   stay imports of the installed packages, loaded only when a connector of that kind (or a TypeScript
  *   processor) is built.
  *
+ * Three packages the bundle would carry but `wpc` never calls are left out (`unbundled`): their imports
+ * resolve to a module that fails when called (docs/performance.md, "Footprint").
+ *
  * `--bundle-only` makes the bundle alone (what `bench/cold-start.ts` and `bench/footprint.ts` run).
  * Plain JavaScript, so a clean clone builds with nothing but `npm ci`.
  */
@@ -22,6 +25,28 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..")
 /** Packages the bundle imports at run time instead of containing: loaded on first use (see the connectors' `client.ts`). */
 const external = ["nats", "ioredis", "mysql2", "mysql2/*", "pg", "tsx", "tsx/*"]
 
+/**
+ * Packages the bundle leaves out: `yaml` and `toml` parse @effect/cli's file arguments
+ * (`Options.fileParse`, `Args.fileParse`), which `wpc` has none of; `fast-check` is effect's `FastCheck`
+ * and `Arbitrary` (property tests). Together 0.35 MB of the bundle's 2.1 MB, parsed and evaluated at
+ * every start for nothing (about 2 MB of an idle `wpc run`'s RSS).
+ */
+const unbundled = ["yaml", "toml", "fast-check"]
+
+/** The module each `unbundled` import resolves to: any use fails, naming the package. */
+const unbundledModule = (name) =>
+  `const missing = () => { throw new Error(${JSON.stringify(`wpc: the "${name}" package is not part of the wpc bundle (scripts/build.mjs, unbundled)`)}) }\n` +
+  "export const parse = missing\nexport default new Proxy({}, { get: missing })\n"
+
+/** The esbuild plugin that resolves the `unbundled` packages to `unbundledModule`. */
+const leaveOut = {
+  name: "unbundled",
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^(${unbundled.join("|")})$`) }, (args) => ({ path: args.path, namespace: "unbundled" }))
+    b.onLoad({ filter: /.*/, namespace: "unbundled" }, (args) => ({ contents: unbundledModule(args.path), loader: "js" }))
+  }
+}
+
 if (!process.argv.includes("--bundle-only")) {
   fs.rmSync(path.join(root, "dist"), { recursive: true, force: true })
   execFileSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(root, "tsconfig.build.json")], { stdio: "inherit" })
@@ -34,6 +59,7 @@ await build({
   format: "esm",
   target: "node20",
   external,
+  plugins: [leaveOut],
   minifySyntax: true,
   minifyWhitespace: true,
   legalComments: "linked",

@@ -1,25 +1,81 @@
 /**
- * `Heap`: the V8 heap setting of the `wpc` process. Under a steady stream of short-lived events V8
- * grows the old generation in large steps (up to 4x its live size at a time): a 2M-line tcp -> file
- * run holding about 20 MB live peaked at 170-185 MB of RSS. Growing it by 30% at a time collects
- * sooner and kept the same runs near 120 MB at the same throughput (docs/performance.md, "Footprint").
- * Applies to `wpc` only: the library never changes the flags of the application that imports it.
+ * `Heap`: the V8 settings of the `wpc` process, in two phases (docs/performance.md, "Footprint").
+ * - For the whole run, the old generation grows by 30% at a time: under a steady stream of short-lived
+ *   events V8 grows it in large steps (up to 4x its live size at a time), and a 2M-line tcp -> file run
+ *   holding about 20 MB live peaked at 170-185 MB of RSS; growing by 30% kept it near 120 MB at the
+ *   same throughput.
+ * - While `wpc` starts (loading its code, reading the project, building the pipeline), code that runs
+ *   once: no optimizing or baseline compiler (their machine code alone is 4 MB of the executable paged
+ *   in, for code never run again), and a young generation that does not grow past its first 1 MB
+ *   (start-up keeps most of what it allocates, so V8 would grow it to 16 MB and keep it). `settle`,
+ *   once the pipeline is built, restores V8's defaults for the run and compacts the heap once: an idle
+ *   `wpc run` then holds 20 MB less.
+ * Applies to `wpc` only: the library never changes the flags of the application that imports it. A flag
+ * given to node by the operator wins over both phases.
  *
  * @since 0.1.0
  */
 import * as v8 from "node:v8"
+import * as vm from "node:vm"
 
 /** How much V8 grows the old generation after a full GC, in percent of its size (V8's `--heap-growing-percent`). */
 export const growingPercent = 30
 
-/** `true` when the process was started with its own `--heap-growing-percent` (which then wins). */
-export const setByUser = (execArgv: ReadonlyArray<string>): boolean =>
-  execArgv.some((a) => a.startsWith("--heap-growing-percent") || a.startsWith("--heap_growing_percent"))
+/** A V8 flag `wpc` sets while it starts, and the value (V8's default) `settle` gives it back for the run. */
+export interface StartupFlag {
+  readonly name: string
+  readonly startup: string
+  readonly run: string
+}
+
+/** The flags of the start-up phase: the optimizing and baseline compilers off, a young generation that does not grow. */
+export const startupFlags: ReadonlyArray<StartupFlag> = [
+  { name: "turbofan", startup: "--no-turbofan", run: "--turbofan" },
+  { name: "sparkplug", startup: "--no-sparkplug", run: "--sparkplug" },
+  { name: "semi-space-growth-factor", startup: "--semi-space-growth-factor=1", run: "--semi-space-growth-factor=2" }
+]
+
+/** Other spellings of a flag: V8 accepts `_` for `-`, `--no-` negations, and `--opt` for `--turbofan`. */
+const spellings = (name: string): ReadonlyArray<string> => {
+  const names = name === "turbofan" ? [name, "opt"] : [name]
+  return names.flatMap((n) => [n, n.replaceAll("-", "_")]).flatMap((n) => [`--${n}`, `--no-${n}`, `--no_${n}`])
+}
+
+/** `true` when `execArgv` (the node flags the process was started with) sets the V8 flag `name` (default: `heap-growing-percent`). */
+export const setByUser = (execArgv: ReadonlyArray<string>, name = "heap-growing-percent"): boolean =>
+  execArgv.some((a) => spellings(name).some((s) => a === s || a.startsWith(`${s}=`)))
 
 /**
- * Sets V8's heap growing factor to `growingPercent` unless `execArgv` sets it. V8 reads it at every full
- * GC, so setting it at start-up takes effect (unlike the sizes of the young generation, fixed at start).
+ * Sets V8's heap growing factor to `growingPercent` and, with `startup`, the start-up flags, each unless
+ * `execArgv` sets it. V8 reads these flags when it uses them (at each full GC, each scavenge, each
+ * tier-up decision), so setting them after the process started takes effect (unlike the sizes of the
+ * young generation, fixed at start).
  */
-export const configure = (execArgv: ReadonlyArray<string> = process.execArgv): void => {
+export const configure = (execArgv: ReadonlyArray<string> = process.execArgv, startup = true): void => {
   if (!setByUser(execArgv)) v8.setFlagsFromString(`--heap-growing-percent=${growingPercent}`)
+  if (startup) for (const flag of startupFlags) if (!setByUser(execArgv, flag.name)) v8.setFlagsFromString(flag.startup)
+}
+
+/** One compacting full GC: the pages start-up left partly filled are emptied and given back. */
+const compact = (): void => {
+  v8.setFlagsFromString("--expose-gc")
+  // the `gc` function exists only in contexts created after the flag was set
+  const gc = vm.runInNewContext("gc") as () => void
+  v8.setFlagsFromString("--no-expose-gc")
+  v8.setFlagsFromString("--compact-on-every-full-gc")
+  gc()
+  v8.setFlagsFromString("--no-compact-on-every-full-gc")
+}
+
+let settled = false
+
+/** Whether `settle` has run: the start-up phase is over. */
+export const isSettled = (): boolean => settled
+
+/** Ends the start-up phase (once): V8's defaults back for the start-up flags `execArgv` does not set, then one compacting GC. */
+export const settle = (execArgv: ReadonlyArray<string> = process.execArgv): void => {
+  if (settled) return
+  settled = true
+  for (const flag of startupFlags) if (!setByUser(execArgv, flag.name)) v8.setFlagsFromString(flag.run)
+  compact()
 }

@@ -16,6 +16,7 @@ import * as RunReport from "../runtime/report.js"
 import * as Runner from "../runtime/runner.js"
 import { json, workRoot } from "./check.js"
 import * as ExitCode from "./exit-code.js"
+import * as Heap from "./heap.js"
 import * as Report from "./report.js"
 import * as Secrets from "./secrets.js"
 import * as StartupHangup from "./startup-hangup.js"
@@ -80,7 +81,8 @@ const start = (
       progressEvery: Duration.seconds(Math.max(0, options.progress)),
       metricsPort: Option.getOrUndefined(options.metricsPort),
       print: (line) => Console.error(Secrets.text(line)),
-      reload: Effect.provideService(reload(dir), ConnectorRegistry, yield* ConnectorRegistry)
+      reload: Effect.provideService(reload(dir), ConnectorRegistry, yield* ConnectorRegistry),
+      onStarted: Effect.sync(() => Heap.settle())
     }).pipe(
       Effect.catchAll((e) =>
         Effect.zipRight(

@@ -34,6 +34,8 @@ export interface RunnerOptions {
    * it (and `handleSignals`), SIGHUP reloads the running pipeline (see `ReloadSignal`).
    */
   readonly reload?: Effect.Effect<Option.Option<PipelineSpec>> | undefined
+  /** Runs once the pipeline is built, before it runs (`wpc run` ends its start-up phase there, see `Heap.settle`). */
+  readonly onStarted?: Effect.Effect<void> | undefined
 }
 
 const fmt = (n: number): string => n.toLocaleString("en-US")
@@ -86,6 +88,7 @@ export const run = (
       Effect.gen(function*() {
         if (options.handleSignals ?? true) yield* onSignals(engine.stop, print)
         if ((options.handleSignals ?? true) && options.reload !== undefined) yield* ReloadSignal.install(engine, options.reload, print)
+        if (options.onStarted !== undefined) yield* options.onStarted
         if (Duration.toMillis(every) > 0) {
           let previous: Engine.Progress | undefined
           const tick = Effect.flatMap(engine.progress, (p) => {

@@ -60,6 +60,10 @@ describe("the packed package, installed in a fresh project (real npm pack)", () 
       expect(files).toContain(path.join("dist", "index.js"))
       expect(files).toContain(path.join("dist", "index.d.ts"))
       expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([])
+      // the bundle leaves out the packages wpc never calls (scripts/build.mjs, `unbundled`); it names the modules it holds
+      const bundle = fs.readFileSync(path.join(pkg, "dist", "bin", "wpc.mjs"), "utf8")
+      expect(bundle).toContain("node_modules/@effect/cli/")
+      expect(["yaml", "toml", "fast-check"].filter((p) => bundle.includes(`node_modules/${p}/`))).toEqual([])
       // the README's relative links all resolve inside the package; it names nothing outside it
       const readme = fs.readFileSync(path.join(pkg, "README.md"), "utf8")
       const links = [...readme.matchAll(/\]\(([^)#]+)(#[^)]*)?\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/.test(l))

@@ -29,6 +29,25 @@ describe("Runner", () => {
     }).pipe(Effect.provide(labRegistry(lab)))
   })
 
+  it.live("runs onStarted once, after the pipeline is built and before any event is written", () => {
+    const lab = makeLab()
+    const spec = pipeline(scratch("wpc-runner-"), [src("ticks", { count: 20, batch: 2, delay_ms: 1 })], [
+      { name: "g", sinks: [snk("g", "out")] }
+    ])
+    const writtenWhenStarted: Array<number> = []
+    return Effect.gen(function*() {
+      const report = yield* Runner.run(spec, {
+        engine: { batchWait: Duration.zero },
+        progressEvery: Duration.zero,
+        handleSignals: false,
+        onStarted: Effect.sync(() => void writtenWhenStarted.push(lab.written.get("out")?.length ?? 0))
+      })
+      expect(report.status).toBe("completed")
+      expect(lab.written.get("out")).toHaveLength(20)
+      expect(writtenWhenStarted).toEqual([0])
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+
   it("formats a progress line with the rate since the previous one", () => {
     const p0 = { millis: 1000, eventsIn: 1000, bytesIn: 0, written: 900, rescued: 0, errors: 0, acked: 900, queued: 100 }
     const p1 = { ...p0, millis: 3000, eventsIn: 21000, written: 21000, acked: 21000, queued: 0 }
