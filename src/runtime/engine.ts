@@ -24,6 +24,7 @@ import * as Backoff from "./backoff.js"
 import * as CircuitBreaker from "./circuit-breaker.js"
 import * as EngineOptions from "./engine-options.js"
 import * as Filter from "./filter.js"
+import type * as Health from "./health.js"
 import type { PipelineSpec } from "./pipeline.js"
 import * as ProcessingStage from "./processing-stage.js"
 import * as RateLimiter from "./rate-limiter.js"
@@ -51,6 +52,8 @@ export interface Engine {
   readonly seek: (source: string, position: SeekPosition) => Effect.Effect<void, ConfigError>
   /** Counters so far. */
   readonly progress: Effect.Effect<Progress>
+  /** Whether each source runs and how many breakers of each sink are open (for `GET /ready`). */
+  readonly health: Effect.Effect<Health.Health>
 }
 
 /** Live counters of a run. */
@@ -159,12 +162,14 @@ export const make = (
           stats: state.processors.filter((p) => p.source === s.spec.name),
           rescue
         }),
-        build: sourceFactories[i]!.build(s.spec, SourceFactory.buildCtx(workRoot))
+        build: sourceFactories[i]!.build(s.spec, SourceFactory.buildCtx(workRoot)),
+        up: false
       }
       nodes.push(node)
       // the first generation of every source is built now, so bad params and busy ports fail early
       const scope = yield* Scope.fork(engineScope, ExecutionStrategy.sequential)
       firstGenerations.push({ svc: yield* Scope.extend(node.build, scope), scope })
+      node.up = true
     }
 
     // ---- assemble
@@ -212,7 +217,21 @@ export const make = (
           ? Effect.fail(new ConfigError({ detail: `no running source named "${source}"`, path: "source", expected: `one of: ${nodes.map((n) => n.name).join(", ")}` }))
           : node.plane.seek(position)
       },
-      progress: Effect.suspend(() => RunState.progress(state, replicas.reduce((n, r) => n + r.queue.depth().events, 0)))
+      progress: Effect.suspend(() => RunState.progress(state, replicas.reduce((n, r) => n + r.queue.depth().events, 0))),
+      health: Effect.map(RunState.isStopping(state), (stopping) => ({
+        stopping,
+        sources: nodes.map((n) => ({ name: n.name, up: n.up })),
+        sinks: sinks.map((s) => {
+          const mine = replicas.filter((r) => r.group === s.group && r.name === s.name)
+          return {
+            group: s.group,
+            name: s.name,
+            replicas: mine.length,
+            breakersOpen: mine.filter((r) => r.breaker.failures() > 0).length,
+            queueCapacity: mine.length * options.queueEvents
+          }
+        })
+      }))
     }
   })
 
