@@ -52,8 +52,9 @@ const seconds = (nanos: number): number => (Number.isFinite(nanos) ? Math.max(0,
 /**
  * Starts watching the process for the Scope (the delay monitor and the GC observer stop with it) and
  * returns `collect`, which sets the gauges; every process metric exists, at zero, once this returns.
+ * The event-loop delay gauges describe the last complete window of `window` ms.
  */
-export const make: Effect.Effect<Effect.Effect<void>, never, Scope.Scope> = Effect.gen(function*() {
+export const make = (window: number = windowMillis): Effect.Effect<Effect.Effect<void>, never, Scope.Scope> => Effect.gen(function*() {
   const gcCount = byKind(gcCountKey)
   const gcSeconds = byKind(gcSecondsKey)
   for (const m of [...gcCount.values(), ...gcSeconds.values()]) m.unsafeValue([])
@@ -82,7 +83,7 @@ export const make: Effect.Effect<Effect.Effect<void>, never, Scope.Scope> = Effe
     }),
     (observer) => Effect.sync(() => observer.disconnect())
   )
-  const window = Effect.sync(() => {
+  const endWindow = Effect.sync(() => {
     if (monitor.count > 0) {
       delayP50.unsafeUpdate(seconds(monitor.percentile(50)), [])
       delayP99.unsafeUpdate(seconds(monitor.percentile(99)), [])
@@ -90,7 +91,7 @@ export const make: Effect.Effect<Effect.Effect<void>, never, Scope.Scope> = Effe
     }
     monitor.reset()
   })
-  yield* Effect.forkScoped(Effect.repeat(Effect.delay(window, Duration.millis(windowMillis)), Schedule.forever))
+  yield* Effect.forkScoped(Effect.repeat(Effect.delay(endWindow, Duration.millis(window)), Schedule.forever))
 
   const resources = new Map<string, Metric.Metric.Gauge<number>>()
   const resource = (type: string) => {

@@ -92,7 +92,7 @@ export const run = (
     if (options.metricsPort !== undefined) {
       const host = options.metricsHost ?? "127.0.0.1"
       yield* Metrics.declare(topology(spec))
-      const collectProcess = yield* ProcessMetrics.make
+      const collectProcess = yield* ProcessMetrics.make()
       const health = Effect.suspend(() => (running === undefined ? Effect.succeed(undefined) : running.health))
       const { port } = yield* Prometheus.serve(options.metricsPort, {
         host,
