@@ -38,8 +38,8 @@ export interface Result {
 /** How long a probe may wait for a connection or an answer, unless the params say (`connect_timeout_ms`). */
 export const defaultTimeoutMillis = 3000
 
-/** The decoded params, read field by field. */
-type Params = { readonly [key: string]: unknown }
+/** A connector's resolved params, read field by field. */
+export type Params = { readonly [key: string]: unknown }
 
 const str = (p: Params, key: string, fallback: string): string => {
   const v = p[key]
@@ -58,7 +58,7 @@ const hostPort = (endpoint: string): { readonly host: string; readonly port: num
 }
 
 /** What a probe ends with: what it checked (ok), or why it was skipped. */
-type Done = { readonly status: "ok" | "skipped"; readonly detail: string }
+export type Done = { readonly status: "ok" | "skipped"; readonly detail: string }
 
 const ok = (detail: string): Done => ({ status: "ok", detail })
 const skipped = (detail: string): Done => ({ status: "skipped", detail })
@@ -85,8 +85,8 @@ const sslRequest = Uint8Array.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])
 const postgresAnswer = (first: Buffer): true | string =>
   first[0] === 0x53 || first[0] === 0x4e ? true : "no PostgreSQL answer to SSLRequest"
 
-/** The probe of a connector of `kind` on `side` with decoded params `p`; relative files are under `workRoot`. */
-const probe = (side: "source" | "sink", kind: string, p: Params, workRoot: string): Effect.Effect<Done, UnifiedReason> => {
+/** The probe of a connector of `kind` on `side` with its resolved params `p`; relative files are under `workRoot`. */
+export const probe = (side: "source" | "sink", kind: string, p: Params, workRoot: string): Effect.Effect<Done, UnifiedReason> => {
   const timeout = num(p, "connect_timeout_ms", defaultTimeoutMillis)
   const file = () => path.resolve(workRoot, str(p, "base", "."), str(p, "file", ""))
   switch (kind) {
