@@ -57,6 +57,10 @@ const hostPort = (endpoint: string): { readonly host: string; readonly port: num
   return { host: m?.[1] ?? m?.[2] ?? endpoint, port: Number(m?.[3] ?? 0) }
 }
 
+/** `text` as a URL, or a `ValidationError` naming the param `key`. */
+const url = (text: string, key: string): Effect.Effect<URL, UnifiedReason> =>
+  URL.canParse(text) ? Effect.succeed(new URL(text)) : Effect.fail(UnifiedReason.validation(`params.${key}: ${JSON.stringify(text)} is not a URL`))
+
 /** What a probe ends with: what it checked (ok), or why it was skipped. */
 export type Done = { readonly status: "ok" | "skipped"; readonly detail: string }
 
@@ -116,12 +120,13 @@ export const probe = (side: "source" | "sink", kind: string, p: Params, workRoot
     case "nats": {
       const servers = str(p, "servers", "nats://127.0.0.1:4222").split(",").map((s) => s.trim())
       // the client takes the first server that answers: one is enough
-      return Effect.firstSuccessOf(servers.map((s) => {
-        const u = new URL(s)
-        const host = u.hostname.replace(/^\[|\]$/g, "")
-        const port = Number(u.port === "" ? 4222 : u.port)
-        return Effect.as(Probe.tcp(host, port, timeout, { answer: natsInfo }), ok(`NATS INFO from ${host}:${port}`))
-      }))
+      return Effect.firstSuccessOf(servers.map((s) =>
+        Effect.flatMap(url(s, "servers"), (u) => {
+          const host = u.hostname.replace(/^\[|\]$/g, "")
+          const port = Number(u.port === "" ? 4222 : u.port)
+          return Effect.as(Probe.tcp(host, port, timeout, { answer: natsInfo }), ok(`NATS INFO from ${host}:${port}`))
+        })
+      ))
     }
     case "mysql":
     case "postgres": {
@@ -135,10 +140,11 @@ export const probe = (side: "source" | "sink", kind: string, p: Params, workRoot
       return Effect.flatMap(Probe.httpStatus(url, "GET", timeout), (status) =>
         status === 200 ? Effect.succeed(ok(`GET ${url}: HTTP 200`)) : Effect.fail(UnifiedReason.network(`${url}: HTTP ${status}`)))
     }
-    case "victoriametrics": {
-      const url = `${new URL(str(p, "insert_url", "http://127.0.0.1:8428/")).origin}/health`
-      return Effect.map(Probe.httpStatus(url, "GET", timeout), (status) => ok(`GET ${url}: HTTP ${status}`))
-    }
+    case "victoriametrics":
+      return Effect.flatMap(url(str(p, "insert_url", "http://127.0.0.1:8428/"), "insert_url"), (u) => {
+        const health = `${u.origin}/health`
+        return Effect.map(Probe.httpStatus(health, "GET", timeout), (status) => ok(`GET ${health}: HTTP ${status}`))
+      })
     default:
       return Effect.succeed(skipped(`no connection check for kind "${kind}"`))
   }

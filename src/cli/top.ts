@@ -168,11 +168,20 @@ export const top = (target: string, single: boolean): Effect.Effect<void, ExitCo
     Effect.catchAll((e) => Effect.zipRight(Console.error(`wpc top: ${e.message}`), new ExitCode.Exit({ code: ExitCode.configErrors })))
   )
 
-/** The metrics URL `top` reads: `--url`, else `--metrics-addr`, else 127.0.0.1:9464; both at once is an error. */
-export const targetOf = (u: Option.Option<string>, addr: Option.Option<MetricsAddress.Address>): Either.Either<string, string> =>
-  Option.isSome(u) && Option.isSome(addr)
-    ? Either.left("give --metrics-addr HOST:PORT or --url URL, not both")
-    : Either.right(Option.getOrElse(u, () => `http://${MetricsAddress.format(Option.getOrElse(addr, () => ({ host: MetricsAddress.defaultHost, port: defaultPort })))}/metrics`))
+/**
+ * The metrics URL `top` reads: `--url` (an http or https URL), else `--metrics-addr`, else
+ * 127.0.0.1:9464; both at once, or a `--url` that is not such a URL, is an error saying so.
+ */
+export const targetOf = (u: Option.Option<string>, addr: Option.Option<MetricsAddress.Address>): Either.Either<string, string> => {
+  if (Option.isSome(u) && Option.isSome(addr)) return Either.left("give --metrics-addr HOST:PORT or --url URL, not both")
+  if (Option.isSome(u)) {
+    return /^https?:$/.test(URL.canParse(u.value) ? new URL(u.value).protocol : "")
+      ? Either.right(u.value)
+      : Either.left(`--url ${JSON.stringify(u.value)} is not an http:// or https:// URL (e.g. http://127.0.0.1:9464/metrics)`)
+  }
+  const address = Option.getOrElse(addr, () => ({ host: MetricsAddress.defaultHost, port: defaultPort }))
+  return Either.right(`http://${MetricsAddress.format(address)}/metrics`)
+}
 
 /** The `top` command. */
 export const command = Command.make("top", { metricsAddr, url, once }, (o) =>

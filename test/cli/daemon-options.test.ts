@@ -87,6 +87,11 @@ describe("wpc top", () => {
     expect(Top.targetOf(Option.none(), Option.none())).toEqual(Either.right("http://127.0.0.1:9464/metrics"))
     expect(Top.targetOf(Option.none(), Option.some({ host: "::1", port: 1 }))).toEqual(Either.right("http://[::1]:1/metrics"))
     expect(Top.targetOf(Option.some("http://h:2/m"), Option.none())).toEqual(Either.right("http://h:2/m"))
-    expect(Either.isLeft(Top.targetOf(Option.some("http://h:2/m"), Option.some({ host: "h", port: 1 })))).toBe(true)
+    expect(Top.targetOf(Option.some("http://h:2/m"), Option.some({ host: "h", port: 1 }))).toEqual(
+      Either.left("give --metrics-addr HOST:PORT or --url URL, not both")
+    )
+    expect(Top.targetOf(Option.some("localhost:9464"), Option.none())).toEqual(
+      Either.left(`--url "localhost:9464" is not an http:// or https:// URL (e.g. http://127.0.0.1:9464/metrics)`)
+    )
   })
 })
