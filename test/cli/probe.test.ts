@@ -3,6 +3,7 @@ import { Effect, Either, type Scope } from "effect"
 import * as http from "node:http"
 import * as net from "node:net"
 import * as ConnectCheck from "../../src/cli/connect-check.js"
+import { mariadbServer, postgresServer } from "../connectors/sql/servers.js"
 
 // The kinds whose servers this machine does not run (MySQL, PostgreSQL, ClickHouse) are probed against
 // real loopback servers that speak only the first bytes of their protocol.
@@ -62,6 +63,17 @@ const probe = (side: "source" | "sink", kind: string, params: ConnectCheck.Param
 const packet = (payload: Buffer): Buffer => Buffer.concat([Buffer.from([payload.length & 0xff, payload.length >> 8, 0, 0]), payload])
 
 describe("ConnectCheck.probe", () => {
+  it.scopedLive("mysql and postgres: real servers that are up answer the probe", () =>
+    Effect.gen(function*() {
+      const [maria, pg] = yield* Effect.all([mariadbServer, postgresServer], { concurrency: 2 })
+      expect(yield* probe("sink", "mysql", { endpoint: maria.endpoint })).toEqual(
+        Either.right({ status: "ok", detail: `MySQL handshake from ${maria.endpoint}` })
+      )
+      expect(yield* probe("sink", "postgres", { endpoint: pg.endpoint })).toEqual(
+        Either.right({ status: "ok", detail: `PostgreSQL answer from ${pg.endpoint}` })
+      )
+    }), 120_000)
+
   it.scopedLive("mysql: the server's handshake is ok; an error packet fails naming the server's message", () =>
     Effect.gen(function*() {
       const up = yield* tcpServer({ greeting: packet(Buffer.from([10, ...Buffer.from("8.0.36\0")])) })
