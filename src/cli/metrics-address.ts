@@ -34,17 +34,21 @@ export const parse = (text: string, flag = "--metrics-addr"): Either.Either<Addr
 export const format = (address: Address): string =>
   `${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port}`
 
-/** `--metrics-addr HOST:PORT`, checked as it is parsed (a usage error names the flag and the value). */
-export const metricsAddr = Options.text("metrics-addr").pipe(
-  Options.mapEffect((text) =>
-    Either.match(parse(text), {
-      onLeft: (why) => Effect.fail(ValidationError.invalidValue(HelpDoc.p(why))),
-      onRight: Effect.succeed
-    })
-  ),
-  Options.optional,
-  Options.withDescription("serve metrics, /health and /ready at HOST:PORT (default host 127.0.0.1; PORT 0 picks a free one)")
-)
+/** `--metrics-addr HOST:PORT` described as `description`, checked as it is parsed (a usage error names the flag and the value). */
+export const addrOption = (description: string) =>
+  Options.text("metrics-addr").pipe(
+    Options.mapEffect((text) =>
+      Either.match(parse(text), {
+        onLeft: (why) => Effect.fail(ValidationError.invalidValue(HelpDoc.p(why))),
+        onRight: Effect.succeed
+      })
+    ),
+    Options.optional,
+    Options.withDescription(description)
+  )
+
+/** `wpc run --metrics-addr HOST:PORT`: where to serve. */
+export const metricsAddr = addrOption("serve metrics, /health and /ready at HOST:PORT (default host 127.0.0.1; PORT 0 picks a free one)")
 
 /** `--metrics-port N`: the same on 127.0.0.1. */
 export const metricsPort = Options.integer("metrics-port").pipe(

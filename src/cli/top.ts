@@ -134,7 +134,7 @@ export const url = Options.text("url").pipe(
 )
 
 /** `--metrics-addr HOST:PORT` of the running wpc (default 127.0.0.1:9464). */
-export const metricsAddr = MetricsAddress.metricsAddr
+export const metricsAddr = MetricsAddress.addrOption("where the running wpc serves its metrics (default 127.0.0.1:9464)")
 
 /** `--once`: print one snapshot and exit (what `top` does anyway when stdout is not a terminal). */
 export const once = Options.boolean("once").pipe(
