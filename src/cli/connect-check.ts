@@ -3,7 +3,7 @@
  * sink is reached as its kind is, with its resolved params, then let go, without
  * reading or writing data: a TCP connect (tcp, syslog over TCP), a ping (redis `PING`, the NATS
  * `INFO` greeting, the MySQL handshake, the PostgreSQL `SSLRequest` answer, ClickHouse `/ping`), an
- * HTTP request answered with any status (http, VictoriaMetrics `/health`), a bind of the address a
+ * HTTP request answered with whatever status (http, VictoriaMetrics `/health`), a bind of the address a
  * listening source would serve on, a file readable (file source) or writable (file sink). memory and
  * blackhole have nothing to reach; UDP has no connection to check and custom kinds no probe: those
  * are `skipped`. A failure carries the coded error of its side (`SourceUvs`/`SinkUvs`).
@@ -83,7 +83,7 @@ const mysqlHandshake = (first: Buffer): true | string =>
     ? `refused: ${first.subarray(7).toString("utf8")}`
     : "no MySQL handshake"
 
-/** The PostgreSQL `SSLRequest`: the server answers one byte, `S` or `N`, before any authentication. */
+/** The PostgreSQL `SSLRequest`: the server answers one byte, `S` or `N`, before authentication starts. */
 const sslRequest = Uint8Array.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])
 
 const postgresAnswer = (first: Buffer): true | string =>

@@ -51,7 +51,7 @@ export const logLevel = Options.choice("log-level", levelNames).pipe(
 )
 
 /**
- * The level to log at: the flag's, else `env.WPC_LOG_LEVEL`'s (any case), else `Info`; an unknown
+ * The level to log at: the flag's, else `env.WPC_LOG_LEVEL`'s (case-insensitive), else `Info`; an unknown
  * name in the environment is an error naming the variable, its value and the names it takes.
  */
 export const resolveLevel = (flag: Option.Option<string>, env: NodeJS.ProcessEnv): Either.Either<LogLevel.LogLevel, string> => {

@@ -1,6 +1,6 @@
 /**
  * `Probe`: the checks `wpc check --connect` makes, each without reading or writing data — a TCP
- * connect (optionally with a greeting exchange: a ping), an HTTP request answered with any status,
+ * connect (optionally with a greeting exchange: a ping), an HTTP request answered with whatever status,
  * a bind of a listening address, a file readable, a directory writable. A failure is the
  * `UnifiedReason` that says why (network, timeout, not found, permission, resource).
  *
@@ -80,7 +80,7 @@ export const tcp = (host: string, port: number, timeoutMillis: number, greeting?
     })
   })
 
-/** Sends `method url` and reads the status: any HTTP answer means the server is there. */
+/** Sends `method url` and reads the status: an HTTP answer, whatever its status, means the server is there. */
 export const httpStatus = (url: string, method: string, timeoutMillis: number): Effect.Effect<number, UnifiedReason> =>
   Effect.async<number, UnifiedReason>((resume) => {
     const where = url

@@ -34,7 +34,7 @@ describe("--metrics-addr", () => {
 })
 
 describe("log level", () => {
-  it("the flag wins, then WPC_LOG_LEVEL (any case), then info; a bad value names the variable", () => {
+  it("the flag wins, then WPC_LOG_LEVEL (case-insensitive), then info; a bad value names the variable", () => {
     expect(LogFormat.resolveLevel(Option.some("debug"), { WPC_LOG_LEVEL: "nonsense" })).toEqual(Either.right(LogLevel.Debug))
     expect(LogFormat.resolveLevel(Option.none(), { WPC_LOG_LEVEL: "Warning" })).toEqual(Either.right(LogLevel.Warning))
     expect(LogFormat.resolveLevel(Option.none(), {})).toEqual(Either.right(LogLevel.Info))

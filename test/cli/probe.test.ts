@@ -102,7 +102,7 @@ describe("ConnectCheck.probe", () => {
       expect(Either.isLeft(e) && [e.left.code, e.left.detail]).toEqual([204, `127.0.0.1:${silent.port}: no answer within 200 ms`])
     }))
 
-  it.scopedLive("clickhouse: GET /ping answered 200 is ok, another status fails; http sinks take any answer; victoriametrics asks /health", () =>
+  it.scopedLive("clickhouse: GET /ping answered 200 is ok, another status fails; http sinks take whatever status; victoriametrics asks /health", () =>
     Effect.gen(function*() {
       const ch = yield* httpServer(200, "Ok.\n")
       expect(yield* probe("sink", "clickhouse", { endpoint: `http://127.0.0.1:${ch.port}/` })).toEqual(
