@@ -168,7 +168,7 @@ describe("wpc run as a daemon (real processes)", () => {
       expect(b.err).toContain(`wpc: WPC_LOG_LEVEL="loud" is not a log level: expected one of all, trace, debug, info, warning, error, fatal, none`)
     }), 60_000)
 
-  it.scopedLive("wpc top --once prints a table of the running sources and sinks; an address where none listens exits 1", () =>
+  it.scopedLive("wpc top --once prints a table of the running sources and sinks, on a terminal it redraws every second; an address where none listens exits 1", () =>
     Effect.gen(function*() {
       const dir = yield* followingProject
       const { port } = yield* runServing(dir)
@@ -182,6 +182,31 @@ describe("wpc run as a daemon (real processes)", () => {
       expect(rows.find((r) => r.startsWith("SINK"))).toMatch(/^SINK\s+EVENTS\/S\s+QUEUE\s+WRITTEN\s+RETRIES\s+RESCUED\s+BREAKER$/)
       expect(rows.find((r) => r.startsWith("all/copy"))?.split(/\s+/)).toEqual(["all/copy", "0", "0.0%", "6", "0", "0", "closed"])
       expect(shown.out).toMatch(/^process: rss [0-9.]+ MiB, heap used [0-9.]+ MiB, event-loop delay p99 [0-9.]+ ms$/m)
+
+      // on a terminal (a pty from util-linux's `script`) it clears the screen and redraws every second
+      const live = yield* Effect.acquireRelease(
+        Effect.sync(() => {
+          const command = [process.execPath, wpcMain, "top", "--metrics-addr", `127.0.0.1:${port}`].map((a) => `'${a}'`).join(" ")
+          const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd: repo })
+          let screen = ""
+          child.stdout.on("data", (d: Buffer) => (screen += d.toString()))
+          const closed = new Promise<void>((resolve) => child.on("close", () => resolve()))
+          return { child, closed, screen: () => screen }
+        }),
+        ({ child, closed }) =>
+          Effect.promise(() => {
+            if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+            return closed
+          })
+      )
+      const clear = "\u001b[H\u001b[2J"
+      yield* until("three frames", () => live.screen().split(clear).length > 3)
+      const frames = live.screen().split(clear).slice(1)
+      expect(frames[0]).toMatch(/^SOURCE\s+EVENTS\/S/)
+      // later frames name what they read and have rates
+      expect(frames[1]).toContain(`http://127.0.0.1:${port}/metrics`)
+      expect(frames[1]?.split(/\r?\n/).find((r) => r.startsWith("sample_log"))?.split(/\s+/)).toEqual(["sample_log", "0", "6", "6", "up"])
+      live.child.kill("SIGTERM")
 
       const nobody = yield* freePort
       const refused = yield* wpc(["top", "--once", "--metrics-addr", `127.0.0.1:${nobody}`])
