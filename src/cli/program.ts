@@ -14,8 +14,9 @@
  * @since 0.1.0
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Cause, Effect, Exit, Logger } from "effect"
+import { Cause, Effect, Exit, Logger, Runtime, RuntimeFlags } from "effect"
 import * as EarlySignals from "./early-signals.js"
+import * as LogFormat from "./log-format.js"
 import * as PlainConsole from "./plain-console.js"
 import * as Secrets from "./secrets.js"
 import { run } from "./wpc.js"
@@ -23,12 +24,8 @@ import { run } from "./wpc.js"
 // keeps the process alive while the program waits on nothing but itself (as runMain does)
 const keepAlive = setInterval(() => {}, 2 ** 31 - 1)
 
-/** A log message (a value or an array of them) with the credentials of every URL in its texts masked. */
-const maskMessage = (message: unknown): unknown =>
-  typeof message === "string" ? Secrets.text(message) : Array.isArray(message) ? message.map(maskMessage) : message
-
-/** The default logfmt logger, writing to stderr, URL credentials masked. */
-const stderrLogger = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.mapInput(Logger.logfmtLogger, maskMessage)))
+/** The default logfmt logger, writing to stderr, URL credentials masked (`wpc run --log-format json` swaps it). */
+const stderrLogger = Logger.replace(Logger.defaultLogger, LogFormat.text)
 
 /** How long what the program left behind may keep the process alive once it has ended. */
 const lingerMillis = 1000
@@ -36,7 +33,12 @@ const lingerMillis = 1000
 // the command is the first argument that is not an option; only `wpc run` answers a signal held while loading
 if (process.argv.slice(2).find((a) => !a.startsWith("-")) !== "run") EarlySignals.release()
 
-Effect.runFork(run(process.argv).pipe(PlainConsole.provide, Effect.provide(NodeContext.layer), Effect.provide(stderrLogger))).addObserver((exit) => {
+// Effect's fiber metrics (effect_fiber_*) are off from the root fiber on: they cost metric updates on
+// every fiber start and end, and `wpc run --metrics-*` exports only what docs/metrics.md lists (the
+// wpc_process_* metrics tell the process's health)
+const runtime = Runtime.disableRuntimeFlag(Runtime.defaultRuntime, RuntimeFlags.RuntimeMetrics)
+
+Runtime.runFork(runtime)(run(process.argv).pipe(PlainConsole.provide, Effect.provide(NodeContext.layer), Effect.provide(stderrLogger))).addObserver((exit) => {
   clearInterval(keepAlive)
   // `wpc run` ended before it could take a held signal (a usage error, --help): the signal ends the process now
   EarlySignals.release()

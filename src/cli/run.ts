@@ -1,9 +1,10 @@
 /**
- * `wpc run [--work-root DIR] [--metrics-port N] [--progress SECONDS] [--json]`: checks the project,
- * builds it and runs it until its sources end or a Stop (SIGINT/SIGTERM, during start-up too; a second
- * one forces the exit), printing progress and a summary. SIGHUP reloads the project (see `ReloadSignal`;
- * one while it starts is held, see `StartupHangup`). Exit 0 when the run completed or was stopped, 1 for
- * configuration errors, 3 when the run failed.
+ * `wpc run [--work-root DIR] [--metrics-addr HOST:PORT | --metrics-port N] [--progress SECONDS] [--json]
+ * [--log-format text|json] [--log-level LEVEL]`: checks the project, builds it and runs it until its
+ * sources end or a Stop (SIGINT/SIGTERM, during start-up too; a second one forces the exit), printing
+ * progress and a summary. SIGHUP reloads the project (see `ReloadSignal`;
+ * one while it starts is held, see `StartupHangup`). Exit 0 when the run completed or was stopped, 1 for configuration errors, 2 for
+ * usage errors, 3 when the run failed. With `--log-format json` every line on stderr is a JSON object.
  *
  * @since 0.1.0
  */
@@ -17,6 +18,8 @@ import * as Runner from "../runtime/runner.js"
 import { json, workRoot } from "./check.js"
 import * as ExitCode from "./exit-code.js"
 import * as Heap from "./heap.js"
+import * as LogFormat from "./log-format.js"
+import * as MetricsAddress from "./metrics-address.js"
 import * as Report from "./report.js"
 import * as Secrets from "./secrets.js"
 import * as StartupHangup from "./startup-hangup.js"
@@ -26,10 +29,7 @@ import * as StartupStop from "./startup-stop.js"
 export const runFailed = 3
 
 /** `--metrics-port N`: serve Prometheus metrics on 127.0.0.1:N (0 picks a free port). */
-export const metricsPort = Options.integer("metrics-port").pipe(
-  Options.optional,
-  Options.withDescription("serve Prometheus metrics on 127.0.0.1 at this port (0: a free port the OS picks)")
-)
+export const metricsPort = MetricsAddress.metricsPort
 
 /** `--progress SECONDS`: seconds between progress lines (0: none). */
 export const progress = Options.integer("progress").pipe(
@@ -48,45 +48,57 @@ const masked = (report: RunReport.RunReport): RunReport.RunReport => ({
  * Loads the project in `dir` again for a reload (as `wpc check` does): its spec, or `None` after printing
  * every problem it has, one coded line each, and how many.
  */
-const reload = (dir: string): Effect.Effect<Option.Option<PipelineSpec>, never, ConnectorRegistry> =>
+const reload = (dir: string, say: (line: string) => Effect.Effect<void>): Effect.Effect<Option.Option<PipelineSpec>, never, ConnectorRegistry> =>
   Effect.flatMap(Effect.either(loadProject(dir)), (loaded) =>
     Either.isRight(loaded)
       ? Effect.succeed(Option.some(toPipelineSpec(loaded.right)))
       : Effect.as(
         Effect.zipRight(
-          Effect.forEach(loaded.left.errors, (e) => Console.error(`[wpc] reload: ${Secrets.text(e.message)}`), { discard: true }),
-          Console.error(`[wpc] reload: ${Report.plural(loaded.left.errors.length, "problem")} in project ${dir}`)
+          Effect.forEach(loaded.left.errors, (e) => say(`[wpc] reload: ${Secrets.text(e.message)}`), { discard: true }),
+          say(`[wpc] reload: ${Report.plural(loaded.left.errors.length, "problem")} in project ${dir}`)
         ),
         Option.none()
       ))
 
+/** How `run` runs: where it serves metrics, how often it prints progress, what it prints and logs how. */
+export interface RunOptions {
+  readonly metrics: Option.Option<MetricsAddress.Address>
+  readonly progress: number
+  readonly json: boolean
+  /** How stderr lines are written (default `text`). */
+  readonly logFormat?: LogFormat.Format | undefined
+}
+
 /** Loads, builds and runs the project in `dir`; `onLoaded` gets the project before anything is built. */
 const start = (
   dir: string,
-  options: { readonly metricsPort: Option.Option<number>; readonly progress: number },
+  options: RunOptions,
   onLoaded: (project: ResolvedProject) => void
 ): Effect.Effect<RunReport.RunReport, ExitCode.Exit, ConnectorRegistry> =>
   Effect.gen(function*() {
+    const format = options.logFormat ?? "text"
+    const say = LogFormat.say(format)
     const loaded = yield* Effect.either(loadProject(dir))
     if (Either.isLeft(loaded)) {
-      yield* Console.error(Report.errorsText(dir, loaded.left.errors))
+      yield* LogFormat.complain(format)(Report.errorsText(dir, loaded.left.errors))
       return yield* new ExitCode.Exit({ code: ExitCode.configErrors })
     }
     const project = loaded.right
     onLoaded(project)
     // relative paths in params are under the work root (the engine resolves them): no change of directory
     const enabled = project.sources.filter((s) => s.enabled).length
-    yield* Console.error(`[wpc] starting: ${Report.plural(enabled, "source")}, ${Report.plural(project.sinkGroups.length, "sink group")}`)
+    yield* say(`[wpc] starting: ${Report.plural(enabled, "source")}, ${Report.plural(project.sinkGroups.length, "sink group")}`)
     return yield* Runner.run(toPipelineSpec(project), {
       progressEvery: Duration.seconds(Math.max(0, options.progress)),
-      metricsPort: Option.getOrUndefined(options.metricsPort),
-      print: (line) => Console.error(Secrets.text(line)),
-      reload: Effect.provideService(reload(dir), ConnectorRegistry, yield* ConnectorRegistry),
+      metricsPort: Option.getOrUndefined(Option.map(options.metrics, (a) => a.port)),
+      metricsHost: Option.getOrUndefined(Option.map(options.metrics, (a) => a.host)),
+      print: (line) => say(Secrets.text(line)),
+      reload: Effect.provideService(reload(dir, say), ConnectorRegistry, yield* ConnectorRegistry),
       onStarted: Effect.sync(() => Heap.settle())
     }).pipe(
       Effect.catchAll((e) =>
         Effect.zipRight(
-          Console.error(`wpc run: ${Secrets.text(e.message)}`),
+          LogFormat.complain(format)(`wpc run: ${Secrets.text(e.message)}`),
           new ExitCode.Exit({ code: e._tag === "ConfigError" ? ExitCode.configErrors : runFailed })
         )
       )
@@ -97,17 +109,17 @@ const start = (
  * Runs the project in `dir`; fails with the exit code when it is not 0. A SIGINT/SIGTERM while it starts
  * stops the start-up (see `StartupStop`) and the run ends "stopped".
  */
-export const run = (
-  dir: string,
-  options: { readonly metricsPort: Option.Option<number>; readonly progress: number; readonly json: boolean }
-): Effect.Effect<void, ExitCode.Exit, ConnectorRegistry> =>
+export const run = (dir: string, options: RunOptions): Effect.Effect<void, ExitCode.Exit, ConnectorRegistry> =>
   Effect.scoped(Effect.gen(function*() {
     const t0 = yield* Clock.currentTimeMillis
     let project: ResolvedProject | undefined
     const starting = yield* Deferred.make<Fiber.RuntimeFiber<RunReport.RunReport, ExitCode.Exit>>()
     // a signal before the fiber exists waits for it
-    yield* StartupHangup.hold((line) => Console.error(line))
-    const guard = yield* StartupStop.guard(Effect.asVoid(Effect.flatMap(Deferred.await(starting), Fiber.interrupt)), (line) => Console.error(line))
+    yield* StartupHangup.hold(LogFormat.say(options.logFormat ?? "text"))
+    const guard = yield* StartupStop.guard(
+      Effect.asVoid(Effect.flatMap(Deferred.await(starting), Fiber.interrupt)),
+      LogFormat.say(options.logFormat ?? "text")
+    )
     const fiber = yield* Effect.fork(start(dir, options, (p) => (project = p)))
     yield* Deferred.succeed(starting, fiber)
     const exit = yield* Fiber.await(fiber)
@@ -128,9 +140,24 @@ export const run = (
   }))
 
 /** The `run` command. */
-export const command = Command.make("run", { workRoot, metricsPort, progress, json }, (o) =>
-  run(o.workRoot, { metricsPort: o.metricsPort, progress: o.progress, json: o.json })).pipe(
-    Command.withDescription(
-      "Check, build and run the project until its sources end or SIGINT/SIGTERM (a second signal forces the exit); SIGHUP reloads the project, restarting only what changed. Exit 0 when completed or stopped, 1 for configuration errors, 3 when the run failed."
-    )
+export const command = Command.make(
+  "run",
+  {
+    workRoot,
+    metricsAddr: MetricsAddress.metricsAddr,
+    metricsPort,
+    progress,
+    json,
+    logFormat: LogFormat.logFormat,
+    logLevel: LogFormat.logLevel
+  },
+  (o) =>
+    Either.match(MetricsAddress.resolve(o.metricsAddr, o.metricsPort), {
+      onLeft: (why) => Effect.zipRight(Console.error(`wpc run: ${why}`), new ExitCode.Exit({ code: ExitCode.usage })),
+      onRight: (metrics) => run(o.workRoot, { metrics, progress: o.progress, json: o.json, logFormat: o.logFormat })
+    }).pipe(LogFormat.withLogging(o.logFormat, o.logLevel))
+).pipe(
+  Command.withDescription(
+    "Check, build and run the project until its sources end or SIGINT/SIGTERM (a second signal forces the exit); SIGHUP reloads the project, restarting only what changed. Exit 0 when completed or stopped, 1 for configuration errors, 2 for usage errors, 3 when the run failed."
   )
+)

@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, type Scope } from "effect"
+import { Effect, Runtime, type Scope } from "effect"
 import type { ResolvedProject } from "../project/project.js"
 import type { RunReport } from "../runtime/report.js"
 import * as EarlySignals from "./early-signals.js"
@@ -30,7 +30,8 @@ export interface Guard {
 export const guard = (stop: Effect.Effect<void>, print: (line: string) => Effect.Effect<void>): Effect.Effect<Guard, never, Scope.Scope> =>
   Effect.map(
     Effect.acquireRelease(
-      Effect.sync(() => {
+      // the handler runs in the caller's runtime: its logger (`--log-format json`) and runtime flags
+      Effect.map(Effect.runtime<never>(), (runtime) => {
         let signalled: NodeJS.Signals | undefined
         let asideFrom = false
         const onSignal = (signal: NodeJS.Signals) => {
@@ -40,7 +41,7 @@ export const guard = (stop: Effect.Effect<void>, print: (line: string) => Effect
             process.exit(130)
           }
           signalled = signal
-          Effect.runFork(Effect.zipRight(print(`[wpc] ${signal} while starting: stopping (send it again to force)`), stop))
+          Runtime.runFork(runtime)(Effect.zipRight(print(`[wpc] ${signal} while starting: stopping (send it again to force)`), stop))
         }
         const stepAside = () => {
           asideFrom = true

@@ -1,5 +1,5 @@
 /**
- * The `wpc` command line: `run`, `check`, `test`, `connectors` and `init`, with the built-in connectors,
+ * The `wpc` command line: `run`, `check`, `test`, `connectors`, `init` and `top`, with the built-in connectors,
  * and the mapping of outcomes to exit codes (0 ok, 1 configuration errors, 2 usage errors).
  *
  * @since 0.1.0
@@ -14,6 +14,7 @@ import * as ExitCode from "./exit-code.js"
 import * as Init from "./init.js"
 import * as Run from "./run.js"
 import * as Test from "./test.js"
+import * as Top from "./top.js"
 import * as Version from "./version.js"
 
 /** The package version `wpc --version` prints (the `version` of the package's `package.json`). */
@@ -22,11 +23,11 @@ export const version = Version.version
 /** The root command; without a subcommand it points at `--help` (usage error). */
 export const command = Command.make("wpc", {}, () =>
   Effect.zipRight(
-    Console.error("wpc: a command is required (run, check, test, connectors, init); see wpc --help"),
+    Console.error("wpc: a command is required (run, check, test, connectors, init, top); see wpc --help"),
     new ExitCode.Exit({ code: ExitCode.usage })
   )).pipe(
     Command.withDescription("WarpParse connector projects: check and test them, list connectors, start one."),
-    Command.withSubcommands([Check.command, Connectors.command, Init.command, Run.command, Test.command])
+    Command.withSubcommands([Check.command, Connectors.command, Init.command, Run.command, Test.command, Top.command])
   )
 
 /**

@@ -26,6 +26,7 @@ import * as Backoff from "./backoff.js"
 import * as CircuitBreaker from "./circuit-breaker.js"
 import * as EngineOptions from "./engine-options.js"
 import * as Filter from "./filter.js"
+import type * as Health from "./health.js"
 import type { PipelineGroup, PipelineSource, PipelineSpec } from "./pipeline.js"
 import * as ProcessingStage from "./processing-stage.js"
 import * as RateLimiter from "./rate-limiter.js"
@@ -62,6 +63,8 @@ export interface Engine {
   readonly seek: (source: string, position: SeekPosition) => Effect.Effect<void, ConfigError>
   /** Counters so far. */
   readonly progress: Effect.Effect<Progress>
+  /** Whether each source runs and how many breakers of each sink are open (for `GET /ready`). */
+  readonly health: Effect.Effect<Health.Health>
 }
 
 /** Live counters of a run. */
@@ -231,11 +234,13 @@ export const make = (
               stats: RunState.processorStats(state, name, processors.map((p) => p.name)),
               rescue
             }),
-            build: factory.build(source.spec, SourceFactory.buildCtx(workRoot))
+            build: factory.build(source.spec, SourceFactory.buildCtx(workRoot)),
+            up: false
           }
           // the first generation is built now, so bad params and busy ports fail early
           const generation = yield* Scope.fork(scope, ExecutionStrategy.sequential)
           const first: SourceRunner.Generation = { svc: yield* Scope.extend(node.build, generation), scope: generation }
+          node.up = true
           return { source, node, first, scope, acks: [], stopping: yield* Deferred.make<void>(), fiber: undefined } satisfies LiveSource
         }).pipe(Scope.extend(scope), Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))))
 
@@ -422,7 +427,23 @@ export const make = (
       },
       progress: Effect.suspend(() =>
         RunState.progress(state, live.groups.reduce((n, g) => n + g.replicas.reduce((m, r) => m + r.queue.depth().events, 0), 0))
-      )
+      ),
+      health: Effect.map(RunState.isStopping(state), (stopping) => ({
+        stopping,
+        sources: live.sources.map((s) => ({ name: s.node.name, up: s.node.up })),
+        sinks: live.groups.flatMap((g) =>
+          g.group.sinks.map((s) => {
+            const mine = g.replicas.filter((r) => r.name === s.spec.name)
+            return {
+              group: g.group.name,
+              name: s.spec.name,
+              replicas: mine.length,
+              breakersOpen: mine.filter((r) => r.breaker.failures() > 0).length,
+              queueCapacity: mine.length * options.queueEvents
+            }
+          })
+        )
+      }))
     }
   })
 

@@ -13,6 +13,8 @@ export type Component = "source" | "sink" | "processor"
 /** What a labelled metric needs to record a number (counters add it, gauges set it, histograms observe it). */
 interface Recorder {
   unsafeUpdate(input: number, extraTags: ReadonlyArray<MetricLabel.MetricLabel>): void
+  /** Reads the value; the first read registers the series (at zero). */
+  unsafeValue(extraTags: ReadonlyArray<MetricLabel.MetricLabel>): unknown
 }
 
 /** `make(a)`, built once per distinct `a`. */
@@ -105,6 +107,10 @@ export const unsafeProcessor = (labels: Labels, source: string, processor: strin
   processorSeconds(source, processor).unsafeUpdate(counts.seconds, labels)
 }
 
+const sourceUp = bySource(gauge("wpc_source_up", "1 while a source runs, 0 while it waits to be rebuilt or once it failed for good."))
+const breakersOpen = bySink(gauge("wpc_sink_breakers_open", "Replicas of a sink whose circuit breaker is open (the last write failed)."))
+const queueCapacity = bySink(gauge("wpc_queue_capacity_events", "Events a sink's queues hold at most (all its replicas)."))
+
 const errorsKey = counter("wpc_errors_total", "Errors by component (source or sink), name and code.")
 const errorsMake = labelled(errorsKey, ["component", "name", "code"])
 const errors = memo((component) => memo((name) => memo((code) => errorsMake([component, name, code]))))
@@ -175,3 +181,53 @@ export const queueDepth = (group: string, sink: string, events: number, bytes: n
 /** Observes how long a batch took from entering a sink's queue to being written: `wpc_batch_latency_seconds`. */
 export const batchLatency = (group: string, sink: string, seconds: number): Effect.Effect<void> =>
   record((labels) => latency(group, sink).unsafeUpdate(seconds, labels))
+
+/** What a run is made of, for `declare`: its source keys, its sinks and the processors of its sources. */
+export interface Topology {
+  readonly sources: ReadonlyArray<string>
+  readonly sinks: ReadonlyArray<{ readonly group: string; readonly name: string }>
+  readonly processors: ReadonlyArray<{ readonly source: string; readonly name: string }>
+}
+
+/**
+ * Registers every series of the run's sources, sinks and processors at zero (counters, gauges and the
+ * latency histogram), so that a scrape right after the start lists them all before anything happened.
+ */
+export const declare = (topology: Topology): Effect.Effect<void> =>
+  record((labels) => {
+    for (const source of topology.sources) {
+      for (const m of [sourceEvents, sourceBytes, ackedEvents, sourceUp]) m(source).unsafeValue(labels)
+    }
+    for (const { group, name } of topology.sinks) {
+      for (const m of [sinkEvents, sinkBytes, retries, rescuedEvents, queueEvents, queueBytes, latency, breakersOpen, queueCapacity]) {
+        m(group, name).unsafeValue(labels)
+      }
+    }
+    for (const { name, source } of topology.processors) {
+      for (const m of [processorIn, processorOut, processorDropped, processorFailed, processorSeconds]) m(source, name).unsafeValue(labels)
+    }
+  })
+
+/** The metric keys without labels whose families a scrape lists even before they have a series (`wpc_errors_total`). */
+export const declaredFamilies: ReadonlyArray<MetricKey.MetricKey.Untyped> = [errorsKey]
+
+/** What `health` records: per source whether it runs, per sink its open breakers and queue capacity. */
+export interface HealthGauges {
+  readonly sources: ReadonlyArray<{ readonly name: string; readonly up: boolean }>
+  readonly sinks: ReadonlyArray<{
+    readonly group: string
+    readonly name: string
+    readonly breakersOpen: number
+    readonly queueCapacity: number
+  }>
+}
+
+/** Sets `wpc_source_up`, `wpc_sink_breakers_open` and `wpc_queue_capacity_events` (read when scraped, off the hot path). */
+export const health = (h: HealthGauges): Effect.Effect<void> =>
+  record((labels) => {
+    for (const s of h.sources) sourceUp(s.name).unsafeUpdate(s.up ? 1 : 0, labels)
+    for (const s of h.sinks) {
+      breakersOpen(s.group, s.name).unsafeUpdate(s.breakersOpen, labels)
+      queueCapacity(s.group, s.name).unsafeUpdate(s.queueCapacity, labels)
+    }
+  })

@@ -1,14 +1,17 @@
 /**
  * Effect metrics in the Prometheus text exposition format (0.0.4): `render` turns a
- * `Metric.snapshot` into text, `serve` answers `GET /metrics` on a loopback port for a Scope.
+ * `Metric.snapshot` into text, `serve` answers `GET /metrics`, `GET /health` and `GET /ready` on a
+ * port (loopback by default) for a Scope.
  *
  * @since 0.1.0
  */
-import { Effect, Metric, MetricState, Option, Runtime, type Scope } from "effect"
+import { Effect, Metric, MetricKeyType, MetricState, Option, Runtime, type Scope } from "effect"
+import type * as MetricKey from "effect/MetricKey"
 import type * as MetricLabel from "effect/MetricLabel"
 import type * as MetricPair from "effect/MetricPair"
 import * as http from "node:http"
 import { ConfigError } from "../errors/config.js"
+import type * as Health from "./health.js"
 
 /** The `Content-Type` of the text format. */
 export const contentType = "text/plain; version=0.0.4; charset=utf-8"
@@ -95,13 +98,31 @@ const byKey = <A>(key: (a: A) => string) => (x: A, y: A): number => {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
+/** The Prometheus type of a metric key (frequencies are counters). */
+const typeOf = (key: MetricKey.MetricKey.Untyped): Family["type"] =>
+  MetricKeyType.isGaugeKey(key.keyType)
+    ? "gauge"
+    : MetricKeyType.isHistogramKey(key.keyType)
+    ? "histogram"
+    : MetricKeyType.isSummaryKey(key.keyType)
+    ? "summary"
+    : "counter"
+
 /**
  * A snapshot in the Prometheus text format 0.0.4: one `# HELP` / `# TYPE` block per metric name,
  * names and label sets sorted, histograms as cumulative `_bucket{le=...}` lines up to `+Inf` with
- * `_sum` and `_count`, frequencies as counters labelled `key`, label values escaped.
+ * `_sum` and `_count`, frequencies as counters labelled `key`, label values escaped. A `declared`
+ * key without a series in the snapshot is listed as its `# HELP` / `# TYPE` lines alone.
  */
-export const render = (snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>): string => {
+export const render = (
+  snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>,
+  declared: ReadonlyArray<MetricKey.MetricKey.Untyped> = []
+): string => {
   const families = new Map<string, Family>()
+  for (const key of declared) {
+    const name = metricName(key.name)
+    families.set(name, { name, type: typeOf(key), help: Option.getOrUndefined(key.description), series: [] })
+  }
   for (const pair of snapshot) {
     const name = metricName(pair.metricKey.name)
     const [type, lines] = sample(name, pair)
@@ -124,11 +145,33 @@ export const render = (snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>): 
 // ---------------------------------------------------------------------------------------------
 // Serving
 
-const answer = (runtime: Runtime.Runtime<never>) => (req: http.IncomingMessage, res: http.ServerResponse): void => {
-  const path = (req.url ?? "/").split("?")[0]
-  if (path !== "/metrics") {
+/** What `serve` answers besides the snapshot. */
+export interface ServeOptions {
+  /** The address to listen on (default `127.0.0.1`: loopback only). */
+  readonly host?: string | undefined
+  /** Run before each `GET /metrics` renders the snapshot (gauges read on demand: process, health). */
+  readonly collect?: Effect.Effect<void> | undefined
+  /** What `GET /ready` answers (default: always ready). */
+  readonly readiness?: Effect.Effect<Health.Readiness> | undefined
+  /** Keys listed by `GET /metrics` even before they have a series (see `render`). */
+  readonly declared?: ReadonlyArray<MetricKey.MetricKey.Untyped> | undefined
+  /** Which metrics `GET /metrics` exports, by name (default: all of them). */
+  readonly include?: ((name: string) => boolean) | undefined
+}
+
+const paths = ["/metrics", "/health", "/ready"]
+
+/** Writes `body` with `status` and `type`, without the body for `HEAD`. */
+const reply = (req: http.IncomingMessage, res: http.ServerResponse, status: number, type: string, body: string): void => {
+  res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body) })
+  res.end(req.method === "HEAD" ? undefined : body)
+}
+
+const answer = (runtime: Runtime.Runtime<never>, options: ServeOptions) => (req: http.IncomingMessage, res: http.ServerResponse): void => {
+  const path = (req.url ?? "/").split("?")[0] ?? "/"
+  if (!paths.includes(path)) {
     res.writeHead(404, { "content-type": "text/plain; charset=utf-8" })
-    res.end("not found: metrics are at /metrics\n")
+    res.end("not found: metrics are at /metrics, liveness at /health, readiness at /ready\n")
     return
   }
   if (req.method !== "GET" && req.method !== "HEAD") {
@@ -136,9 +179,18 @@ const answer = (runtime: Runtime.Runtime<never>) => (req: http.IncomingMessage, 
     res.end("method not allowed: use GET\n")
     return
   }
-  const body = render(Runtime.runSync(runtime)(Metric.snapshot))
-  res.writeHead(200, { "content-type": contentType, "content-length": Buffer.byteLength(body) })
-  res.end(req.method === "HEAD" ? undefined : body)
+  const runSync = Runtime.runSync(runtime)
+  if (path === "/health") return reply(req, res, 200, "application/json", `{"status":"up"}\n`)
+  if (path === "/ready") {
+    const readiness = options.readiness === undefined ? { ready: true, notReady: [] } : runSync(options.readiness)
+    const body = `${JSON.stringify({ status: readiness.ready ? "ready" : "not ready", notReady: readiness.notReady })}\n`
+    return reply(req, res, readiness.ready ? 200 : 503, "application/json", body)
+  }
+  if (options.collect !== undefined) runSync(options.collect)
+  const snapshot = runSync(Metric.snapshot)
+  const include = options.include
+  const exported = include === undefined ? snapshot : snapshot.filter((pair) => include(pair.metricKey.name))
+  reply(req, res, 200, contentType, render(exported, options.declared))
 }
 
 const reasons: { readonly [code: string]: string } = {
@@ -155,7 +207,7 @@ const listen = (server: http.Server, port: number, host: string): Effect.Effect<
       resume(Effect.fail(
         new ConfigError({
           detail: `cannot serve metrics on ${host}:${port}: ${why}`,
-          suggestion: "choose another port with --metrics-port (0 picks a free one)",
+          suggestion: "choose another address with --metrics-addr HOST:PORT or --metrics-port (0 picks a free port)",
           cause: e
         })
       ))
@@ -176,14 +228,18 @@ const close = (server: http.Server): Effect.Effect<void> =>
 
 /**
  * Serves the current `Metric.snapshot` at `GET /metrics` on `host:port` (loopback by default) until
- * the Scope closes; other paths answer 404. Port 0 picks a free port: the one bound is returned.
- * A port in use, or one that cannot be bound, is a `ConfigError` (300) naming `host:port`.
+ * the Scope closes, `GET /health` (200 while the process is up) and `GET /ready` (200, or 503 with a
+ * JSON body listing what is not ready); other paths answer 404. Port 0 picks a free port: the one
+ * bound is returned. A port in use, or one that cannot be bound, is a `ConfigError` (300) naming
+ * `host:port`. `options` may be the host alone.
  */
 export const serve = (
   port: number,
-  host = "127.0.0.1"
+  options: string | ServeOptions = {}
 ): Effect.Effect<{ readonly port: number }, ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
+    const serveOptions: ServeOptions = typeof options === "string" ? { host: options } : options
+    const host = serveOptions.host ?? "127.0.0.1"
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       return yield* new ConfigError({
         detail: `metrics port ${port} is not a TCP port`,
@@ -193,7 +249,7 @@ export const serve = (
     const runtime = yield* Effect.runtime<never>()
     const server = yield* Effect.acquireRelease(
       Effect.suspend(() => {
-        const server = http.createServer(answer(runtime))
+        const server = http.createServer(answer(runtime, serveOptions))
         return Effect.as(listen(server, port, host), server)
       }),
       close

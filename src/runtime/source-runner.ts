@@ -30,6 +30,8 @@ export interface SourceNode {
   readonly stats: SourceStats
   /** Its processors, as a stage (none: its events go to the router as they are read). */
   readonly stage?: ProcessingStage.ProcessingStage | undefined
+  /** Whether a generation of it runs (false while it waits to be rebuilt, or once it failed for good). */
+  up: boolean
   /** Builds a generation of the source in the current Scope. */
   readonly build: Effect.Effect<SourceFactory.SourceSvcIns, SourceError | ConfigError, Scope.Scope>
 }
@@ -149,9 +151,13 @@ export const run = (node: SourceNode, first: Generation, ctx: RunnerContext): Ef
       const exit = yield* Effect.exit(
         built !== undefined
           ? runGeneration(node, built, ctx)
-          : Effect.flatMap(Scope.extend(node.build, scope), (svc) => runGeneration(node, { svc, scope }, ctx))
+          : Effect.flatMap(Scope.extend(node.build, scope), (svc) => {
+            node.up = true
+            return runGeneration(node, { svc, scope }, ctx)
+          })
       )
       if (Exit.isSuccess(exit)) return
+      node.up = false
       const failure = Cause.failureOption(exit.cause)
       const message = Option.match(failure, { onNone: () => Cause.pretty(exit.cause), onSome: (e) => e.message })
       yield* Metrics.error("source", node.name, Option.match(failure, { onNone: () => 520, onSome: (e) => e.code }))

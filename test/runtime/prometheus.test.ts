@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Metric, MetricBoundaries, Scope } from "effect"
+import { Effect, Exit, Metric, MetricBoundaries, MetricKey, Scope } from "effect"
 import type * as MetricPair from "effect/MetricPair"
 import * as http from "node:http"
+import * as Health from "../../src/runtime/health.js"
 import * as Metrics from "../../src/runtime/metrics.js"
 import * as Prometheus from "../../src/runtime/prometheus.js"
 
@@ -44,6 +45,12 @@ const serversSettle = (expected: number): Effect.Effect<number> =>
   })
 
 describe("Prometheus.render", () => {
+  it.effect("lists a declared family without series as its HELP and TYPE lines alone", () =>
+    Effect.sync(() => {
+      const key = MetricKey.counter("render_declared_total", { description: "Declared.", incremental: true })
+      expect(Prometheus.render([], [key])).toBe("# HELP render_declared_total Declared.\n# TYPE render_declared_total counter\n")
+    }))
+
   it.effect("renders sink counters and the batch latency histogram line by line", () =>
     Effect.gen(function*() {
       const sink = "render-s1"
@@ -217,9 +224,62 @@ describe("Prometheus.serve", () => {
       expect(e._tag).toBe("ConfigError")
       expect(e.code).toBe(300)
       expect(e.detail).toBe(`cannot serve metrics on 127.0.0.1:${port}: address already in use`)
-      expect(e.suggestion).toBe("choose another port with --metrics-port (0 picks a free one)")
+      expect(e.suggestion).toBe("choose another address with --metrics-addr HOST:PORT or --metrics-port (0 picks a free port)")
       expect(yield* serversSettle(before)).toBe(before)
       expect((yield* request(port, "/metrics")).status).toBe(200)
+    })))
+
+  it.live("answers /health 200 always, /ready 200 or 503 with what is not ready, and runs collect before each scrape", () =>
+    Effect.scoped(Effect.gen(function*() {
+      let readiness: Health.Readiness = Health.starting
+      let collected = 0
+      const { port } = yield* Prometheus.serve(0, {
+        readiness: Effect.sync(() => readiness),
+        collect: Effect.sync(() => void (collected += 1))
+      })
+      const health = yield* request(port, "/health")
+      expect([health.status, health.contentType, JSON.parse(health.body)]).toEqual([200, "application/json", { status: "up" }])
+      const starting = yield* request(port, "/ready")
+      expect(starting.status).toBe(503)
+      expect(JSON.parse(starting.body)).toEqual({
+        status: "not ready",
+        notReady: [{ component: "run", name: "pipeline", reason: "starting: the sources and sinks are being built" }]
+      })
+      readiness = Health.readiness({
+        stopping: false,
+        sources: [{ name: "a", up: true }, { name: "b", up: false }],
+        sinks: [{ group: "g", name: "s", replicas: 2, breakersOpen: 1, queueCapacity: 10 }]
+      })
+      expect(JSON.parse((yield* request(port, "/ready")).body)).toEqual({
+        status: "not ready",
+        notReady: [
+          { component: "source", name: "b", reason: "not running (failed, or waiting to be rebuilt)" },
+          { component: "sink", name: "g/s", reason: "circuit breaker open on 1 of 2 replicas" }
+        ]
+      })
+      readiness = Health.readiness({ stopping: false, sources: [{ name: "a", up: true }], sinks: [] })
+      const ready = yield* request(port, "/ready")
+      expect([ready.status, JSON.parse(ready.body)]).toEqual([200, { status: "ready", notReady: [] }])
+      expect((yield* request(port, "/ready", "POST")).status).toBe(405)
+      expect(collected).toBe(0)
+      yield* request(port, "/metrics")
+      yield* request(port, "/metrics")
+      expect(collected).toBe(2)
+    })))
+
+  it.live("listens on the host it is given", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { port } = yield* Prometheus.serve(0, { host: "127.0.0.2" })
+      const reply = yield* Effect.async<number, Error>((resume) => {
+        const req = http.get({ host: "127.0.0.2", port, path: "/health", agent: false }, (res) => {
+          res.resume()
+          resume(Effect.succeed(res.statusCode ?? 0))
+        })
+        req.on("error", (e) => resume(Effect.fail(e)))
+      })
+      expect(reply).toBe(200)
+      const refused = yield* Effect.flip(request(port, "/health"))
+      expect((refused as NodeJS.ErrnoException).code).toBe("ECONNREFUSED")
     })))
 
   it.live("rejects a port that is not a TCP port", () =>

@@ -24,6 +24,7 @@ const setup = (receive: (generation: number) => Effect.Effect<SourceBatch, Sourc
       name: "s",
       plane: yield* ControlPlane.make,
       stats: state.sources[0]!,
+      up: true,
       build: Effect.sync(() => {
         const generation = ++builds
         const source = DataSource.make({ identifier: "s", receive: receive(generation) })
@@ -51,6 +52,7 @@ describe("SourceRunner", () => {
       yield* TestClock.adjust(Duration.millis(499)) // the wait is jittered in [500, 1000] ms
       expect(builds()).toBe(1)
       expect(node.stats.restarts).toBe(1)
+      expect(node.up).toBe(false)
       yield* TestClock.adjust(Duration.millis(501))
       expect(builds()).toBe(2)
       expect(node.stats.restarts).toBe(2)
@@ -61,12 +63,29 @@ describe("SourceRunner", () => {
       expect(state.errors).toEqual([])
     }))
 
+  it.scoped("is up while a generation runs: down once it failed, up again once rebuilt (GET /ready reads it)", () =>
+    Effect.gen(function*() {
+      const { builds, ctx, first, node, state } = yield* setup((generation) =>
+        generation === 1 ? Effect.fail(SourceError.disconnect("upstream went away")) : Effect.never
+      )
+      expect(node.up).toBe(true)
+      const fiber = yield* Effect.fork(SourceRunner.run(node, first, ctx))
+      yield* TestClock.adjust(Duration.millis(1))
+      expect(node.up).toBe(false)
+      yield* TestClock.adjust(Duration.millis(1000))
+      expect(builds()).toBe(2)
+      expect(node.up).toBe(true)
+      yield* RunState.requestStop(state)
+      yield* Fiber.interrupt(fiber)
+    }))
+
   it.scoped("reports a failure that is not retryable and builds nothing more", () =>
     Effect.gen(function*() {
       const { builds, ctx, first, node, state } = yield* setup(() => Effect.fail(SourceError.supplierError("bad record")))
       yield* SourceRunner.run(node, first, ctx)
       expect(builds()).toBe(1)
       expect(node.stats.error).toBe("[500 SupplierError] bad record")
+      expect(node.up).toBe(false)
       expect(state.errors).toEqual(["source s: [500 SupplierError] bad record"])
     }))
 
