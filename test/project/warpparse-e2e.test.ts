@@ -1,0 +1,64 @@
+/**
+ * A WarpParse work root as WarpParse writes it (test/project/fixtures/warpparse: conf/wparse.toml,
+ * defaults.toml with [defaults], business.d/ and infra.d/ groups, `oml`, `expect`, tcp `framing = "auto"`,
+ * syslog `header_mode`): `wpc check` accepts it with one warning per key that has no meaning here, and
+ * `wpc run` runs it — events no business group takes go to the `default` group, and each sink's share
+ * of the input is checked against its `expect`.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { wpc } from "../cli/fixtures.js"
+import { tempDir } from "./fixtures.js"
+
+const fixture = path.join(import.meta.dirname, "fixtures", "warpparse")
+
+/** A fresh copy of the fixture (a run writes its output, checkpoints and rescue under the work root). */
+const copy = Effect.map(tempDir, (root) => {
+  const dir = path.join(root, "wp")
+  fs.cpSync(fixture, dir, { recursive: true })
+  return dir
+})
+
+describe("a WarpParse work root", () => {
+  it.scoped("passes wpc check, with one warning per key that has no meaning here", () =>
+    Effect.gen(function*() {
+      const dir = yield* copy
+      const r = yield* wpc("check", "--work-root", dir)
+      expect(r.err.split("\n").filter((l) => l.startsWith("error:"))).toEqual([])
+      expect(r.code).toBe(0)
+      const warnings = r.err.split("\n").filter((l) => l.startsWith("warning:"))
+      // conf/wparse.toml: robust, skip_parse, skip_sink, [models], parse_workers, [stat]; the group's oml
+      expect(warnings.map((w) => /: ([a-z_.[\]0-9]+): /.exec(w)?.[1])).toEqual([
+        "robust",
+        "skip_parse",
+        "skip_sink",
+        "models",
+        "performance.parse_workers",
+        "stat",
+        "sink_group.oml"
+      ])
+      expect(r.out).toContain("ok: 4 sources, 6 sink groups, 6 sinks")
+    }))
+
+  it.scoped("runs with wpc run: unmatched events go to default, the expectation is checked and reported", () =>
+    Effect.gen(function*() {
+      const dir = yield* copy
+      const r = yield* wpc("run", "--work-root", dir, "--json", "--progress", "0")
+      expect(r.code, r.err).toBe(0)
+      const report = JSON.parse(r.out) as {
+        status: string
+        eventsIn: number
+        unrouted: number
+        expectations: ReadonlyArray<{ group: string; sink: string; ratio: number; ok: boolean; mode: string }>
+      }
+      expect(report).toMatchObject({ status: "completed", eventsIn: 8, unrouted: 0 })
+      const out = path.join(dir, "data", "out_dat")
+      expect(fs.readFileSync(path.join(out, "demo.json"), "utf8").trim().split("\n")).toHaveLength(4)
+      expect(fs.readFileSync(path.join(out, "default.dat"), "utf8")).toBe("b1\nb2\nb3\nb4\n")
+      expect(report.expectations).toEqual([{ group: "demo", sink: "json", basis: "total_input", mode: "warn", ratio: 0.5, expected: "ratio 0.5 ± 0.2", ok: true }])
+      // [rescue] path of conf/wparse.toml is the rescue directory; nothing needed it
+      expect(fs.existsSync(path.join(dir, "rescue"))).toBe(false)
+    }))
+})
