@@ -28,6 +28,7 @@ export const check = (dir: string, asJson: boolean): Effect.Effect<void, ExitCod
     const loaded = yield* Effect.either(loadProject(dir))
     if (Either.isRight(loaded)) {
       const schemas = Secrets.schemasOf(yield* Effect.flatMap(ConnectorRegistry, (registry) => registry.kinds))
+      if (!asJson && loaded.right.warnings.length > 0) yield* Console.error(Report.warningsText(loaded.right.warnings))
       yield* Console.log(
         asJson ? JSON.stringify(Report.projectJson(loaded.right, schemas), null, 2) : Report.projectText(loaded.right, schemas)
       )

@@ -41,6 +41,8 @@ export interface EngineOptions {
   readonly breakerThreshold: number
   /** Where rescued batches are written (default `<workRoot>/rescue`; a relative path is under the work root). */
   readonly rescueDir: string | undefined
+  /** Events per second all sources together read at most (0: unlimited); a WarpParse `[performance] rate_limit_rps`. */
+  readonly readRateLimitRps: number
   /** First wait before a source that failed with a retryable error is rebuilt (doubles, capped by `retryMaxDelay`, jittered). */
   readonly sourceRestartDelay: Duration.DurationInput
   /** Deadlines of the Stop phases. */
@@ -65,6 +67,7 @@ export const defaults: EngineOptions = {
   retryMaxDelay: Duration.seconds(30),
   breakerThreshold: 3,
   rescueDir: undefined,
+  readRateLimitRps: 0,
   sourceRestartDelay: Duration.millis(500),
   deadlines: {
     stopSources: Duration.seconds(10),
@@ -92,6 +95,7 @@ export const fields: { readonly [K in Exclude<keyof EngineOptions, "deadlines">]
   retryMaxDelay: { kind: "delay", toml: "retry_max_delay_ms" },
   breakerThreshold: { kind: "count", toml: "breaker_threshold" },
   rescueDir: { kind: "directory", toml: "rescue_dir" },
+  readRateLimitRps: { kind: "retries", toml: "read_rate_limit_rps" },
   sourceRestartDelay: { kind: "delay", toml: "source_restart_delay_ms" }
 }
 

@@ -176,7 +176,14 @@ export const make = (
       rescue
     }
     const acks: Array<AckPolicy.AckPolicy> = []
-    const runnerContext: SourceRunner.RunnerContext = { state, routes, rebuild: Backoff.sourceRebuild(options), scope: engineScope, acks }
+    const runnerContext: SourceRunner.RunnerContext = {
+      state,
+      routes,
+      rebuild: Backoff.sourceRebuild(options),
+      scope: engineScope,
+      acks,
+      readLimiter: options.readRateLimitRps > 0 ? RateLimiter.make(options.readRateLimitRps) : undefined
+    }
 
     /** Asks for the Stop and tells every source at once (the first time). */
     const stop: Effect.Effect<void> = Effect.flatMap(RunState.requestStop(state), (first) =>

@@ -19,6 +19,7 @@ import type * as SourceFactory from "../source/factory.js"
 import * as AckPolicy from "./ack-policy.js"
 import * as Metrics from "./metrics.js"
 import type * as ProcessingStage from "./processing-stage.js"
+import type * as RateLimiter from "./rate-limiter.js"
 import type { SourceStats } from "./report.js"
 import * as Router from "./router.js"
 import * as RunState from "./run-state.js"
@@ -50,6 +51,8 @@ export interface RunnerContext {
   readonly scope: Scope.Scope
   /** Where the ack policy of each DataSource pulled is added (the stop phases wait for them). */
   readonly acks: Array<AckPolicy.AckPolicy>
+  /** The read rate of all sources together (`readRateLimitRps`); absent: unlimited. */
+  readonly readLimiter?: RateLimiter.RateLimiter | undefined
 }
 
 /** `true` when some event of `batch` has a pre-processing hook. */
@@ -81,7 +84,8 @@ const pump = (
     // a Stop published before the pull listened was not heard by it: nothing is pulled after a Stop
     if (yield* RunState.isStopping(state)) return
     const stage = node.stage
-    const onBatch = (batch: ReadonlyArray<SourceEvent>): Effect.Effect<void, SourceError> =>
+    const limiter = ctx.readLimiter
+    const route = (batch: ReadonlyArray<SourceEvent>): Effect.Effect<void, SourceError> =>
       Effect.suspend(() => {
         const events = hasPreproc(batch) ? batch.map(applyPreproc) : batch
         const bytes = batchBytes(events)
@@ -94,6 +98,8 @@ const pump = (
         return Effect.flatMap(stage.run(events), (out) =>
           router.offer(out, out === events || events.length === 0 ? bytes : Math.round(bytes * out.length / events.length), complete))
       })
+    // the read rate limit holds the next pull until the batch's events are within it
+    const onBatch = limiter === undefined ? route : (batch: ReadonlyArray<SourceEvent>) => Effect.zipRight(route(batch), limiter.take(batch.length))
     const loop: Effect.Effect<void, SourceError> = Effect.flatMap(pull, (next) =>
       Option.isNone(next) ? Effect.void : Effect.zipRight(onBatch(next.value), loop))
     return yield* loop
