@@ -18,7 +18,9 @@ export const kind = "syslog"
 /**
  * Source params: listen on `addr`:`port` over `protocol` (`udp`: one datagram is one message; `tcp`:
  * octet-counted or LF-delimited frames, detected per frame as RFC 6587 says); `attach_meta_tags` tags
- * each message with its header fields, `strip_header` keeps only its MSG; `tcp_recv_bytes` is the
+ * each message with its header fields, `strip_header` keeps only its MSG; `header_mode` (WarpParse's) sets
+ * both: `keep` (the message as received, no header tags), `strip` (only its MSG) or `parse` (only its MSG,
+ * the header as tags), and wins over them when given; `tcp_recv_bytes` is the
  * largest TCP frame (longer ones are cut); `udp_recv_buffer` the UDP socket's receive buffer;
  * `max_connections` TCP clients at most, each closed once it sent nothing for `idle_timeout_s` (0: never);
  * at most `queue_events` events and `queue_bytes` bytes wait for the pipeline; `batch_events` per receive.
@@ -30,6 +32,7 @@ export const SourceParams = Schema.Struct({
   port: Schema.optionalWith(ListenPort, { default: () => 514 }),
   protocol: Schema.optionalWith(Schema.Literal("udp", "tcp"), { default: () => "udp" as const }),
   strip_header: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  header_mode: Schema.optional(Schema.Literal("keep", "strip", "parse")),
   attach_meta_tags: Schema.optionalWith(Schema.Boolean, { default: () => true }),
   tcp_recv_bytes: Schema.optionalWith(Positive, { default: () => 1048576 }),
   udp_recv_buffer: Schema.optionalWith(Positive, { default: () => 8388608 }),
