@@ -94,7 +94,7 @@ export const decode = (
   const warn = (at: ReadonlyArray<Segment>, why: string) =>
     warnings.push(TomlDocument.problem(doc, at, { detail: "accepted, has no meaning in this edition", expected: why }))
   const dir = (at: ReadonlyArray<Segment>, value: unknown): string | undefined => {
-    if (typeof value === "string" && value.trim().length > 0) return path.resolve(workRoot, value)
+    if (typeof value === "string" && value.trim().length > 0) return path.isAbsolute(value) ? value : path.join(workRoot, value)
     bad(at, value, "a non-empty path (relative to the work root)")
     return undefined
   }
@@ -192,7 +192,7 @@ const logConf = (
       bad(["log_conf", "file", "path"], dir, `the directory of ${logFileName} (output = "${output}" writes to a file)`)
       return undefined
     }
-    logFile = path.join(path.resolve(workRoot, dir), logFileName)
+    logFile = path.join(path.isAbsolute(dir) ? dir : path.join(workRoot, dir), logFileName)
   }
   return ok ? { level, output, file: logFile } : undefined
 }

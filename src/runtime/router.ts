@@ -41,22 +41,46 @@ interface Target {
   readonly queue: SinkQueue.SinkQueue
 }
 
+/** The events of `events` that `filter` selects; each one selected is marked in `marks` (when given). */
+const select = (filter: Filter.Filter, events: ReadonlyArray<SourceEvent>, marks: Uint8Array | undefined): ReadonlyArray<SourceEvent> => {
+  if (marks === undefined) return events.filter((e) => Filter.matches(filter, e))
+  const out: Array<SourceEvent> = []
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!
+    if (Filter.matches(filter, e)) {
+      out.push(e)
+      marks[i] = 1
+    }
+  }
+  return out.length === events.length ? events : out
+}
+
+/** The targets of `routes` for the source whose replica slot is `slot`. */
+const targetsOf = (routes: ReadonlyArray<Route>, slot: number): ReadonlyArray<Target> =>
+  routes.map((route) => ({
+    filter: route.filter,
+    always: Filter.isAlways(route.filter),
+    queue: route.queues[slot % route.queues.length]!
+  }))
+
 /**
- * The router of the source named `source` over `routes`; `onUnrouted` counts the events of a batch no
- * sink selects. Offered items are stamped with `clock`'s time (the batch latency metric).
+ * The router of the source named `source` over `routes`; `onUnrouted` counts the events no route
+ * selects (each one, also in a batch that routes others). Those go to the `fallback` routes (a
+ * `default` group: what their filters select of them) when there are any. Offered items are stamped
+ * with `clock`'s time (the batch latency metric).
  */
 export const make = (
   routes: ReadonlyArray<Route>,
   source: string,
   clock: Clock.Clock,
-  onUnrouted: (events: number) => void
+  onUnrouted: (events: number) => void,
+  fallback: ReadonlyArray<Route> = []
 ): Router => {
   const slot = stringHash(source)
-  const targets: ReadonlyArray<Target> = routes.map((route) => ({
-    filter: route.filter,
-    always: Filter.isAlways(route.filter),
-    queue: route.queues[slot % route.queues.length]!
-  }))
+  const targets = targetsOf(routes, slot)
+  const fallbackTargets = targetsOf(fallback, slot)
+  // with a route that takes everything, no event is left over: nothing to mark
+  const anyAlways = targets.some((t) => t.always)
   return {
     offer: (events, bytes, complete) => {
       let pending = 0
@@ -67,17 +91,31 @@ export const make = (
       const now = clock.unsafeCurrentTimeMillis()
       let wait: Array<Effect.Effect<void>> | undefined
       let handOver = false
-      for (const target of targets) {
-        const sub = target.always ? events : events.filter((e) => Filter.matches(target.filter, e))
-        if (sub.length === 0) continue
+      const hand = (target: Target, sub: ReadonlyArray<SourceEvent>) => {
         const item: SinkQueue.SinkItem = { events: sub, bytes: sub === events ? bytes : batchBytes(sub), done, offeredAt: now }
         pending += 1
         const idle = target.queue.consumerWaiting()
         if (target.queue.unsafeOffer(item)) handOver = handOver || idle
         else (wait ??= []).push(target.queue.offer(item))
       }
+      const marks = anyAlways || events.length === 0 ? undefined : new Uint8Array(events.length)
+      for (const target of targets) {
+        const sub = target.always ? events : select(target.filter, events, marks)
+        if (sub.length > 0) hand(target, sub)
+      }
+      if (marks !== undefined) {
+        const left: Array<SourceEvent> = []
+        for (let i = 0; i < events.length; i++) if (marks[i] === 0) left.push(events[i]!)
+        if (left.length > 0) {
+          onUnrouted(left.length)
+          const leftover = left.length === events.length ? events : left
+          for (const target of fallbackTargets) {
+            const sub = target.always ? leftover : leftover.filter((e) => Filter.matches(target.filter, e))
+            if (sub.length > 0) hand(target, sub)
+          }
+        }
+      }
       if (pending === 0) {
-        onUnrouted(events.length)
         complete()
         return Effect.void
       }
