@@ -33,11 +33,15 @@ export interface Counts {
   seconds: number
 }
 
-/** What a batch became: the events to route, the failures to rescue, the failures dropped, and the counts per processor. */
+/**
+ * What a batch became: the events to route, the failures to rescue, the failures dropped, the events
+ * dropped by a processor's rule (`residue`, as they came to it), and the counts per processor.
+ */
 export interface Result {
   readonly events: ReadonlyArray<SourceEvent.SourceEvent>
   readonly rescue: ReadonlyArray<Failure>
   readonly dropped: ReadonlyArray<Failure>
+  readonly residue: ReadonlyArray<SourceEvent.SourceEvent>
   readonly counts: ReadonlyArray<Counts>
 }
 
@@ -51,6 +55,7 @@ export const errorTag = "error"
 interface Run {
   readonly rescue: Array<Failure>
   readonly dropped: Array<Failure>
+  readonly residue: Array<SourceEvent.SourceEvent>
   readonly counts: Array<Counts>
 }
 
@@ -80,6 +85,7 @@ const settle = (
   }
   if (tag === "Dropped") {
     counts.dropped += 1
+    run.residue.push(event)
     return
   }
   const error = withProcessor(
@@ -172,7 +178,7 @@ export const isSync = (processors: ReadonlyArray<Processor.Processor>): boolean 
 
 /** Runs `batch` through synchronous `processors` in one step (every one must be `Sync`: see `isSync`). */
 export const processSync = (processors: ReadonlyArray<Processor.Processor>, batch: ReadonlyArray<SourceEvent.SourceEvent>): Result => {
-  const run: Run = { rescue: [], dropped: [], counts: [] }
+  const run: Run = { rescue: [], dropped: [], residue: [], counts: [] }
   let events: ReadonlyArray<SourceEvent.SourceEvent> = batch
   for (const processor of processors) {
     if (processor._tag !== "Sync") throw new Error(`processSync: processor ${processor.name} is not synchronous`)
@@ -186,7 +192,7 @@ export const process = (processors: ReadonlyArray<Processor.Processor>, batch: R
   isSync(processors)
     ? Effect.sync(() => processSync(processors, batch))
     : Effect.suspend(() => {
-      const run: Run = { rescue: [], dropped: [], counts: [] }
+      const run: Run = { rescue: [], dropped: [], residue: [], counts: [] }
       let events: Effect.Effect<ReadonlyArray<SourceEvent.SourceEvent>> = Effect.succeed(batch)
       for (const processor of processors) {
         events = Effect.flatMap(events, (input) =>

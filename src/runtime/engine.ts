@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, ExecutionStrategy, Exit, Fiber, Option, Scope } from "effect"
+import { Effect, Either, ExecutionStrategy, Exit, Fiber, Option, Schedule, Scope } from "effect"
 import * as path from "node:path"
 import { ConfigError } from "../errors/config.js"
 import type { SinkError } from "../errors/sink.js"
@@ -24,7 +24,8 @@ import * as Backoff from "./backoff.js"
 import * as CircuitBreaker from "./circuit-breaker.js"
 import * as EngineOptions from "./engine-options.js"
 import * as Filter from "./filter.js"
-import type { PipelineSpec } from "./pipeline.js"
+import * as Monitor from "./monitor.js"
+import type { GroupRole, PipelineSpec } from "./pipeline.js"
 import * as ProcessingStage from "./processing-stage.js"
 import * as RateLimiter from "./rate-limiter.js"
 import type { RunReport } from "./report.js"
@@ -59,6 +60,7 @@ export type Progress = RunState.Progress
 /** A sink of the spec, checked: its group, name, combined filter, replicas, rate limit, factory and spec. */
 interface CheckedSink {
   readonly group: string
+  readonly role: GroupRole | undefined
   readonly name: string
   readonly filter: Filter.Filter
   readonly replicaCnt: number
@@ -83,6 +85,7 @@ const checkSinks = (spec: PipelineSpec, registry: ConnectorRegistry) =>
           : Filter.always
         checked.push({
           group: group.name,
+          role: group.role,
           name: s.spec.name,
           filter: Filter.and(groupFilter, sinkFilter),
           replicaCnt: Math.max(1, Math.floor(s.replicaCnt)),
@@ -129,6 +132,7 @@ export const make = (
     const cooldown = Backoff.sinkCooldown(options)
     const replicas: Array<SinkWorker.Replica> = []
     const routes: Array<Router.Route> = []
+    const infra: { [R in GroupRole]: Array<Router.Route> } = { default: [], miss: [], residue: [], error: [], monitor: [] }
     for (const [i, s] of sinks.entries()) {
       const limiter = RateLimiter.make(s.rps)
       const queues: Array<SinkQueue.SinkQueue> = []
@@ -140,8 +144,12 @@ export const make = (
         replicas.push({ group: s.group, name: s.name, sink, queue, breaker, limiter, stats: state.sinks[i]! })
         queues.push(queue)
       }
-      routes.push({ filter: s.filter, queues })
+      // an infra group takes what its role says, not what the sources send to every group
+      const route: Router.Route = { filter: s.filter, queues }
+      if (s.role === undefined) routes.push(route)
+      else infra[s.role].push(route)
     }
+    const outlets: ProcessingStage.Outlets = { miss: infra.miss.length > 0, residue: infra.residue.length > 0, error: infra.error.length > 0 }
 
     const rescueDir = path.resolve(workRoot, options.rescueDir ?? "rescue")
     const rescue = Rescue.make(rescueDir)
@@ -157,7 +165,8 @@ export const make = (
           source: s.spec.name,
           processors,
           stats: state.processors.filter((p) => p.source === s.spec.name),
-          rescue
+          rescue,
+          outlets
         }),
         build: sourceFactories[i]!.build(s.spec, SourceFactory.buildCtx(workRoot))
       }
@@ -182,6 +191,7 @@ export const make = (
       rebuild: Backoff.sourceRebuild(options),
       scope: engineScope,
       acks,
+      infra,
       readLimiter: options.readRateLimitRps > 0 ? RateLimiter.make(options.readRateLimitRps) : undefined
     }
 
@@ -200,7 +210,13 @@ export const make = (
       const sources = Fiber.all(
         yield* Effect.forEach(nodes, (n, i) => Effect.forkIn(SourceRunner.run(n, firstGenerations[i]!, runnerContext), engineScope))
       )
+      const monitor = infra.monitor.length === 0 ? undefined : Monitor.make(state, infra.monitor, yield* Effect.clock)
+      const ticks = monitor === undefined
+        ? undefined
+        : yield* Effect.forkIn(Effect.repeat(Effect.delay(monitor.emit, options.monitorInterval), Schedule.forever), engineScope)
       yield* Effect.raceFirst(Fiber.await(sources), RunState.awaitStop(state))
+      // the monitor's last record holds the run's counters as the sources ended; then the queues drain
+      if (ticks !== undefined && monitor !== undefined) yield* Effect.zipRight(Fiber.interrupt(ticks), monitor.emit)
       const stopped = yield* RunState.isStopping(state)
       const phases = yield* StopPhases.run(
         { sources, queues: replicas.map((r) => r.queue), workers: Fiber.all(workers), acks },

@@ -30,7 +30,7 @@ describe("Runner", () => {
   })
 
   it("formats a progress line with the rate since the previous one", () => {
-    const p0 = { millis: 1000, eventsIn: 1000, bytesIn: 0, written: 900, rescued: 0, errors: 0, acked: 900, queued: 100 }
+    const p0 = { millis: 1000, eventsIn: 1000, bytesIn: 0, written: 900, rescued: 0, errors: 0, acked: 900, queued: 100, sinks: [] }
     const p1 = { ...p0, millis: 3000, eventsIn: 21000, written: 21000, acked: 21000, queued: 0 }
     expect(Runner.progressLine(p1, p0)).toBe("[wpc] 3.0s in=21,000 (10,000 ev/s) written=21,000 rescued=0 errors=0 acked=21,000 queued=0")
   })
