@@ -9,11 +9,13 @@
 import { Command, Options } from "@effect/cli"
 import { Cause, Clock, Console, Deferred, Duration, Effect, Either, Exit, Fiber, Option } from "effect"
 import { loadProject, type ResolvedProject, toPipelineSpec } from "../project/project.js"
+import * as SinkExpect from "../project/sink-expect.js"
 import type { ConnectorRegistry } from "../registry/registry.js"
 import * as RunReport from "../runtime/report.js"
 import * as Runner from "../runtime/runner.js"
 import { json, workRoot } from "./check.js"
 import * as ExitCode from "./exit-code.js"
+import * as LogOutput from "./log-output.js"
 import * as Report from "./report.js"
 import * as Secrets from "./secrets.js"
 import * as StartupStop from "./startup-stop.js"
@@ -40,6 +42,12 @@ const masked = (report: RunReport.RunReport): RunReport.RunReport => ({
   errors: report.errors.map(Secrets.text)
 })
 
+/** The sinks of `project` that have an expectation. */
+const expectedOf = (project: ResolvedProject): ReadonlyArray<SinkExpect.Expected> =>
+  project.sinkGroups.flatMap((g) =>
+    g.sinks.flatMap((s) => Option.toArray(Option.map(s.expect, (expectation) => ({ group: g.name, sink: s.spec.name, expectation }))))
+  )
+
 /** Loads, builds and runs the project in `dir`; `onLoaded` gets the project before anything is built. */
 const start = (
   dir: string,
@@ -54,14 +62,18 @@ const start = (
     }
     const project = loaded.right
     onLoaded(project)
+    if (project.warnings.length > 0) yield* Console.error(Report.warningsText(project.warnings))
+    const expected = expectedOf(project)
     // relative paths in params are under the work root (the engine resolves them): no change of directory
     const enabled = project.sources.filter((s) => s.enabled).length
     yield* Console.error(`[wpc] starting: ${Report.plural(enabled, "source")}, ${Report.plural(project.sinkGroups.length, "sink group")}`)
     return yield* Runner.run(toPipelineSpec(project), {
       progressEvery: Duration.seconds(Math.max(0, options.progress)),
       metricsPort: Option.getOrUndefined(options.metricsPort),
-      print: (line) => Console.error(line)
+      print: (line) => Console.error(line),
+      progressSuffix: expected.length === 0 ? undefined : (p) => SinkExpect.progressText(SinkExpect.checkAll(expected, p.sinks, p.eventsIn))
     }).pipe(
+      LogOutput.withLogConf(project.log),
       Effect.catchAll((e) =>
         Effect.zipRight(
           Console.error(`wpc run: ${Secrets.text(e.message)}`),
@@ -93,16 +105,37 @@ export const run = (
       : guard.signalled() !== undefined && Cause.isInterrupted(exit.cause)
       ? StartupStop.stoppedReport(project, (yield* Clock.currentTimeMillis) - t0)
       : yield* exit
-    if (options.json) yield* Console.log(JSON.stringify(report, null, 2))
-    else {
-      yield* Console.log(`[wpc] ${RunReport.summary(report)}`)
-      for (const s of report.sinks) {
+    const checked = checkExpectations(report, project)
+    for (const o of checked.outcomes) if (!o.ok && o.mode === "warn") yield* Console.error(`[wpc] warning: ${SinkExpect.missText(o)}`)
+    const final = checked.report
+    if (options.json) {
+      yield* Console.log(JSON.stringify(checked.outcomes.length === 0 ? final : { ...final, expectations: checked.outcomes }, null, 2))
+    } else {
+      yield* Console.log(`[wpc] ${RunReport.summary(final)}`)
+      for (const s of final.sinks) {
         yield* Console.log(`[wpc]   sink ${s.group}/${s.name}: ${s.events} written, ${s.rescued} rescued, ${s.retries} retries, ${s.errors} errors`)
       }
-      for (const e of report.errors) yield* Console.log(`[wpc]   error: ${e}`)
+      for (const o of checked.outcomes) {
+        yield* Console.log(`[wpc]   expect ${o.group}/${o.sink}: share ${o.ratio === null ? "-" : o.ratio} (${o.expected}): ${o.ok ? "ok" : `missed (${o.mode})`}`)
+      }
+      for (const e of final.errors) yield* Console.log(`[wpc]   error: ${e}`)
     }
-    if (report.status === "failed") return yield* new ExitCode.Exit({ code: runFailed })
+    if (final.status === "failed") return yield* new ExitCode.Exit({ code: runFailed })
   }))
+
+/**
+ * The sink expectations of `project` checked against `report`: each outcome, and the report — failed,
+ * with the miss among its errors, when an expectation of mode `error` was missed.
+ */
+const checkExpectations = (
+  report: RunReport.RunReport,
+  project: ResolvedProject | undefined
+): { readonly report: RunReport.RunReport; readonly outcomes: ReadonlyArray<SinkExpect.Outcome> } => {
+  const outcomes = project === undefined ? [] : SinkExpect.checkAll(expectedOf(project), report.sinks, report.eventsIn)
+  const failed = outcomes.filter((o) => !o.ok && o.mode === "error")
+  if (failed.length === 0) return { report, outcomes }
+  return { report: { ...report, status: "failed", errors: [...report.errors, ...failed.map(SinkExpect.missText)] }, outcomes }
+}
 
 /** The `run` command. */
 export const command = Command.make("run", { workRoot, metricsPort, progress, json }, (o) =>

@@ -139,3 +139,26 @@ export const check = (group: string, sink: string, expectation: Expectation, wri
 /** `demo/json: share 0.1 (ratio 0.5 ± 0.2)`: a missed expectation, for warnings and errors. */
 export const missText = (o: Outcome): string =>
   `sink ${o.group}/${o.sink}: share of the input ${Option.getOrElse(Option.fromNullable(o.ratio), () => 0)} is outside its expectation (${o.expected})`
+
+/** The sinks of a project that have an expectation: group, sink name and the expectation. */
+export interface Expected {
+  readonly group: string
+  readonly sink: string
+  readonly expectation: Expectation
+}
+
+/** Checks every expectation against the events each sink wrote (`written` by `group/sink`) of `input` read. */
+export const checkAll = (
+  expected: ReadonlyArray<Expected>,
+  written: ReadonlyArray<{ readonly group: string; readonly name: string; readonly events: number }>,
+  input: number
+): ReadonlyArray<Outcome> =>
+  expected.map((e) =>
+    check(e.group, e.sink, e.expectation, written.find((s) => s.group === e.group && s.name === e.sink)?.events ?? 0, input)
+  )
+
+/** ` expect: demo/json=0.5 ok, b/x=0.1 MISS`: the progress line's part for the expectations (empty without any). */
+export const progressText = (outcomes: ReadonlyArray<Outcome>): string =>
+  outcomes.length === 0
+    ? ""
+    : ` expect: ${outcomes.map((o) => `${o.group}/${o.sink}=${o.ratio === null ? "-" : o.ratio} ${o.ok ? "ok" : "MISS"}`).join(", ")}`

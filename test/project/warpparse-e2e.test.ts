@@ -66,7 +66,13 @@ describe("a WarpParse work root", () => {
       expect(fs.readFileSync(path.join(out, "demo.json"), "utf8").trim().split("\n")).toHaveLength(4)
       expect(fs.readFileSync(path.join(out, "default.dat"), "utf8")).toBe("b1\nb2\nb3\nb4\n")
       expect(report.expectations).toEqual([{ group: "demo", sink: "json", basis: "total_input", mode: "warn", ratio: 0.5, expected: "ratio 0.5 ± 0.2", ok: true }])
-      // [rescue] path of conf/wparse.toml is the rescue directory; nothing needed it
-      expect(fs.existsSync(path.join(dir, "rescue"))).toBe(false)
+      // the monitor group got the counters as the sources ended: one record per source, then per sink
+      const monitor = fs.readFileSync(path.join(out, "monitor.dat"), "utf8").trim().split("\n")
+      expect(monitor.slice(-8).map((l) => l.split(" ").slice(0, 2).join(" "))).toEqual([
+        "source file_1", "source file_2", "sink demo", "sink default", "sink error", "sink miss", "sink monitor", "sink residue"
+      ])
+      expect(monitor.slice(-8)[0]!.split(" ")[2]).toBe("4")
+      // [log_conf] output = "File": the run's log goes to data/logs/wparse.log
+      expect(fs.existsSync(path.join(dir, "data", "logs", "wparse.log"))).toBe(true)
     }))
 })
