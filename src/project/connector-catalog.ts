@@ -17,6 +17,7 @@ import type { Problems } from "./problems.js"
 import * as Resolution from "./resolution.js"
 import * as TomlDocument from "./toml-document.js"
 import * as Topology from "./topology.js"
+import * as UnavailableKinds from "./unavailable-kinds.js"
 
 /** What a definition resolves to: its kind's URL adapter and its base params. */
 export interface ResolvedDef {
@@ -178,6 +179,12 @@ const loadFile = (
         ? { _tag: "Key", location: TomlDocument.location(doc, [...at, "allow_override"]) }
         : { _tag: "Entry", location }
       const reject = () => void into.set(def.id, { def, location, overrideSite, resolved: Option.none() })
+      const unavailable = kinds.has(def.kind) ? undefined : UnavailableKinds.problem(def.kind, [...kinds.keys()].sort())
+      if (unavailable !== undefined) {
+        problems.add(TomlDocument.locate(doc, at, unavailable))
+        reject()
+        continue
+      }
       const known = yield* problems.attempt(factoryOf(registry, scope, def.kind), place)
       if (Option.isNone(known)) {
         reject()

@@ -91,6 +91,8 @@ export const decode = (
   const warnings: Array<ConfigError> = []
   const bad = (at: ReadonlyArray<Segment>, value: unknown, expected: string) =>
     problems.push(TomlDocument.problem(doc, at, { detail: `invalid value ${show(value)}`, expected }))
+  const missing = (at: ReadonlyArray<Segment>, expected: string) =>
+    problems.push(TomlDocument.problem(doc, at, { detail: "missing required key", expected }))
   const warn = (at: ReadonlyArray<Segment>, why: string) =>
     warnings.push(TomlDocument.problem(doc, at, { detail: "accepted, has no meaning in this edition", expected: why }))
   const dir = (at: ReadonlyArray<Segment>, value: unknown): string | undefined => {
@@ -143,7 +145,7 @@ export const decode = (
         break
       }
       case "log_conf":
-        conf.log = logConf(value, bad, warn, workRoot)
+        conf.log = logConf(value, bad, warn, missing, workRoot)
         break
     }
   }
@@ -156,6 +158,7 @@ const logConf = (
   table: { readonly [key: string]: unknown },
   bad: (at: ReadonlyArray<Segment>, value: unknown, expected: string) => void,
   warn: (at: ReadonlyArray<Segment>, why: string) => void,
+  missing: (at: ReadonlyArray<Segment>, expected: string) => void,
   workRoot: string
 ): LogConf | undefined => {
   let level: LogLevel.LogLevel = LogLevel.Info
@@ -189,7 +192,9 @@ const logConf = (
   if (output !== "Console") {
     const dir = isTable(fileTable) ? fileTable["path"] : undefined
     if (typeof dir !== "string" || dir.trim().length === 0) {
-      bad(["log_conf", "file", "path"], dir, `the directory of ${logFileName} (output = "${output}" writes to a file)`)
+      const expected = `the directory of ${logFileName} (output = "${output}" writes to a file)`
+      if (dir === undefined) missing(["log_conf", "file", "path"], expected)
+      else bad(["log_conf", "file", "path"], dir, expected)
       return undefined
     }
     logFile = path.join(path.isAbsolute(dir) ? dir : path.join(workRoot, dir), logFileName)
