@@ -75,4 +75,25 @@ describe("a WarpParse work root", () => {
       // [log_conf] output = "File": the run's log goes to data/logs/wparse.log
       expect(fs.existsSync(path.join(dir, "data", "logs", "wparse.log"))).toBe(true)
     }))
+
+  it.scopedLive("a missed expectation of mode error fails the run (exit 3) and says which sink; of mode warn it only warns", () =>
+    Effect.gen(function*() {
+      const dir = yield* copy
+      const demo = path.join(dir, "topology", "sinks", "business.d", "demo.toml")
+      const text = fs.readFileSync(demo, "utf8")
+      fs.writeFileSync(demo, text.replace("ratio = 0.5\ntol = 0.2", "ratio = 0.9\ntol = 0.05\nmode = \"error\""))
+      const failed = wpcRun(dir)
+      expect(failed.status, failed.stderr).toBe(3)
+      const report = JSON.parse(failed.stdout) as { status: string; errors: ReadonlyArray<string>; expectations: ReadonlyArray<{ ok: boolean; ratio: number }> }
+      expect(report.status).toBe("failed")
+      expect(report.expectations).toMatchObject([{ group: "demo", sink: "json", mode: "error", ratio: 0.5, ok: false }])
+      expect(report.errors).toEqual(["sink demo/json: share of the input 0.5 is outside its expectation (ratio 0.9 ± 0.05)"])
+
+      const again = yield* copy
+      const warnOnly = path.join(again, "topology", "sinks", "business.d", "demo.toml")
+      fs.writeFileSync(warnOnly, text.replace("ratio = 0.5\ntol = 0.2", "ratio = 0.9\ntol = 0.05"))
+      const warned = wpcRun(again)
+      expect(warned.status, warned.stderr).toBe(0)
+      expect(warned.stderr).toContain("[wpc] warning: sink demo/json: share of the input 0.5 is outside its expectation (ratio 0.9 ± 0.05)")
+    }))
 })
