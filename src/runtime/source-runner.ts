@@ -132,8 +132,8 @@ const pump = (
           )
         })
       })
-    // the read rate limit holds the next pull until the batch's events are within it
-    const onBatch = limiter === undefined ? route : (batch: ReadonlyArray<SourceEvent>) => Effect.zipRight(route(batch), limiter.take(batch.length))
+    // the read rate limit holds a batch (and so the next pull) until its events are within it
+    const onBatch = limiter === undefined ? route : (batch: ReadonlyArray<SourceEvent>) => Effect.zipRight(limiter.take(batch.length), route(batch))
     const loop: Effect.Effect<void, SourceError> = Effect.flatMap(pull, (next) =>
       Option.isNone(next) ? Effect.void : Effect.zipRight(onBatch(next.value), loop))
     return yield* loop
