@@ -60,6 +60,7 @@ params = { port = 9200, password = "hunter2" }
           filter: Option.some("app == 'a'")
         },
         tags: ["env:test", "sink:one", "team:ops"],
+        expect: Option.none(),
         line: 8
       }])
       expect(Project.toPipelineSpec(project).groups[0]!.sinks[0]).toMatchObject({ replicaCnt: 2, rateLimitRps: 500 })
