@@ -137,6 +137,35 @@ const lookup = (
   return Option.none()
 }
 
+/** The overrides of an entry and the key that holds them (`params`, or WarpParse's `params_override`). */
+interface Overrides {
+  readonly key: "params" | "params_override"
+  readonly params: ParamMap.ParamMap
+}
+
+/**
+ * The overrides of an entry as written (`u`, decoded as `entry`): `params`, or `params_override` as
+ * WarpParse writes them; both at once is a problem at `params_override`.
+ */
+const overridesOf = (
+  ctx: Context,
+  doc: TomlDocument.TomlDocument,
+  at: ReadonlyArray<Segment>,
+  u: unknown,
+  entry: { readonly params: ParamMap.ParamMap; readonly params_override?: ParamMap.ParamMap | undefined }
+): Option.Option<Overrides> => {
+  if (entry.params_override === undefined) return Option.some({ key: "params", params: entry.params })
+  if (typeof u === "object" && u !== null && Object.hasOwn(u, "params")) {
+    ctx.problems.add(TomlDocument.problem(doc, [...at, "params_override"], {
+      detail: "both params and params_override are given",
+      expected: "one table of overrides: params, or params_override (WarpParse's name)",
+      suggestion: "merge them into one"
+    }))
+    return Option.none()
+  }
+  return Option.some({ key: "params_override", params: entry.params_override })
+}
+
 /** Resolves the params of an entry: variables, `url`, refused overrides, then the merge over the connector's. */
 const resolveParams = (
   ctx: Context,
@@ -144,11 +173,11 @@ const resolveParams = (
   at: ReadonlyArray<Segment>,
   entry: ConnectorCatalog.CatalogEntry,
   resolved: ConnectorCatalog.ResolvedDef,
-  overrides: ParamMap.ParamMap
+  overrides: Overrides
 ): Effect.Effect<Option.Option<ParamMap.ParamMap>> =>
   Effect.gen(function*() {
-    const paramsAt = [...at, "params"]
-    const expanded = Interpolate.params(overrides, ctx.env)
+    const paramsAt = [...at, overrides.key]
+    const expanded = Interpolate.params(overrides.params, ctx.env)
     ctx.problems.add(...expanded.unresolved.map((u) => TomlDocument.problem(doc, [...paramsAt, ...u.segments], u)))
     const withUrl = yield* ctx.problems.attempt(
       Resolution.expandUrl(expanded.params, entry.def.kind, resolved.adapter),
@@ -156,7 +185,7 @@ const resolveParams = (
     )
     const refused = Resolution.refusals(
       entry.def,
-      ParamMap.keys(overrides),
+      ParamMap.keys(overrides.params),
       Option.match(withUrl, { onNone: () => [], onSome: (w) => w.fromUrl }),
       entry.overrideSite
     )
@@ -172,7 +201,7 @@ const connect = (
   at: ReadonlyArray<Segment>,
   scope: ConnectorScope,
   id: string,
-  overrides: ParamMap.ParamMap
+  overrides: Overrides
 ): Effect.Effect<Option.Option<{ readonly def: ConnectorDef; readonly params: ParamMap.ParamMap }>> => {
   const entry = lookup(ctx, doc, at, scope, id)
   // a definition that has a problem of its own was reported where it is defined
@@ -290,7 +319,7 @@ const decodeAt = <A, I>(
 }
 
 /** An entry whose `connect` or `params` has a problem is not resolved: what would follow is that problem again. */
-const entryBlocking = ["connect", "params"]
+const entryBlocking = ["connect", "params", "params_override"]
 
 /** First places of names already taken (source keys, group names, sink names in a group). */
 type Seen = Map<string, string>
@@ -365,7 +394,9 @@ const loadSourceFile = (ctx: Context, file: string, keys: Seen, out: Array<Resol
       // a key with a problem is no name to compare
       const unique = decoded.bad.has("key") || !duplicate(ctx, doc, [...at, "key"], keys, entry.key, "source key")
       const tags = tagsOf(ctx, doc, at, entry.tags)
-      const connected = yield* connect(ctx, doc, at, "source", entry.connect, entry.params)
+      const overrides = overridesOf(ctx, doc, at, sources[i], entry)
+      if (Option.isNone(overrides)) continue
+      const connected = yield* connect(ctx, doc, at, "source", entry.connect, overrides.value)
       if (Option.isNone(connected) || Option.isNone(tags)) continue
       const spec: ResolvedSourceSpec = {
         name: entry.key,
@@ -435,7 +466,9 @@ const loadSinks = (
       const tags = tagsOf(ctx, doc, at, entry.tags)
       const filterOk = checkFilter(ctx, doc, at, entry.filter)
       const expectation = expectOf(ctx, doc, at, entry.expect, group.expect, defaultExpect)
-      const connected = yield* connect(ctx, doc, at, "sink", entry.connect, entry.params)
+      const overrides = overridesOf(ctx, doc, at, group.sinks[j], entry)
+      if (Option.isNone(overrides)) continue
+      const connected = yield* connect(ctx, doc, at, "sink", entry.connect, overrides.value)
       if (Option.isNone(connected) || Option.isNone(tags) || !filterOk || Either.isLeft(expectation)) continue
       const spec: ResolvedSinkSpec = {
         group: group.name,

@@ -17,6 +17,8 @@ import type { Segment } from "./toml-lines.js"
 const Name = Schema.NonEmptyTrimmedString
 const TagList = Schema.Array(Schema.String)
 const Params = Schema.optionalWith(ParamMap.schema, { default: () => ParamMap.empty, exact: true })
+/** WarpParse's name for `params` in `[[sources]]` and `[[sink_group.sinks]]`. */
+const ParamsOverride = Schema.optionalWith(ParamMap.schema, { exact: true })
 const Tags = Schema.optionalWith(TagList, { default: () => [], exact: true })
 
 /**
@@ -29,6 +31,7 @@ export const SourceEntry = Schema.Struct({
   connect: Name,
   tags: Tags,
   params: Params,
+  params_override: ParamsOverride,
   processors: Schema.optionalWith(Schema.Array(Name), { default: () => [], exact: true })
 })
 
@@ -42,6 +45,7 @@ export const SinkEntry = Schema.Struct({
   tags: Tags,
   filter: Schema.optionalWith(Schema.String, { exact: true }),
   params: Params,
+  params_override: ParamsOverride,
   expect: Schema.optionalWith(SinkExpect.SinkExpect, { exact: true })
 })
 
@@ -110,6 +114,7 @@ const expectations: { readonly [key: string]: string } = {
   connect: "the id of a connector in connectors/*.d/",
   tags: "an array of \"key:value\" strings",
   params: "a table of parameters",
+  params_override: "a table of parameters (WarpParse's name for params)",
   filter: "a filter expression (see docs/filters.md)",
   parallel: "an integer from 1 to 16",
   rate_limit_rps: "an integer >= 0 (events per second of each sink replica; 0 = unlimited)",

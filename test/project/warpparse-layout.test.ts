@@ -130,6 +130,22 @@ describe("topology/sinks in WarpParse's layout", () => {
     }))
 })
 
+describe("[[sources]] and [[sink_group.sinks]] in WarpParse's layout", () => {
+  it.scoped("params_override is params (a refused key is reported there); both at once is an error", () =>
+    Effect.gen(function*() {
+      const { project } = yield* loaded({})
+      expect(project.sources.find((s) => s.spec.name === "file_2")!.spec.params).toMatchObject({ file: "gen2.dat" })
+      const found = yield* errors({
+        "topology/sources/more.toml": "[[sources]]\nkey = \"f3\"\nconnect = \"file_src\"\nparams_override = { follow = true }\n\n" +
+          "[[sources]]\nkey = \"f4\"\nconnect = \"file_src\"\nparams = { file = \"a\" }\nparams_override = { file = \"b\" }\n"
+      })
+      expect(found.map((e) => [e.at, e.detail])).toEqual([
+        ["topology/sources/more.toml:4: sources[0].params_override.follow", "connector \"file_src\" does not allow overriding \"follow\""],
+        ["topology/sources/more.toml:10: sources[1].params_override", "both params and params_override are given"]
+      ])
+    }))
+})
+
 describe("connectors WarpParse has and this edition does not", () => {
   it.scoped("kafka, victorialogs, elasticsearch: one error each at its definition's type, naming the kind; users of them are not reported again", () =>
     Effect.gen(function*() {

@@ -63,7 +63,7 @@ const FieldName = Schema.String.annotations({ description: "a record field name,
  * Sink params: send each event as one syslog message to `addr`:`port` over `protocol` (`udp`: one
  * datagram per message; `tcp`: one connection, messages framed `octet-counted` or by `line`), in `format`
  * (`rfc5424` or `rfc3164`). The header comes from a record's fields named by the `*_field` params (`""`:
- * none), else from `facility`, `severity`, `host` (default: this machine's name), `app`, `procid` and
+ * none), else from `facility`, `severity`, `host` (default: this machine's name), `app` (or `app_name`, WarpParse's name, which wins), `procid` and
  * `msgid`; MSG is the record's `message_field`, else the record as JSON, or the payload of an event
  * without a record. TIMESTAMP is a record's `timestamp_field`, else the time of the write. Over TCP a
  * connection must open within `connect_timeout_ms`; the batches written in the last `resend_ms` before a
@@ -79,6 +79,7 @@ export const SinkParams = Schema.Struct({
   severity: Schema.optionalWith(Severity, { default: () => "info" }),
   host: Schema.optional(HeaderToken(255)),
   app: Schema.optionalWith(HeaderToken(48), { default: () => "wpc" }),
+  app_name: Schema.optional(HeaderToken(48)),
   procid: Schema.optional(HeaderToken(128)),
   msgid: Schema.optional(HeaderToken(32)),
   facility_field: Schema.optionalWith(FieldName, { default: () => "facility" }),
