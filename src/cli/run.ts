@@ -107,6 +107,12 @@ export const run = (
       : yield* exit
     const checked = checkExpectations(report, project)
     for (const o of checked.outcomes) if (!o.ok && o.mode === "warn") yield* Console.error(`[wpc] warning: ${SinkExpect.missText(o)}`)
+    const hasDefault = project?.sinkGroups.some((g) => g.role === "default") ?? false
+    if (report.unrouted > 0 && !hasDefault) {
+      yield* Console.error(
+        `[wpc] warning: ${Report.plural(report.unrouted, "event")} matched no sink group and went nowhere (acked, counted as unrouted); a topology/sinks/infra.d/default.toml group would take them`
+      )
+    }
     const final = checked.report
     if (options.json) {
       yield* Console.log(JSON.stringify(checked.outcomes.length === 0 ? final : { ...final, expectations: checked.outcomes }, null, 2))

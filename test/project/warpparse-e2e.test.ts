@@ -47,6 +47,11 @@ describe("a WarpParse work root", () => {
         "sink_group.oml"
       ])
       expect(r.out).toContain("ok: 4 sources, 6 sink groups, 6 sinks")
+      const json = yield* wpc("check", "--work-root", dir, "--json")
+      const checked = JSON.parse(json.out) as { ok: boolean; warnings: ReadonlyArray<{ path: string }>; sinkGroups: ReadonlyArray<{ name: string; role: string | null }> }
+      expect(checked.ok).toBe(true)
+      expect(checked.warnings.map((w) => w.path)).toHaveLength(8)
+      expect(checked.sinkGroups.map((g) => g.role)).toEqual([null, "default", "error", "miss", "monitor", "residue"])
     }))
 
   it.scopedLive("runs with wpc run: unmatched events go to default, the expectation is checked and reported", () =>
@@ -88,6 +93,14 @@ describe("a WarpParse work root", () => {
       expect(report.status).toBe("failed")
       expect(report.expectations).toMatchObject([{ group: "demo", sink: "json", mode: "error", ratio: 0.5, ok: false }])
       expect(report.errors).toEqual(["sink demo/json: share of the input 0.5 is outside its expectation (ratio 0.9 ± 0.05)"])
+
+      // without the default group, the events no group takes are warned about
+      fs.rmSync(path.join(dir, "topology", "sinks", "infra.d", "default.toml"))
+      fs.rmSync(path.join(dir, "checkpoints"), { recursive: true, force: true })
+      fs.writeFileSync(demo, text)
+      const unrouted = wpcRun(dir)
+      expect(unrouted.status, unrouted.stderr).toBe(0)
+      expect(unrouted.stderr).toContain("[wpc] warning: 4 events matched no sink group and went nowhere")
 
       const again = yield* copy
       const warnOnly = path.join(again, "topology", "sinks", "business.d", "demo.toml")
