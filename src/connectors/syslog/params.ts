@@ -9,7 +9,7 @@ import * as ConnectorDef from "../../config/def.js"
 import * as ParamSchema from "../../config/param-schema.js"
 import { Addr, ConnectPort, IdleTimeout, ListenPort, Millis, NonNegative, Positive } from "../../config/param-types.js"
 import * as BufferParams from "../net/buffer-params.js"
-import { hostParams } from "../tcp/params.js"
+import { hostParams, Instances } from "../tcp/params.js"
 import { Facility, Severity } from "./priority.js"
 
 /** The connector kind. */
@@ -20,7 +20,9 @@ export const kind = "syslog"
  * octet-counted or LF-delimited frames, detected per frame as RFC 6587 says); `attach_meta_tags` tags
  * each message with its header fields, `strip_header` keeps only its MSG; `header_mode` (WarpParse's) sets
  * both: `keep` (the message as received, no header tags), `strip` (only its MSG) or `parse` (only its MSG,
- * the header as tags), and wins over them when given; `tcp_recv_bytes` is the
+ * the header as tags), and wins over them when given; `prefer_newline` (WarpParse's) frames TCP by LF only
+ * (a line that starts with digits and a space is then not read as octet-counted); `instances` may only
+ * be 1 (as the tcp source's); `tcp_recv_bytes` is the
  * largest TCP frame (longer ones are cut); `udp_recv_buffer` the UDP socket's receive buffer;
  * `max_connections` TCP clients at most, each closed once it sent nothing for `idle_timeout_s` (0: never);
  * at most `queue_events` events and `queue_bytes` bytes wait for the pipeline; `batch_events` per receive.
@@ -33,6 +35,8 @@ export const SourceParams = Schema.Struct({
   protocol: Schema.optionalWith(Schema.Literal("udp", "tcp"), { default: () => "udp" as const }),
   strip_header: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   header_mode: Schema.optional(Schema.Literal("keep", "strip", "parse")),
+  prefer_newline: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  instances: Schema.optionalWith(Instances, { default: () => 1 }),
   attach_meta_tags: Schema.optionalWith(Schema.Boolean, { default: () => true }),
   tcp_recv_bytes: Schema.optionalWith(Positive, { default: () => 1048576 }),
   udp_recv_buffer: Schema.optionalWith(Positive, { default: () => 8388608 }),

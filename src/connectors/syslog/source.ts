@@ -97,7 +97,7 @@ export const make = (
         what,
         addr: params.addr,
         port: params.port,
-        framing: "auto",
+        framing: params.prefer_newline ? "line" : "auto",
         maxConnections: params.max_connections,
         idleTimeout: `${params.idle_timeout_s} seconds`,
         maxFrameBytes: params.tcp_recv_bytes,

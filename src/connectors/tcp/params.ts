@@ -15,10 +15,10 @@ import * as BufferParams from "../net/buffer-params.js"
 export const kind = "tcp"
 
 /** WarpParse's `instances` (listeners of one source): one listener serves every connection here, so only 1. */
-const Instances = Schema.Int.pipe(
+export const Instances = Schema.Int.pipe(
   Schema.filter((n) =>
     n === 1 ||
-    `instances = ${n} is not available in this edition: one listener serves every connection of a tcp source on Node's event loop (raise max_connections, or declare more sources on other ports)`
+    `instances = ${n} is not available in this edition: one listener serves every connection of a source on Node's event loop (raise max_connections, or declare more sources on other ports)`
   )
 ).annotations({ description: "1 (one listener per source)" })
 

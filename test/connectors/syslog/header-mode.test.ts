@@ -1,14 +1,15 @@
 /**
  * WarpParse's `header_mode` of the syslog source: `keep` (the message as received, no header tags),
  * `strip` (its MSG only) and `parse` (its MSG, the header as tags); it wins over `strip_header` and
- * `attach_meta_tags`, and any other value is refused naming the three.
+ * `attach_meta_tags`, and any other value is refused naming the three. `prefer_newline` frames TCP by
+ * LF only; `instances` may only be 1.
  */
 import * as dgram from "node:dgram"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { ParamMap, Tags } from "../../../src/index.js"
 import * as Syslog from "../../../src/connectors/syslog/index.js"
-import { leakChecked, receiveN, startAcceptor, text } from "../tcp/harness.js"
+import { leakChecked, receiveN, send, startAcceptor, text } from "../tcp/harness.js"
 
 const rfc5424 = "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog 77 ID47 - An application event"
 
@@ -64,5 +65,27 @@ describe("syslog source header_mode", () => {
     const error = Either.getLeft(decoded).pipe((o) => o._tag === "Some" ? o.value : undefined)!
     expect(error.path).toBe("params.header_mode")
     expect(error.message).toMatch(/"keep".*"strip".*"parse"/s)
+  })
+})
+
+describe("syslog source prefer_newline and instances", () => {
+  it.live("over TCP a frame starting with digits and a space is octet-counted, unless prefer_newline", () =>
+    Effect.gen(function*() {
+      const framed = (prefer: boolean) =>
+        leakChecked(Effect.gen(function*() {
+          const { port, source } = yield* serve({ protocol: "tcp", prefer_newline: prefer })
+          yield* send(port, "5 hello\n")
+          const [event] = yield* receiveN(source, 1)
+          return text(event!)
+        }))
+      expect(yield* framed(false)).toBe("hello")
+      expect(yield* framed(true)).toBe("5 hello")
+    }))
+
+  it("instances = 1 is accepted, another count refused with the reason", () => {
+    expect(Either.isRight(Effect.runSync(Effect.either(ParamMap.decodeParams(Syslog.SourceParams, { instances: 1 }))))).toBe(true)
+    const refused = Effect.runSync(Effect.flip(ParamMap.decodeParams(Syslog.SourceParams, { instances: 2 })))
+    expect(refused.path).toBe("params.instances")
+    expect(refused.message).toContain("instances = 2 is not available in this edition")
   })
 })
