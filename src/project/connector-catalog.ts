@@ -18,6 +18,7 @@ import * as Resolution from "./resolution.js"
 import * as TomlDocument from "./toml-document.js"
 import * as Topology from "./topology.js"
 import * as UnavailableKinds from "./unavailable-kinds.js"
+import * as WarpParseDefs from "./warpparse-defs.js"
 
 /** What a definition resolves to: its kind's URL adapter and its base params. */
 export interface ResolvedDef {
@@ -224,7 +225,10 @@ const sideSchema = (info: KindInfo, scope: ConnectorDef.ConnectorScope): Option.
     ? Option.flatMap(info.source, (f) => Option.fromNullable(f.params))
     : Option.flatMap(info.sink, (f) => Option.fromNullable(f.params))
 
-/** Adds the definitions the registered kinds ship to `into`, except ids the project defines (even ones that did not decode). */
+/**
+ * Adds the definitions the registered kinds ship, then WarpParse's shipped ones of those kinds, to `into`,
+ * except ids the project defines (even ones that did not decode).
+ */
 const addBuiltins = (
   scope: ConnectorDef.ConnectorScope,
   kinds: ReadonlyMap<string, KindInfo>,
@@ -233,7 +237,11 @@ const addBuiltins = (
   problems: Problems
 ) =>
   Effect.forEach([...kinds.values()], (info) =>
-    Effect.forEach(info.defs.filter((d) => d.scope === scope && !into.has(d.id) && !undecoded.has(d.id)), (def) =>
+    Effect.forEach(
+      [...info.defs, ...WarpParseDefs.defs.filter((d) => d.kind === info.kind)].filter((d) =>
+        d.scope === scope && !into.has(d.id) && !undecoded.has(d.id)
+      ),
+      (def) =>
       Effect.map(
         problems.attempt(Resolution.baseParams(def, def.defaultParams, info.adapter, sideSchema(info, scope)), (e) =>
           e.under(`builtin ${scope} connector "${def.id}".params`)),

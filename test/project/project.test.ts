@@ -279,7 +279,7 @@ conect = "x"
       })
       const file = at(dir, "topology/sources/a.toml")
       expect(errors.map((e) => [path.relative(dir, e.file!), e.line, e.path, e.detail, e.expected])).toEqual([
-        ["topology/sources/a.toml", 6, "sources[0].conect", "unknown key \"conect\"", "one of: key, enable, connect, tags, params, processors"],
+        ["topology/sources/a.toml", 6, "sources[0].conect", "unknown key \"conect\"", "one of: key, enable, connect, tags, params, params_override, processors"],
         ["topology/sources/a.toml", 3, "sources[0].enable", "invalid value \"yes\"", "true or false"],
         ["topology/sources/a.toml", 5, "sources[0].tags", "invalid value \"env:test\"", "an array of \"key:value\" strings"],
         ["topology/sinks/main.toml", 2, "sink_group.name", "invalid value 5", "a non-empty name"],

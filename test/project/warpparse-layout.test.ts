@@ -146,6 +146,29 @@ describe("[[sources]] and [[sink_group.sinks]] in WarpParse's layout", () => {
     }))
 })
 
+describe("WarpParse's shipped connector ids", () => {
+  it.scoped("file_src, syslog_tcp_src, tcp_src and the sinks resolve without a definition in the project; a project's own wins", () =>
+    Effect.gen(function*() {
+      const { project } = yield* loaded({
+        "connectors/source.d/00-file_src.toml": "",
+        "connectors/source.d/01-tcp_src.toml": "",
+        "topology/sources/more.toml": "[[sources]]\nkey = \"s1\"\nenable = false\nconnect = \"syslog_tcp_src\"\nparams = { port = 0, header_mode = \"parse\" }\n\n" +
+          "[[sources]]\nkey = \"t1\"\nenable = false\nconnect = \"tcp_src\"\n",
+        "topology/sinks/business.d/more.toml": "[sink_group]\nname = \"more\"\n\n[[sink_group.sinks]]\nconnect = \"file_json_sink\"\n\n" +
+          "[[sink_group.sinks]]\nconnect = \"syslog_udp_sink\"\nparams = { app_name = \"wparse\" }\n\n[[sink_group.sinks]]\nconnect = \"blackhole_sink\"\n"
+      })
+      const src = (key: string) => project.sources.find((s) => s.spec.name === key)!.spec
+      expect(src("file_1")).toMatchObject({ connectorId: "file_src", kind: "file", params: { base: "./data/in_dat", file: "gen.dat", encode: "text" } })
+      expect(src("s1")).toMatchObject({ kind: "syslog", params: { protocol: "tcp", port: 0, header_mode: "parse", addr: "127.0.0.1" } })
+      expect(src("t1")).toMatchObject({ kind: "tcp", params: { framing: "auto", port: 9000 } })
+      const more = project.sinkGroups.find((g) => g.name === "more")!
+      expect(more.sinks.map((s) => [s.spec.connectorId, s.spec.kind])).toEqual([["file_json_sink", "file"], ["syslog_udp_sink", "syslog"], ["blackhole_sink", "blackhole"]])
+      expect(more.sinks[1]!.spec.params).toMatchObject({ app_name: "wparse", protocol: "udp" })
+      // the fixture defines its own file_json_sink: it wins over the shipped one
+      expect(project.sinkGroups.find((g) => g.name === "demo")!.sinks[0]!.spec.params).toMatchObject({ file: "demo.json", fmt: "json" })
+    }))
+})
+
 describe("connectors WarpParse has and this edition does not", () => {
   it.scoped("kafka, victorialogs, elasticsearch: one error each at its definition's type, naming the kind; users of them are not reported again", () =>
     Effect.gen(function*() {
