@@ -157,7 +157,7 @@ export const checkAll = (
     check(e.group, e.sink, e.expectation, written.find((s) => s.group === e.group && s.name === e.sink)?.events ?? 0, input)
   )
 
-/** ` expect: demo/json=0.5 ok, b/x=0.1 MISS`: the progress line's part for the expectations (empty without any). */
+/** ` expect: demo/json=0.5 ok, b/x=0.1 MISS`: the progress line's part for the expectations (empty without expectations). */
 export const progressText = (outcomes: ReadonlyArray<Outcome>): string =>
   outcomes.length === 0
     ? ""

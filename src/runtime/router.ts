@@ -66,7 +66,7 @@ const targetsOf = (routes: ReadonlyArray<Route>, slot: number): ReadonlyArray<Ta
 /**
  * The router of the source named `source` over `routes`; `onUnrouted` counts the events no route
  * selects (each one, also in a batch that routes others). Those go to the `fallback` routes (a
- * `default` group: what their filters select of them) when there are any. Offered items are stamped
+ * `default` group: what their filters select of them) when there are some. Offered items are stamped
  * with `clock`'s time (the batch latency metric).
  */
 export const make = (

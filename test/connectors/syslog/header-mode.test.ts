@@ -1,7 +1,7 @@
 /**
  * WarpParse's `header_mode` of the syslog source: `keep` (the message as received, no header tags),
  * `strip` (its MSG only) and `parse` (its MSG, the header as tags); it wins over `strip_header` and
- * `attach_meta_tags`, and any other value is refused naming the three. `prefer_newline` frames TCP by
+ * `attach_meta_tags`, and another value is refused naming the three. `prefer_newline` frames TCP by
  * LF only; `instances` may only be 1.
  */
 import * as dgram from "node:dgram"

@@ -1,7 +1,7 @@
 /**
  * The tcp source params WarpParse writes: `framing = "auto"` (per frame: octet-counted when it starts
  * with digits and a space, else a line), `tcp_recv_bytes` (the longest frame) and `instances` (only 1:
- * any other count is refused with the reason).
+ * another count is refused with the reason).
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Option } from "effect"
