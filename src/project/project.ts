@@ -252,6 +252,14 @@ const checkFilter = (
   filter: string | undefined
 ): boolean => {
   if (filter === undefined) return true
+  if (/\.wpl\s*$/.test(filter)) {
+    ctx.problems.add(TomlDocument.problem(doc, [...at, "filter"], {
+      detail: `${JSON.stringify(filter)} is a WarpParse filter file, which this edition does not read`,
+      expected: "a filter expression (docs/filters.md)",
+      suggestion: "write its condition as a filter expression; note that a filter here selects the events the sink takes, where WarpParse's keeps them out"
+    }))
+    return false
+  }
   return Either.match(Filter.parse(filter, "filter"), {
     onLeft: (e) => {
       ctx.problems.add(TomlDocument.locate(doc, at, e))

@@ -120,6 +120,17 @@ describe("topology/sinks in WarpParse's layout", () => {
       expect(found[2]!.expected).toContain("total_input")
     }))
 
+  it.scoped("a WarpParse filter file (.wpl) is an error saying it is not read and that filters here select", () =>
+    Effect.gen(function*() {
+      const found = yield* errors({
+        "topology/sinks/business.d/f.toml": "[sink_group]\nname = \"f\"\n\n[[sink_group.sinks]]\nconnect = \"file_raw_sink\"\nfilter = \"./error_filter.wpl\"\n"
+      })
+      expect(found.map((e) => [e.at, e.detail])).toEqual([
+        ["topology/sinks/business.d/f.toml:6: sink_group.sinks[0].filter", "\"./error_filter.wpl\" is a WarpParse filter file, which this edition does not read"]
+      ])
+      expect(found[0]!.suggestion).toContain("selects")
+    }))
+
   it.scoped("a group of infra.d/ must be one of WarpParse's infra groups", () =>
     Effect.gen(function*() {
       const found = yield* errors({
