@@ -218,11 +218,17 @@ const validated = (
   ctx: Context,
   doc: TomlDocument.TomlDocument,
   at: ReadonlyArray<Segment>,
-  validate: Effect.Effect<void, ConfigError>
+  validate: Effect.Effect<void, ConfigError>,
+  paramsKey: Overrides["key"] = "params"
 ): Effect.Effect<boolean> =>
   Effect.match(validate, {
     onFailure: (e) => {
-      const located = ParamMap.problemsOf(e).map((problem) => TomlDocument.locate(doc, at, problem))
+      // a param's problem is placed where its overrides are written (WarpParse's params_override)
+      const placed = (problem: ConfigError) =>
+        paramsKey === "params" || problem.path === undefined || !/^params(\.|$)/.test(problem.path)
+          ? problem
+          : new ConfigError({ ...problem.fields, path: problem.path.replace(/^params/, paramsKey) })
+      const located = ParamMap.problemsOf(e).map((problem) => TomlDocument.locate(doc, at, placed(problem)))
       ctx.problems.add(...located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)))
       return false
     },
@@ -413,7 +419,13 @@ const loadSourceFile = (ctx: Context, file: string, keys: Seen, out: Array<Resol
         params: connected.value.params,
         tags: Tags.toStrings(tags.value)
       }
-      const valid = yield* validated(ctx, doc, at, Effect.flatMap(ctx.registry.sourceFactory(spec.kind), (f) => f.validateSpec(spec)))
+      const valid = yield* validated(
+        ctx,
+        doc,
+        at,
+        Effect.flatMap(ctx.registry.sourceFactory(spec.kind), (f) => f.validateSpec(spec)),
+        overrides.value.key
+      )
       const processors = processorsOf(ctx, doc, at, entry.processors)
       if (valid && unique && clean && Option.isSome(processors)) {
         out.push({ spec, enabled: entry.enable, processors: processors.value, file: doc.file, line: TomlDocument.line(doc, at) })
@@ -486,7 +498,13 @@ const loadSinks = (
         params: connected.value.params,
         filter: Option.fromNullable(entry.filter)
       }
-      const valid = yield* validated(ctx, doc, at, Effect.flatMap(ctx.registry.sinkFactory(spec.kind), (f) => f.validateSpec(spec)))
+      const valid = yield* validated(
+        ctx,
+        doc,
+        at,
+        Effect.flatMap(ctx.registry.sinkFactory(spec.kind), (f) => f.validateSpec(spec)),
+        overrides.value.key
+      )
       if (valid && unique && clean) {
         out.push({ spec, tags: Tags.toStrings(Tags.merge(groupTags, tags.value)), expect: expectation.right, line: TomlDocument.line(doc, at) })
       }

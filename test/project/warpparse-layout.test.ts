@@ -142,17 +142,20 @@ describe("topology/sinks in WarpParse's layout", () => {
 })
 
 describe("[[sources]] and [[sink_group.sinks]] in WarpParse's layout", () => {
-  it.scoped("params_override is params (a refused key is reported there); both at once is an error", () =>
+  it.scoped("params_override is params (a refused key or a bad value is reported there); both at once is an error", () =>
     Effect.gen(function*() {
       const { project } = yield* loaded({})
       expect(project.sources.find((s) => s.spec.name === "file_2")!.spec.params).toMatchObject({ file: "gen2.dat" })
       const found = yield* errors({
         "topology/sources/more.toml": "[[sources]]\nkey = \"f3\"\nconnect = \"file_src\"\nparams_override = { follow = true }\n\n" +
-          "[[sources]]\nkey = \"f4\"\nconnect = \"file_src\"\nparams = { file = \"a\" }\nparams_override = { file = \"b\" }\n"
+          "[[sources]]\nkey = \"f4\"\nconnect = \"file_src\"\nparams = { file = \"a\" }\nparams_override = { file = \"b\" }\n\n" +
+          "[[sources]]\nkey = \"t2\"\nconnect = \"tcp_src\"\n\n[sources.params_override]\nport = \"x\"\n"
       })
       expect(found.map((e) => [e.at, e.detail])).toEqual([
         ["topology/sources/more.toml:4: sources[0].params_override.follow", "connector \"file_src\" does not allow overriding \"follow\""],
-        ["topology/sources/more.toml:10: sources[1].params_override", "both params and params_override are given"]
+        ["topology/sources/more.toml:10: sources[1].params_override", "both params and params_override are given"],
+        // a value the factory refuses is placed where it is written, as any override
+        ["topology/sources/more.toml:17: sources[2].params_override.port", "Expected number, actual \"x\""]
       ])
     }))
 })
