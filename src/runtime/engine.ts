@@ -4,12 +4,13 @@
  * shared state (`RunState`) passed in: each source is pulled by a `SourceRunner`, which routes its
  * batches (`Router`) through bounded queues (`SinkQueue`: backpressure reaches the source) to the sink
  * replicas (through its `ProcessingStage` first, when it has processors); each replica's `SinkWorker` batches, writes, retries and rescues; each source's batches are
- * acked in order once every sink took them (`AckPolicy`); and a Stop runs in phases with deadlines
+ * acked in order once every sink took them (`AckPolicy`); WarpParse's infra groups take what their role
+ * says (what no group selected, what the processors set aside, the engine's counters: `Monitor`); and a Stop runs in phases with deadlines
  * (`StopPhases`), ending with a `RunReport`.
  *
  * @since 0.1.0
  */
-import { Effect, Either, ExecutionStrategy, Exit, Fiber, Option, Schedule, Scope } from "effect"
+import { Duration, Effect, Either, ExecutionStrategy, Exit, Fiber, Option, Schedule, Scope } from "effect"
 import * as path from "node:path"
 import { ConfigError } from "../errors/config.js"
 import type { SinkError } from "../errors/sink.js"
@@ -211,12 +212,14 @@ export const make = (
         yield* Effect.forEach(nodes, (n, i) => Effect.forkIn(SourceRunner.run(n, firstGenerations[i]!, runnerContext), engineScope))
       )
       const monitor = infra.monitor.length === 0 ? undefined : Monitor.make(state, infra.monitor, yield* Effect.clock)
-      const ticks = monitor === undefined
+      // a monitor interval of 0: only the last record
+      const ticks = monitor === undefined || Duration.toMillis(options.monitorInterval) === 0
         ? undefined
         : yield* Effect.forkIn(Effect.repeat(Effect.delay(monitor.emit, options.monitorInterval), Schedule.forever), engineScope)
       yield* Effect.raceFirst(Fiber.await(sources), RunState.awaitStop(state))
       // the monitor's last record holds the run's counters as the sources ended; then the queues drain
-      if (ticks !== undefined && monitor !== undefined) yield* Effect.zipRight(Fiber.interrupt(ticks), monitor.emit)
+      if (ticks !== undefined) yield* Fiber.interrupt(ticks)
+      if (monitor !== undefined) yield* monitor.emit
       const stopped = yield* RunState.isStopping(state)
       const phases = yield* StopPhases.run(
         { sources, queues: replicas.map((r) => r.queue), workers: Fiber.all(workers), acks },
