@@ -7,7 +7,7 @@
  *
  * @since 0.3.0
  */
-import { Either, Option, Schema } from "effect"
+import { Either, Schema } from "effect"
 
 const Share = Schema.Number.pipe(Schema.between(0, 1))
 
@@ -138,7 +138,7 @@ export const check = (group: string, sink: string, expectation: Expectation, wri
 
 /** `demo/json: share 0.1 (ratio 0.5 ± 0.2)`: a missed expectation, for warnings and errors. */
 export const missText = (o: Outcome): string =>
-  `sink ${o.group}/${o.sink}: share of the input ${Option.getOrElse(Option.fromNullable(o.ratio), () => 0)} is outside its expectation (${o.expected})`
+  `sink ${o.group}/${o.sink}: share of the input ${o.ratio ?? 0} is outside its expectation (${o.expected})`
 
 /** The sinks of a project that have an expectation: group, sink name and the expectation. */
 export interface Expected {

@@ -115,7 +115,7 @@ export const make = (options: StageOptions): Effect.Effect<ProcessingStage, neve
 
     return {
       run: (batch) =>
-        Effect.flatMap(ProcessorChain.process(processors, batch), (result) => {
+        Effect.flatMap(ProcessorChain.process(processors, batch, outlets.residue), (result) => {
           count(result)
           const output: StageOutput = {
             events: result.events,
