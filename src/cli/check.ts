@@ -49,6 +49,7 @@ export const check = (dir: string, asJson: boolean, withConnect = false): Effect
     const loaded = yield* Effect.either(loadProject(dir))
     if (Either.isRight(loaded)) {
       const schemas = Secrets.schemasOf(yield* Effect.flatMap(ConnectorRegistry, (registry) => registry.kinds))
+      if (!asJson && loaded.right.warnings.length > 0) yield* Console.error(Report.warningsText(loaded.right.warnings))
       const results = withConnect ? yield* ConnectCheck.check(loaded.right) : undefined
       const masked = results?.map((r) => ({ ...r, detail: Secrets.text(r.detail) }))
       yield* Console.log(

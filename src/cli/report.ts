@@ -9,6 +9,7 @@ import * as path from "node:path"
 import type { Json, ParamMap } from "../config/param.js"
 import type { ConfigError } from "../errors/config.js"
 import type { ResolvedProject } from "../project/project.js"
+import * as SinkExpect from "../project/sink-expect.js"
 import * as Secrets from "./secrets.js"
 import * as Table from "./table.js"
 
@@ -78,6 +79,7 @@ export const projectText = (project: ResolvedProject, schemas: Secrets.ParamSche
 export const projectJson = (project: ResolvedProject, schemas: Secrets.ParamSchemas = Secrets.noSchemas) => ({
   ok: true as const,
   workRoot: project.workRoot,
+  warnings: warningsJson(project.warnings),
   sources: project.sources.map((s) => ({
     key: s.spec.name,
     enabled: s.enabled,
@@ -90,6 +92,7 @@ export const projectJson = (project: ResolvedProject, schemas: Secrets.ParamSche
   })),
   sinkGroups: project.sinkGroups.map((g) => ({
     name: g.name,
+    role: g.role ?? null,
     tags: g.tags,
     filter: Option.getOrNull(g.filter),
     parallel: g.parallel,
@@ -101,6 +104,7 @@ export const projectJson = (project: ResolvedProject, schemas: Secrets.ParamSche
       tags: s.tags,
       filter: Option.getOrNull(s.spec.filter),
       params: Secrets.params(s.spec.params, schemas("sink", s.spec.kind)),
+      expect: Option.getOrNull(Option.map(s.expect, SinkExpect.text)),
       line: s.line ?? null
     }))
   }))
@@ -125,6 +129,17 @@ export const errorsText = (workRoot: string, errors: ReadonlyArray<ConfigError>)
     }),
     `${plural(errors.length, "problem")} in project ${workRoot}`
   ].join("\n"))
+
+/** Each warning as `warning: file:line: path: detail`, then its `why:` line (URL credentials masked). */
+export const warningsText = (warnings: ReadonlyArray<ConfigError>): string =>
+  Secrets.text(warnings.flatMap((w) => {
+    const head = [w.location, w.path].filter((s): s is string => s !== undefined).join(": ")
+    return [`warning: ${head.length > 0 ? `${head}: ` : ""}${w.detail}`, ...(w.expected === undefined ? [] : [`  why: ${w.expected}`])]
+  }).join("\n"))
+
+/** The warnings as JSON data. */
+export const warningsJson = (warnings: ReadonlyArray<ConfigError>) =>
+  warnings.map((w) => ({ file: w.file ?? null, line: w.line ?? null, path: w.path ?? null, detail: w.detail, why: w.expected ?? null }))
 
 /** The errors as JSON data (URL credentials masked). */
 export const errorsJson = (workRoot: string, errors: ReadonlyArray<ConfigError>) => ({

@@ -11,6 +11,7 @@
 import { Command, Options } from "@effect/cli"
 import { Cause, Clock, Console, Deferred, Duration, Effect, Either, Exit, Fiber, Option } from "effect"
 import { loadProject, type ResolvedProject, toPipelineSpec } from "../project/project.js"
+import * as SinkExpect from "../project/sink-expect.js"
 import { ConnectorRegistry } from "../registry/registry.js"
 import type { PipelineSpec } from "../runtime/pipeline.js"
 import * as RunReport from "../runtime/report.js"
@@ -20,6 +21,7 @@ import * as ExitCode from "./exit-code.js"
 import * as Heap from "./heap.js"
 import * as LogFormat from "./log-format.js"
 import * as MetricsAddress from "./metrics-address.js"
+import * as LogOutput from "./log-output.js"
 import * as Report from "./report.js"
 import * as Secrets from "./secrets.js"
 import * as StartupHangup from "./startup-hangup.js"
@@ -69,6 +71,12 @@ export interface RunOptions {
   readonly logFormat?: LogFormat.Format | undefined
 }
 
+/** The sinks of `project` that have an expectation. */
+const expectedOf = (project: ResolvedProject): ReadonlyArray<SinkExpect.Expected> =>
+  project.sinkGroups.flatMap((g) =>
+    g.sinks.flatMap((s) => Option.toArray(Option.map(s.expect, (expectation) => ({ group: g.name, sink: s.spec.name, expectation }))))
+  )
+
 /** Loads, builds and runs the project in `dir`; `onLoaded` gets the project before anything is built. */
 const start = (
   dir: string,
@@ -85,6 +93,8 @@ const start = (
     }
     const project = loaded.right
     onLoaded(project)
+    if (project.warnings.length > 0) yield* say(Report.warningsText(project.warnings))
+    const expected = expectedOf(project)
     // relative paths in params are under the work root (the engine resolves them): no change of directory
     const enabled = project.sources.filter((s) => s.enabled).length
     yield* say(`[wpc] starting: ${Report.plural(enabled, "source")}, ${Report.plural(project.sinkGroups.length, "sink group")}`)
@@ -94,8 +104,10 @@ const start = (
       metricsHost: Option.getOrUndefined(Option.map(options.metrics, (a) => a.host)),
       print: (line) => say(Secrets.text(line)),
       reload: Effect.provideService(reload(dir, say), ConnectorRegistry, yield* ConnectorRegistry),
-      onStarted: Effect.sync(() => Heap.settle())
+      onStarted: Effect.sync(() => Heap.settle()),
+      progressSuffix: expected.length === 0 ? undefined : (p) => SinkExpect.progressText(SinkExpect.checkAll(expected, p.sinks, p.eventsIn))
     }).pipe(
+      LogOutput.withLogConf(project.log),
       Effect.catchAll((e) =>
         Effect.zipRight(
           LogFormat.complain(format)(`wpc run: ${Secrets.text(e.message)}`),
@@ -128,16 +140,43 @@ export const run = (dir: string, options: RunOptions): Effect.Effect<void, ExitC
       : guard.signalled() !== undefined && Cause.isInterrupted(exit.cause)
       ? StartupStop.stoppedReport(project, (yield* Clock.currentTimeMillis) - t0)
       : yield* exit
-    if (options.json) yield* Console.log(JSON.stringify(report, null, 2))
-    else {
-      yield* Console.log(`[wpc] ${RunReport.summary(report)}`)
-      for (const s of report.sinks) {
+    const checked = checkExpectations(report, project)
+    for (const o of checked.outcomes) if (!o.ok && o.mode === "warn") yield* Console.error(`[wpc] warning: ${SinkExpect.missText(o)}`)
+    const hasDefault = project?.sinkGroups.some((g) => g.role === "default") ?? false
+    if (report.unrouted > 0 && !hasDefault) {
+      yield* Console.error(
+        `[wpc] warning: ${Report.plural(report.unrouted, "event")} matched no sink group and went nowhere (acked, counted as unrouted); a topology/sinks/infra.d/default.toml group would take them`
+      )
+    }
+    const final = checked.report
+    if (options.json) {
+      yield* Console.log(JSON.stringify(checked.outcomes.length === 0 ? final : { ...final, expectations: checked.outcomes }, null, 2))
+    } else {
+      yield* Console.log(`[wpc] ${RunReport.summary(final)}`)
+      for (const s of final.sinks) {
         yield* Console.log(`[wpc]   sink ${s.group}/${s.name}: ${s.events} written, ${s.rescued} rescued, ${s.retries} retries, ${s.errors} errors`)
       }
-      for (const e of report.errors) yield* Console.log(`[wpc]   error: ${e}`)
+      for (const o of checked.outcomes) {
+        yield* Console.log(`[wpc]   expect ${o.group}/${o.sink}: share ${o.ratio === null ? "-" : o.ratio} (${o.expected}): ${o.ok ? "ok" : `missed (${o.mode})`}`)
+      }
+      for (const e of final.errors) yield* Console.log(`[wpc]   error: ${e}`)
     }
-    if (report.status === "failed") return yield* new ExitCode.Exit({ code: runFailed })
+    if (final.status === "failed") return yield* new ExitCode.Exit({ code: runFailed })
   }))
+
+/**
+ * The sink expectations of `project` checked against `report`: each outcome, and the report — failed,
+ * with the miss among its errors, when an expectation of mode `error` was missed.
+ */
+const checkExpectations = (
+  report: RunReport.RunReport,
+  project: ResolvedProject | undefined
+): { readonly report: RunReport.RunReport; readonly outcomes: ReadonlyArray<SinkExpect.Outcome> } => {
+  const outcomes = project === undefined ? [] : SinkExpect.checkAll(expectedOf(project), report.sinks, report.eventsIn)
+  const failed = outcomes.filter((o) => !o.ok && o.mode === "error")
+  if (failed.length === 0) return { report, outcomes }
+  return { report: { ...report, status: "failed", errors: [...report.errors, ...failed.map(SinkExpect.missText)] }, outcomes }
+}
 
 /** The `run` command. */
 export const command = Command.make(

@@ -33,11 +33,16 @@ export interface Counts {
   seconds: number
 }
 
-/** What a batch became: the events to route, the failures to rescue, the failures dropped, and the counts per processor. */
+/**
+ * What a batch became: the events to route, the failures to rescue, the failures dropped, the events
+ * dropped by a processor's rule (`residue`, as they came to it; kept only when asked for), and the
+ * counts per processor.
+ */
 export interface Result {
   readonly events: ReadonlyArray<SourceEvent.SourceEvent>
   readonly rescue: ReadonlyArray<Failure>
   readonly dropped: ReadonlyArray<Failure>
+  readonly residue: ReadonlyArray<SourceEvent.SourceEvent>
   readonly counts: ReadonlyArray<Counts>
 }
 
@@ -51,6 +56,8 @@ export const errorTag = "error"
 interface Run {
   readonly rescue: Array<Failure>
   readonly dropped: Array<Failure>
+  /** Only when asked for (a `residue` infra group exists): no array otherwise. */
+  readonly residue: Array<SourceEvent.SourceEvent> | undefined
   readonly counts: Array<Counts>
 }
 
@@ -80,6 +87,7 @@ const settle = (
   }
   if (tag === "Dropped") {
     counts.dropped += 1
+    run.residue?.push(event)
     return
   }
   const error = withProcessor(
@@ -167,30 +175,44 @@ const runEffect = (
     })))
   })
 
+/** The `residue` of a result when it was not asked for. */
+const noResidue: ReadonlyArray<SourceEvent.SourceEvent> = []
+
 /** `true` when every processor of `processors` is synchronous. */
 export const isSync = (processors: ReadonlyArray<Processor.Processor>): boolean => processors.every((p) => p._tag === "Sync")
 
 /** Runs `batch` through synchronous `processors` in one step (every one must be `Sync`: see `isSync`). */
-export const processSync = (processors: ReadonlyArray<Processor.Processor>, batch: ReadonlyArray<SourceEvent.SourceEvent>): Result => {
-  const run: Run = { rescue: [], dropped: [], counts: [] }
+export const processSync = (
+  processors: ReadonlyArray<Processor.Processor>,
+  batch: ReadonlyArray<SourceEvent.SourceEvent>,
+  keepResidue = false
+): Result => {
+  const run: Run = { rescue: [], dropped: [], residue: keepResidue ? [] : undefined, counts: [] }
   let events: ReadonlyArray<SourceEvent.SourceEvent> = batch
   for (const processor of processors) {
     if (processor._tag !== "Sync") throw new Error(`processSync: processor ${processor.name} is not synchronous`)
     events = runSync(processor, events, run)
   }
-  return { events, ...run }
+  return { events, ...run, residue: run.residue ?? noResidue }
 }
 
-/** Runs `batch` through `processors`, in order; never fails (failures are in the result). */
-export const process = (processors: ReadonlyArray<Processor.Processor>, batch: ReadonlyArray<SourceEvent.SourceEvent>): Effect.Effect<Result> =>
+/**
+ * Runs `batch` through `processors`, in order; never fails (failures are in the result). The events
+ * dropped by a rule are kept in `residue` only with `keepResidue`.
+ */
+export const process = (
+  processors: ReadonlyArray<Processor.Processor>,
+  batch: ReadonlyArray<SourceEvent.SourceEvent>,
+  keepResidue = false
+): Effect.Effect<Result> =>
   isSync(processors)
-    ? Effect.sync(() => processSync(processors, batch))
+    ? Effect.sync(() => processSync(processors, batch, keepResidue))
     : Effect.suspend(() => {
-      const run: Run = { rescue: [], dropped: [], counts: [] }
+      const run: Run = { rescue: [], dropped: [], residue: keepResidue ? [] : undefined, counts: [] }
       let events: Effect.Effect<ReadonlyArray<SourceEvent.SourceEvent>> = Effect.succeed(batch)
       for (const processor of processors) {
         events = Effect.flatMap(events, (input) =>
           processor._tag === "Sync" ? Effect.sync(() => runSync(processor, input, run)) : runEffect(processor, input, run))
       }
-      return Effect.map(events, (out): Result => ({ events: out, ...run }))
+      return Effect.map(events, (out): Result => ({ events: out, ...run, residue: run.residue ?? noResidue }))
     })

@@ -17,6 +17,8 @@ import type { Problems } from "./problems.js"
 import * as Resolution from "./resolution.js"
 import * as TomlDocument from "./toml-document.js"
 import * as Topology from "./topology.js"
+import * as UnavailableKinds from "./unavailable-kinds.js"
+import * as WarpParseDefs from "./warpparse-defs.js"
 
 /** What a definition resolves to: its kind's URL adapter and its base params. */
 export interface ResolvedDef {
@@ -178,6 +180,12 @@ const loadFile = (
         ? { _tag: "Key", location: TomlDocument.location(doc, [...at, "allow_override"]) }
         : { _tag: "Entry", location }
       const reject = () => void into.set(def.id, { def, location, overrideSite, resolved: Option.none() })
+      const unavailable = kinds.has(def.kind) ? undefined : UnavailableKinds.problem(def.kind, [...kinds.keys()].sort())
+      if (unavailable !== undefined) {
+        problems.add(TomlDocument.locate(doc, at, unavailable))
+        reject()
+        continue
+      }
       const known = yield* problems.attempt(factoryOf(registry, scope, def.kind), place)
       if (Option.isNone(known)) {
         reject()
@@ -217,7 +225,10 @@ const sideSchema = (info: KindInfo, scope: ConnectorDef.ConnectorScope): Option.
     ? Option.flatMap(info.source, (f) => Option.fromNullable(f.params))
     : Option.flatMap(info.sink, (f) => Option.fromNullable(f.params))
 
-/** Adds the definitions the registered kinds ship to `into`, except ids the project defines (even ones that did not decode). */
+/**
+ * Adds the definitions the registered kinds ship, then WarpParse's shipped ones of those kinds, to `into`,
+ * except ids the project defines (even ones that did not decode).
+ */
 const addBuiltins = (
   scope: ConnectorDef.ConnectorScope,
   kinds: ReadonlyMap<string, KindInfo>,
@@ -226,7 +237,11 @@ const addBuiltins = (
   problems: Problems
 ) =>
   Effect.forEach([...kinds.values()], (info) =>
-    Effect.forEach(info.defs.filter((d) => d.scope === scope && !into.has(d.id) && !undecoded.has(d.id)), (def) =>
+    Effect.forEach(
+      [...info.defs, ...WarpParseDefs.defs.filter((d) => d.kind === info.kind)].filter((d) =>
+        d.scope === scope && !into.has(d.id) && !undecoded.has(d.id)
+      ),
+      (def) =>
       Effect.map(
         problems.attempt(Resolution.baseParams(def, def.defaultParams, info.adapter, sideSchema(info, scope)), (e) =>
           e.under(`builtin ${scope} connector "${def.id}".params`)),

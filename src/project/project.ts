@@ -16,7 +16,7 @@ import { ConnectorRegistry } from "../registry/registry.js"
 import type { EngineOptionsInput } from "../runtime/engine-options.js"
 import * as Filter from "../runtime/filter.js"
 import type * as Processor from "../processing/processor.js"
-import type { PipelineSpec } from "../runtime/pipeline.js"
+import type { GroupRole, PipelineSpec } from "../runtime/pipeline.js"
 import type { ResolvedSinkSpec } from "../sink/factory.js"
 import type { ResolvedSourceSpec } from "../source/factory.js"
 import * as ConnectorCatalog from "./connector-catalog.js"
@@ -27,9 +27,11 @@ import * as Problems from "./problems.js"
 import * as Processors from "./processors.js"
 import { ProjectErrors } from "./project-errors.js"
 import * as Resolution from "./resolution.js"
+import * as SinkExpect from "./sink-expect.js"
 import * as TomlDocument from "./toml-document.js"
 import type { Segment } from "./toml-lines.js"
 import * as Topology from "./topology.js"
+import * as WparseConf from "./wparse-conf.js"
 
 /** Every problem one load of a project found (code 300). */
 export { ProjectErrors } from "./project-errors.js"
@@ -51,12 +53,16 @@ export interface ResolvedSink {
   readonly spec: ResolvedSinkSpec
   /** `key:value` strings, sorted by key. */
   readonly tags: ReadonlyArray<string>
+  /** Its expected share of the input (`expect`), checked at the end of a run. */
+  readonly expect: Option.Option<SinkExpect.Expectation>
   readonly line: number | undefined
 }
 
 /** A resolved `[sink_group]`: name, tags (defaults, then its own), filter, replicas per sink, sinks, file. */
 export interface ResolvedSinkGroup {
   readonly name: string
+  /** The role of a group of `topology/sinks/infra.d/` (none: a business group). */
+  readonly role: GroupRole | undefined
   /** `key:value` strings, sorted by key. */
   readonly tags: ReadonlyArray<string>
   readonly filter: Option.Option<string>
@@ -78,6 +84,10 @@ export interface ResolvedProject {
   readonly engine: EngineOptionsInput
   /** The processors of `processors/*.toml`, by name. */
   readonly processors: ReadonlyMap<string, Processors.Declared>
+  /** What is accepted but means nothing here (WarpParse keys such as `[models]`, a group's `oml`), one each. */
+  readonly warnings: ReadonlyArray<ConfigError>
+  /** Where `wpc run` logs (`[log_conf]` of `conf/wparse.toml`; none: stderr at the default level). */
+  readonly log: WparseConf.LogConf | undefined
 }
 
 /** How `loadProject` reads variables. */
@@ -127,6 +137,35 @@ const lookup = (
   return Option.none()
 }
 
+/** The overrides of an entry and the key that holds them (`params`, or WarpParse's `params_override`). */
+interface Overrides {
+  readonly key: "params" | "params_override"
+  readonly params: ParamMap.ParamMap
+}
+
+/**
+ * The overrides of an entry as written (`u`, decoded as `entry`): `params`, or `params_override` as
+ * WarpParse writes them; both at once is a problem at `params_override`.
+ */
+const overridesOf = (
+  ctx: Context,
+  doc: TomlDocument.TomlDocument,
+  at: ReadonlyArray<Segment>,
+  u: unknown,
+  entry: { readonly params: ParamMap.ParamMap; readonly params_override?: ParamMap.ParamMap | undefined }
+): Option.Option<Overrides> => {
+  if (entry.params_override === undefined) return Option.some({ key: "params", params: entry.params })
+  if (typeof u === "object" && u !== null && Object.hasOwn(u, "params")) {
+    ctx.problems.add(TomlDocument.problem(doc, [...at, "params_override"], {
+      detail: "both params and params_override are given",
+      expected: "one table of overrides: params, or params_override (WarpParse's name)",
+      suggestion: "merge them into one"
+    }))
+    return Option.none()
+  }
+  return Option.some({ key: "params_override", params: entry.params_override })
+}
+
 /** Resolves the params of an entry: variables, `url`, refused overrides, then the merge over the connector's. */
 const resolveParams = (
   ctx: Context,
@@ -134,11 +173,11 @@ const resolveParams = (
   at: ReadonlyArray<Segment>,
   entry: ConnectorCatalog.CatalogEntry,
   resolved: ConnectorCatalog.ResolvedDef,
-  overrides: ParamMap.ParamMap
+  overrides: Overrides
 ): Effect.Effect<Option.Option<ParamMap.ParamMap>> =>
   Effect.gen(function*() {
-    const paramsAt = [...at, "params"]
-    const expanded = Interpolate.params(overrides, ctx.env)
+    const paramsAt = [...at, overrides.key]
+    const expanded = Interpolate.params(overrides.params, ctx.env)
     ctx.problems.add(...expanded.unresolved.map((u) => TomlDocument.problem(doc, [...paramsAt, ...u.segments], u)))
     const withUrl = yield* ctx.problems.attempt(
       Resolution.expandUrl(expanded.params, entry.def.kind, resolved.adapter),
@@ -146,7 +185,7 @@ const resolveParams = (
     )
     const refused = Resolution.refusals(
       entry.def,
-      ParamMap.keys(overrides),
+      ParamMap.keys(overrides.params),
       Option.match(withUrl, { onNone: () => [], onSome: (w) => w.fromUrl }),
       entry.overrideSite
     )
@@ -162,7 +201,7 @@ const connect = (
   at: ReadonlyArray<Segment>,
   scope: ConnectorScope,
   id: string,
-  overrides: ParamMap.ParamMap
+  overrides: Overrides
 ): Effect.Effect<Option.Option<{ readonly def: ConnectorDef; readonly params: ParamMap.ParamMap }>> => {
   const entry = lookup(ctx, doc, at, scope, id)
   // a definition that has a problem of its own was reported where it is defined
@@ -179,11 +218,17 @@ const validated = (
   ctx: Context,
   doc: TomlDocument.TomlDocument,
   at: ReadonlyArray<Segment>,
-  validate: Effect.Effect<void, ConfigError>
+  validate: Effect.Effect<void, ConfigError>,
+  paramsKey: Overrides["key"] = "params"
 ): Effect.Effect<boolean> =>
   Effect.match(validate, {
     onFailure: (e) => {
-      const located = ParamMap.problemsOf(e).map((problem) => TomlDocument.locate(doc, at, problem))
+      // a param's problem is placed where its overrides are written (WarpParse's params_override)
+      const placed = (problem: ConfigError) =>
+        paramsKey === "params" || problem.path === undefined || !/^params(\.|$)/.test(problem.path)
+          ? problem
+          : new ConfigError({ ...problem.fields, path: problem.path.replace(/^params/, paramsKey) })
+      const located = ParamMap.problemsOf(e).map((problem) => TomlDocument.locate(doc, at, placed(problem)))
       ctx.problems.add(...located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)))
       return false
     },
@@ -213,6 +258,14 @@ const checkFilter = (
   filter: string | undefined
 ): boolean => {
   if (filter === undefined) return true
+  if (/\.wpl\s*$/.test(filter)) {
+    ctx.problems.add(TomlDocument.problem(doc, [...at, "filter"], {
+      detail: `${JSON.stringify(filter)} is a WarpParse filter file, which this edition does not read`,
+      expected: "a filter expression (docs/filters.md)",
+      suggestion: "write its condition as a filter expression; note that a filter here selects the events the sink takes, where WarpParse's keeps them out"
+    }))
+    return false
+  }
   return Either.match(Filter.parse(filter, "filter"), {
     onLeft: (e) => {
       ctx.problems.add(TomlDocument.locate(doc, at, e))
@@ -280,7 +333,7 @@ const decodeAt = <A, I>(
 }
 
 /** An entry whose `connect` or `params` has a problem is not resolved: what would follow is that problem again. */
-const entryBlocking = ["connect", "params"]
+const entryBlocking = ["connect", "params", "params_override"]
 
 /** First places of names already taken (source keys, group names, sink names in a group). */
 type Seen = Map<string, string>
@@ -355,7 +408,9 @@ const loadSourceFile = (ctx: Context, file: string, keys: Seen, out: Array<Resol
       // a key with a problem is no name to compare
       const unique = decoded.bad.has("key") || !duplicate(ctx, doc, [...at, "key"], keys, entry.key, "source key")
       const tags = tagsOf(ctx, doc, at, entry.tags)
-      const connected = yield* connect(ctx, doc, at, "source", entry.connect, entry.params)
+      const overrides = overridesOf(ctx, doc, at, sources[i], entry)
+      if (Option.isNone(overrides)) continue
+      const connected = yield* connect(ctx, doc, at, "source", entry.connect, overrides.value)
       if (Option.isNone(connected) || Option.isNone(tags)) continue
       const spec: ResolvedSourceSpec = {
         name: entry.key,
@@ -364,7 +419,13 @@ const loadSourceFile = (ctx: Context, file: string, keys: Seen, out: Array<Resol
         params: connected.value.params,
         tags: Tags.toStrings(tags.value)
       }
-      const valid = yield* validated(ctx, doc, at, Effect.flatMap(ctx.registry.sourceFactory(spec.kind), (f) => f.validateSpec(spec)))
+      const valid = yield* validated(
+        ctx,
+        doc,
+        at,
+        Effect.flatMap(ctx.registry.sourceFactory(spec.kind), (f) => f.validateSpec(spec)),
+        overrides.value.key
+      )
       const processors = processorsOf(ctx, doc, at, entry.processors)
       if (valid && unique && clean && Option.isSome(processors)) {
         out.push({ spec, enabled: entry.enable, processors: processors.value, file: doc.file, line: TomlDocument.line(doc, at) })
@@ -372,12 +433,42 @@ const loadSourceFile = (ctx: Context, file: string, keys: Seen, out: Array<Resol
     }
   })
 
+/** The expectation of the sink at `at` (none without `expect`); a bad combination is a problem at its key. */
+const expectOf = (
+  ctx: Context,
+  doc: TomlDocument.TomlDocument,
+  at: ReadonlyArray<Segment>,
+  own: SinkExpect.SinkExpect | undefined,
+  group: SinkExpect.GroupExpect | undefined,
+  defaults: SinkExpect.GroupExpect | undefined
+): Either.Either<Option.Option<SinkExpect.Expectation>, void> => {
+  if (own === undefined) return Either.right(Option.none())
+  return Either.match(SinkExpect.resolve(own, group, defaults), {
+    onLeft: (p) => {
+      ctx.problems.add(TomlDocument.problem(doc, [...at, "expect", ...(p.key === "" ? [] : [p.key])], p))
+      return Either.left(undefined)
+    },
+    onRight: (e) => Either.right(Option.some(e))
+  })
+}
+
+/** The directory of infra groups under `topology/sinks/`, and the groups it may hold. */
+const infraDir = "infra.d"
+const infraRoles: ReadonlyArray<GroupRole> = ["default", "miss", "residue", "error", "monitor"]
+
+/** Keys of a `[sink_group]` that WarpParse reads and this edition accepts without meaning. */
+const groupWarnings: { readonly [key: string]: string } = {
+  oml: "OML models are not run by this edition: the group takes the events its filter selects (docs/filters.md)",
+  rule: "WPL rules are not run by this edition: the group takes the events its filter selects (docs/filters.md)"
+}
+
 /** Resolves the sinks of a group. */
 const loadSinks = (
   ctx: Context,
   doc: TomlDocument.TomlDocument,
   group: Topology.SinkGroupEntry,
-  groupTags: Tags.Tags
+  groupTags: Tags.Tags,
+  defaultExpect: SinkExpect.GroupExpect | undefined
 ) =>
   Effect.gen(function*() {
     const names: Seen = new Map()
@@ -394,8 +485,11 @@ const loadSinks = (
         !duplicate(ctx, doc, [...at, entry.name === undefined ? "connect" : "name"], names, name, `sink name in group "${group.name}"`)
       const tags = tagsOf(ctx, doc, at, entry.tags)
       const filterOk = checkFilter(ctx, doc, at, entry.filter)
-      const connected = yield* connect(ctx, doc, at, "sink", entry.connect, entry.params)
-      if (Option.isNone(connected) || Option.isNone(tags) || !filterOk) continue
+      const expectation = expectOf(ctx, doc, at, entry.expect, group.expect, defaultExpect)
+      const overrides = overridesOf(ctx, doc, at, group.sinks[j], entry)
+      if (Option.isNone(overrides)) continue
+      const connected = yield* connect(ctx, doc, at, "sink", entry.connect, overrides.value)
+      if (Option.isNone(connected) || Option.isNone(tags) || !filterOk || Either.isLeft(expectation)) continue
       const spec: ResolvedSinkSpec = {
         group: group.name,
         name,
@@ -404,16 +498,29 @@ const loadSinks = (
         params: connected.value.params,
         filter: Option.fromNullable(entry.filter)
       }
-      const valid = yield* validated(ctx, doc, at, Effect.flatMap(ctx.registry.sinkFactory(spec.kind), (f) => f.validateSpec(spec)))
+      const valid = yield* validated(
+        ctx,
+        doc,
+        at,
+        Effect.flatMap(ctx.registry.sinkFactory(spec.kind), (f) => f.validateSpec(spec)),
+        overrides.value.key
+      )
       if (valid && unique && clean) {
-        out.push({ spec, tags: Tags.toStrings(Tags.merge(groupTags, tags.value)), line: TomlDocument.line(doc, at) })
+        out.push({ spec, tags: Tags.toStrings(Tags.merge(groupTags, tags.value)), expect: expectation.right, line: TomlDocument.line(doc, at) })
       }
     }
     return out
   })
 
 /** Loads the `[sink_group]` of one file. */
-const loadSinkFile = (ctx: Context, file: string, defaults: Tags.Tags, groups: Seen, out: Array<ResolvedSinkGroup>) =>
+const loadSinkFile = (
+  ctx: Context,
+  file: string,
+  sinksDir: string,
+  defaults: SinkDefaults,
+  groups: Seen,
+  out: Array<ResolvedSinkGroup>
+) =>
   Effect.gen(function*() {
     const read = yield* ctx.problems.attempt(TomlDocument.read(file))
     if (Option.isNone(read)) return
@@ -429,6 +536,20 @@ const loadSinkFile = (ctx: Context, file: string, defaults: Tags.Tags, groups: S
     const unique = decoded.bad.has("name") || !duplicate(ctx, doc, [...at, "name"], groups, group.name, "sink group name")
     const tags = tagsOf(ctx, doc, at, group.tags)
     const filterOk = checkFilter(ctx, doc, at, group.filter)
+    for (const [key, why] of Object.entries(groupWarnings)) {
+      if (Object.hasOwn(group, key)) {
+        ctx.problems.warn(TomlDocument.problem(doc, [...at, key], { detail: "accepted, has no meaning in this edition", expected: why }))
+      }
+    }
+    const infra = path.relative(sinksDir, file).split(path.sep)[0] === infraDir
+    const role = infra ? infraRoles.find((r) => r === group.name) : undefined
+    if (infra && role === undefined && !decoded.bad.has("name")) {
+      ctx.problems.add(TomlDocument.problem(doc, [...at, "name"], {
+        detail: `"${group.name}" is not an infra group`,
+        expected: `one of: ${infraRoles.join(", ")} (the groups of ${infraDir}/)`,
+        suggestion: didYouMean(group.name, infraRoles) ?? `a business group goes in business.d/`
+      }))
+    }
     if (group.sinks.length === 0) {
       ctx.problems.add(TomlDocument.problem(doc, [...at, "sinks"], {
         detail: `sink group "${group.name}" has no sinks`,
@@ -436,11 +557,13 @@ const loadSinkFile = (ctx: Context, file: string, defaults: Tags.Tags, groups: S
         suggestion: "add [[sink_group.sinks]] with name and connect"
       }))
     }
-    const groupTags = Tags.merge(defaults, Option.getOrElse(tags, () => Tags.empty))
-    const sinks = yield* loadSinks(ctx, doc, group, groupTags)
+    const groupTags = Tags.merge(defaults.tags, Option.getOrElse(tags, () => Tags.empty))
+    const sinks = yield* loadSinks(ctx, doc, group, groupTags, defaults.expect)
     if (Option.isNone(tags) || !filterOk || !unique || !clean || sinks.length !== group.sinks.length) return
+    if (infra && role === undefined) return
     out.push({
       name: group.name,
+      role,
       tags: Tags.toStrings(groupTags),
       filter: Option.fromNullable(group.filter),
       parallel: group.parallel,
@@ -450,14 +573,26 @@ const loadSinkFile = (ctx: Context, file: string, defaults: Tags.Tags, groups: S
     })
   })
 
-/** The default sink tags of `topology/sinks/defaults.toml`. */
+/** What `topology/sinks/defaults.toml` gives every group: tags, and the defaults of its sinks' expectations. */
+interface SinkDefaults {
+  readonly tags: Tags.Tags
+  readonly expect: SinkExpect.GroupExpect | undefined
+}
+
+const noDefaults: SinkDefaults = { tags: Tags.empty, expect: undefined }
+
+/** The defaults of `topology/sinks/defaults.toml`: top-level `tags`, then `[defaults]` `tags` and `expect`. */
 const loadSinkDefaults = (ctx: Context, file: string) =>
   Effect.gen(function*() {
     const read = yield* ctx.problems.attempt(TomlDocument.read(file))
-    if (Option.isNone(read)) return Tags.empty
+    if (Option.isNone(read)) return noDefaults
     const decoded = decodeAt(ctx, read.value, [], Topology.SinkDefaults, read.value.table)
-    if (Option.isNone(decoded.value)) return Tags.empty
-    return Option.getOrElse(tagsOf(ctx, read.value, [], decoded.value.value.tags), () => Tags.empty)
+    if (Option.isNone(decoded.value)) return noDefaults
+    const top = Option.getOrElse(tagsOf(ctx, read.value, [], decoded.value.value.tags), () => Tags.empty)
+    const table = decoded.value.value.defaults
+    if (table === undefined) return { tags: top, expect: undefined }
+    const inner = Option.getOrElse(tagsOf(ctx, read.value, ["defaults"], table.tags), () => Tags.empty)
+    return { tags: Tags.merge(top, inner), expect: table.expect }
   })
 
 /** The `*.toml` files of a topology directory; a missing or empty one is a problem. */
@@ -519,8 +654,9 @@ export const loadProject = (
     )
     const processors = yield* Processors.load(workRoot, processorFiles, problems)
     const ctx: Context = { registry, catalog, env, problems, processors }
+    const wparse = yield* WparseConf.load(workRoot, problems)
 
-    const sourcesDir = path.join(workRoot, Layout.sourcesDir)
+    const sourcesDir = wparse.sourcesDir ?? path.join(workRoot, Layout.sourcesDir)
     const sources: Array<ResolvedSource> = []
     const keys: Seen = new Map()
     const beforeSources = problems.all().length
@@ -531,24 +667,38 @@ export const loadProject = (
       problems.add(new ConfigError({ detail: "the project declares no sources", file: sourcesDir, expected: "at least one [[sources]] entry" }))
     }
 
-    const sinksDir = path.join(workRoot, Layout.sinksDir)
+    const sinksDir = wparse.sinksDir ?? path.join(workRoot, Layout.sinksDir)
     const beforeSinks = problems.all().length
     const sinkFiles = yield* topologyFiles(ctx, sinksDir, true, "a [sink_group]")
     const defaultsFile = path.join(sinksDir, Layout.sinkDefaultsFile)
-    const defaults = sinkFiles.includes(defaultsFile) ? yield* loadSinkDefaults(ctx, defaultsFile) : Tags.empty
+    const defaults = sinkFiles.includes(defaultsFile) ? yield* loadSinkDefaults(ctx, defaultsFile) : noDefaults
     const sinkGroups: Array<ResolvedSinkGroup> = []
     const groups: Seen = new Map()
     // a source that did not resolve leaves what its events hold unknown: no field is then refused
     const sinkCtx: Context = { ...ctx, knownFields: keys.size === sources.length ? knownFieldsOf(sources) : undefined }
-    for (const file of sinkFiles.filter((f) => f !== defaultsFile)) yield* loadSinkFile(sinkCtx, file, defaults, groups, sinkGroups)
+    for (const file of sinkFiles.filter((f) => f !== defaultsFile)) yield* loadSinkFile(sinkCtx, file, sinksDir, defaults, groups, sinkGroups)
     if (groups.size === 0 && problems.all().length === beforeSinks) {
       problems.add(new ConfigError({ detail: "the project declares no sink group", file: sinksDir, expected: "at least one file with a [sink_group]" }))
     }
 
-    const engine = yield* EngineTable.load(workRoot, problems)
+    const table = yield* EngineTable.load(workRoot, problems)
+    // conf/wparse.toml's settings, under what engine.toml (this edition's own file) sets
+    const engine: EngineOptionsInput = {
+      ...(wparse.rescueDir === undefined ? {} : { rescueDir: wparse.rescueDir }),
+      ...(wparse.readRateLimitRps === undefined ? {} : { readRateLimitRps: wparse.readRateLimitRps }),
+      ...table
+    }
 
     yield* failIfAny
-    return { workRoot: path.resolve(workRoot), sources, sinkGroups, engine, processors: processors.built }
+    return {
+      workRoot: path.resolve(workRoot),
+      sources,
+      sinkGroups,
+      engine,
+      processors: processors.built,
+      warnings: problems.warnings(),
+      log: wparse.log
+    }
   })
 
 /**
@@ -561,6 +711,7 @@ export const toPipelineSpec = (project: ResolvedProject): PipelineSpec => ({
   sources: project.sources.map((s) => ({ spec: s.spec, enabled: s.enabled, processors: s.processors })),
   groups: project.sinkGroups.map((g) => ({
     name: g.name,
+    role: g.role,
     filter: g.filter,
     sinks: g.sinks.map((s) => ({ spec: s.spec, replicaCnt: g.parallel, rateLimitRps: g.rateLimitRps }))
   }))

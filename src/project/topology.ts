@@ -10,12 +10,15 @@
 import { Either, Option, ParseResult, Schema } from "effect"
 import * as ParamMap from "../config/param.js"
 import { didYouMean } from "../config/suggest.js"
+import * as SinkExpect from "./sink-expect.js"
 import type { Problem } from "./toml-document.js"
 import type { Segment } from "./toml-lines.js"
 
 const Name = Schema.NonEmptyTrimmedString
 const TagList = Schema.Array(Schema.String)
 const Params = Schema.optionalWith(ParamMap.schema, { default: () => ParamMap.empty, exact: true })
+/** WarpParse's name for `params` in `[[sources]]` and `[[sink_group.sinks]]`. */
+const ParamsOverride = Schema.optionalWith(ParamMap.schema, { exact: true })
 const Tags = Schema.optionalWith(TagList, { default: () => [], exact: true })
 
 /**
@@ -28,19 +31,22 @@ export const SourceEntry = Schema.Struct({
   connect: Name,
   tags: Tags,
   params: Params,
+  params_override: ParamsOverride,
   processors: Schema.optionalWith(Schema.Array(Name), { default: () => [], exact: true })
 })
 
 /** A decoded `[[sources]]` entry. */
 export type SourceEntry = typeof SourceEntry.Type
 
-/** A `[[sink_group.sinks]]` entry: `name` defaults to the connector id. */
+/** A `[[sink_group.sinks]]` entry: `name` defaults to the connector id; `expect` is its expected share of the input. */
 export const SinkEntry = Schema.Struct({
   name: Schema.optionalWith(Name, { exact: true }),
   connect: Name,
   tags: Tags,
   filter: Schema.optionalWith(Schema.String, { exact: true }),
-  params: Params
+  params: Params,
+  params_override: ParamsOverride,
+  expect: Schema.optionalWith(SinkExpect.SinkExpect, { exact: true })
 })
 
 /** A decoded `[[sink_group.sinks]]` entry. */
@@ -48,10 +54,15 @@ export type SinkEntry = typeof SinkEntry.Type
 
 /**
  * A `[sink_group]` table without its sinks; `parallel` (replicas of each sink, 1 to 16) defaults to 1,
- * `rate_limit_rps` (events per second of each sink replica, 0 = unlimited) to 0.
+ * `rate_limit_rps` (events per second of each sink replica, 0 = unlimited) to 0. WarpParse's `oml` and
+ * `rule` (which models feed the group) are accepted and warned about; `expect` sets the defaults of its
+ * sinks' expectations.
  */
 export const SinkGroupEntry = Schema.Struct({
   name: Name,
+  oml: Schema.optionalWith(Schema.Unknown, { exact: true }),
+  rule: Schema.optionalWith(Schema.Unknown, { exact: true }),
+  expect: Schema.optionalWith(SinkExpect.GroupExpect, { exact: true }),
   tags: Tags,
   filter: Schema.optionalWith(Schema.String, { exact: true }),
   parallel: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 16)), { default: () => 1, exact: true }),
@@ -82,10 +93,17 @@ export const SinkGroupFile = Schema.Struct({
   sink_group: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 })
 
-/** `topology/sinks/defaults.toml`: default `tags` of every sink group. */
+/** `[defaults]` of `topology/sinks/defaults.toml`, as WarpParse writes it: `tags` and `[defaults.expect]`. */
+export const DefaultsTable = Schema.Struct({
+  tags: Tags,
+  expect: Schema.optionalWith(SinkExpect.GroupExpect, { exact: true })
+})
+
+/** `topology/sinks/defaults.toml`: default `tags` of every sink group (top-level, or in `[defaults]`). */
 export const SinkDefaults = Schema.Struct({
   version: Version,
-  tags: Tags
+  tags: Tags,
+  defaults: Schema.optionalWith(DefaultsTable, { exact: true })
 })
 
 /** What each key of the entries above expects, for messages. */
@@ -96,6 +114,7 @@ const expectations: { readonly [key: string]: string } = {
   connect: "the id of a connector in connectors/*.d/",
   tags: "an array of \"key:value\" strings",
   params: "a table of parameters",
+  params_override: "a table of parameters (WarpParse's name for params)",
   filter: "a filter expression (see docs/filters.md)",
   parallel: "an integer from 1 to 16",
   rate_limit_rps: "an integer >= 0 (events per second of each sink replica; 0 = unlimited)",
@@ -104,7 +123,18 @@ const expectations: { readonly [key: string]: string } = {
   connectors: "an array of [[connectors]] tables",
   sources: "an array of [[sources]] tables",
   sink_group: "a [sink_group] table",
+  expect: "an expect table: ratio with tol, or min and/or max (shares from 0 to 1); basis, mode, min_samples",
+  defaults: "a [defaults] table with tags and [defaults.expect]",
   "": "a table"
+}
+
+/** What the key at `path` expects: an `expect` key's own expectation, else its top-level key's. */
+const expectedAt = (path: ReadonlyArray<PropertyKey>): string | undefined => {
+  const head = typeof path[0] === "string" ? path[0] : ""
+  const sub = path[1]
+  return (head === "expect" || head === "defaults") && typeof sub === "string"
+    ? SinkExpect.expectations[sub] ?? (typeof path[2] === "string" ? SinkExpect.expectations[path[2]] : undefined) ?? expectations[head]
+    : expectations[head]
 }
 
 /** A problem of an entry, at `segments` relative to the entry. */
@@ -139,12 +169,11 @@ export const decode = <A, I>(
         const members = issues.filter((other) => (ParamMap.formatPath(undefined, other.path) ?? "") === at)
           .map((other) => /^Expected (.*), actual (.*)$/s.exec(other.message))
         if (members.length > 1 && members.every((m) => m !== null)) {
-          const head = typeof issue.path[0] === "string" ? issue.path[0] : ""
           const expected = members.map((m) => m![1]!)
           problems.push({
             segments: issue.path.map((s): Segment => (typeof s === "number" ? s : String(s))),
             detail: `invalid value ${members[0]![2]}`,
-            expected: expectations[head] ?? `one of: ${expected.join(", ")}`
+            expected: expectedAt(issue.path) ?? `one of: ${expected.join(", ")}`
           })
           continue
         }
@@ -158,13 +187,13 @@ export const decode = <A, I>(
             suggestion: didYouMean(head, known) ?? misplacedHint(head, known)
           })
         } else if (issue._tag === "Missing") {
-          problems.push({ segments, detail: "missing required key", expected: expectations[head] })
+          problems.push({ segments, detail: "missing required key", expected: expectedAt(issue.path) })
         } else {
           const typed = /^Expected (.*), actual (.*)$/s.exec(issue.message)
           problems.push(
             typed === null
-              ? { segments, detail: issue.message, expected: expectations[head] }
-              : { segments, detail: `invalid value ${typed[2]}`, expected: expectations[head] ?? typed[1] }
+              ? { segments, detail: issue.message, expected: expectedAt(issue.path) }
+              : { segments, detail: `invalid value ${typed[2]}`, expected: expectedAt(issue.path) ?? typed[1] }
           )
         }
       }

@@ -41,6 +41,10 @@ export interface EngineOptions {
   readonly breakerThreshold: number
   /** Where rescued batches are written (default `<workRoot>/rescue`; a relative path is under the work root). */
   readonly rescueDir: string | undefined
+  /** Events per second all sources together read at most (0: unlimited); a WarpParse `[performance] rate_limit_rps`. */
+  readonly readRateLimitRps: number
+  /** How often the `monitor` infra group gets the engine's counters (and once more at the end of the run). */
+  readonly monitorInterval: Duration.DurationInput
   /** First wait before a source that failed with a retryable error is rebuilt (doubles, capped by `retryMaxDelay`, jittered). */
   readonly sourceRestartDelay: Duration.DurationInput
   /** Deadlines of the Stop phases. */
@@ -65,6 +69,8 @@ export const defaults: EngineOptions = {
   retryMaxDelay: Duration.seconds(30),
   breakerThreshold: 3,
   rescueDir: undefined,
+  readRateLimitRps: 0,
+  monitorInterval: Duration.seconds(10),
   sourceRestartDelay: Duration.millis(500),
   deadlines: {
     stopSources: Duration.seconds(10),
@@ -92,6 +98,8 @@ export const fields: { readonly [K in Exclude<keyof EngineOptions, "deadlines">]
   retryMaxDelay: { kind: "delay", toml: "retry_max_delay_ms" },
   breakerThreshold: { kind: "count", toml: "breaker_threshold" },
   rescueDir: { kind: "directory", toml: "rescue_dir" },
+  readRateLimitRps: { kind: "retries", toml: "read_rate_limit_rps" },
+  monitorInterval: { kind: "delay", toml: "monitor_interval_ms" },
   sourceRestartDelay: { kind: "delay", toml: "source_restart_delay_ms" }
 }
 

@@ -4,13 +4,14 @@
  * shared state (`RunState`) passed in: each source is pulled by a `SourceRunner`, which routes its
  * batches (`Router`) through bounded queues (`SinkQueue`: backpressure reaches the source) to the sink
  * replicas (through its `ProcessingStage` first, when it has processors); each replica's `SinkWorker` batches, writes, retries and rescues; each source's batches are
- * acked in order once every sink took them (`AckPolicy`); and a Stop runs in phases with deadlines
+ * acked in order once every sink took them (`AckPolicy`); WarpParse's infra groups take what their role
+ * says (what no group selected, what the processors set aside, the engine's counters: `Monitor`); and a Stop runs in phases with deadlines
  * (`StopPhases`), ending with a `RunReport`. Each sink group and each source lives in a Scope of its own:
  * `reload` stops and starts only the ones that changed (`ReloadPlan`), through the same phases.
  *
  * @since 0.1.0
  */
-import { Clock, Deferred, Duration, Effect, Either, ExecutionStrategy, Exit, Fiber, Option, Scope } from "effect"
+import { Clock, Deferred, Duration, Effect, Either, ExecutionStrategy, Exit, Fiber, Option, Schedule, Scope } from "effect"
 import * as path from "node:path"
 import { ConfigError } from "../errors/config.js"
 import type { SinkError } from "../errors/sink.js"
@@ -27,13 +28,14 @@ import * as CircuitBreaker from "./circuit-breaker.js"
 import * as EngineOptions from "./engine-options.js"
 import * as Filter from "./filter.js"
 import type * as Health from "./health.js"
-import type { PipelineGroup, PipelineSource, PipelineSpec } from "./pipeline.js"
+import * as Monitor from "./monitor.js"
+import type { GroupRole, PipelineGroup, PipelineSource, PipelineSpec } from "./pipeline.js"
 import * as ProcessingStage from "./processing-stage.js"
 import * as RateLimiter from "./rate-limiter.js"
 import * as ReloadPlan from "./reload-plan.js"
 import type { RunReport } from "./report.js"
 import * as Rescue from "./rescue.js"
-import type * as Router from "./router.js"
+import * as Router from "./router.js"
 import * as RunState from "./run-state.js"
 import * as SinkQueue from "./sink-queue.js"
 import * as SinkWorker from "./sink-worker.js"
@@ -73,6 +75,7 @@ export type Progress = RunState.Progress
 /** A sink of the spec, checked: its group, name, combined filter, replicas, rate limit, factory and spec. */
 interface CheckedSink {
   readonly group: string
+  readonly role: GroupRole | undefined
   readonly name: string
   readonly filter: Filter.Filter
   readonly replicaCnt: number
@@ -108,6 +111,7 @@ const checkGroup = (group: PipelineGroup, registry: ConnectorRegistry) =>
         : Filter.always
       sinks.push({
         group: group.name,
+        role: group.role,
         name: s.spec.name,
         filter: Filter.and(groupFilter, sinkFilter),
         replicaCnt: Math.max(1, Math.floor(s.replicaCnt)),
@@ -183,8 +187,20 @@ export const make = (
       rescue
     }
     const rebuild = Backoff.sourceRebuild(options)
-    /** What every router offers to: the routes of the running groups, in spec order. */
-    const table: Router.RouteTable = { current: [] }
+    /**
+     * What every router offers to: the routes of the running business groups, in spec order, and of the
+     * `default` groups (what none selects); the other infra groups' routes, by role (see `reroute`).
+     */
+    const table: Router.RouteTable = Router.fixed([])
+    const infraTables = { miss: Router.fixed([]), residue: Router.fixed([]), error: Router.fixed([]), monitor: Router.fixed([]) }
+    /** Where the processing stages set events aside: the infra groups of the spec the run started with. */
+    const outlets: ProcessingStage.Outlets = {
+      miss: spec.groups.some((g) => g.role === "miss"),
+      residue: spec.groups.some((g) => g.role === "residue"),
+      error: spec.groups.some((g) => g.role === "error")
+    }
+    /** The read rate of all sources together (`readRateLimitRps`). */
+    const readLimiter = options.readRateLimitRps > 0 ? RateLimiter.make(options.readRateLimitRps) : undefined
     /** The running units; `version` counts reloads, `closing` is set once the run ends (no reload after). */
     const live = { groups: [] as Array<LiveGroup>, sources: [] as Array<LiveSource>, version: 0, closing: false }
     /** Completed once `run` started every unit. */
@@ -232,7 +248,8 @@ export const make = (
               source: name,
               processors,
               stats: RunState.processorStats(state, name, processors.map((p) => p.name)),
-              rescue
+              rescue,
+              outlets
             }),
             build: factory.build(source.spec, SourceFactory.buildCtx(workRoot)),
             up: false
@@ -268,13 +285,31 @@ export const make = (
     const startSource = (s: LiveSource): Effect.Effect<void> =>
       Effect.gen(function*() {
         if (yield* RunState.isStopping(state)) yield* Deferred.succeed(s.stopping, undefined)
-        const ctx: SourceRunner.RunnerContext = { state, routes: table, rebuild, scope: s.scope, acks: s.acks, stopping: s.stopping }
+        const ctx: SourceRunner.RunnerContext = {
+          state,
+          routes: table,
+          rebuild,
+          scope: s.scope,
+          acks: s.acks,
+          stopping: s.stopping,
+          infra: { default: [], miss: infraTables.miss, residue: infraTables.residue, error: infraTables.error },
+          readLimiter
+        }
         s.fiber = yield* Effect.forkIn(SourceRunner.run(s.node, s.first, ctx), engineScope)
       })
 
-    /** Points every router at the routes of the groups running now. */
+    /** The routes of the running groups of `role` (`undefined`: the business groups). */
+    const routesOf = (role: GroupRole | undefined): ReadonlyArray<Router.Route> =>
+      live.groups.flatMap((g) => (g.group.role === role ? g.routes : []))
+
+    /**
+     * Points every router at the routes of the groups running now: an infra group takes what its role says,
+     * not what the sources send to every group.
+     */
     const reroute = (): void => {
-      table.current = live.groups.flatMap((g) => g.routes)
+      table.current = routesOf(undefined)
+      table.fallback = routesOf("default")
+      for (const role of ["miss", "residue", "error", "monitor"] as const) infraTables[role].current = routesOf(role)
     }
 
     /** The fibers of `sources`, as one. */
@@ -400,7 +435,15 @@ export const make = (
         yield* Effect.forEach(live.sources, startSource, { discard: true })
         yield* Deferred.succeed(running, undefined)
       }))
+      const monitor = spec.groups.some((g) => g.role === "monitor") ? Monitor.make(state, infraTables.monitor, yield* Effect.clock) : undefined
+      // a monitor interval of 0: only the last record
+      const ticks = monitor === undefined || Duration.toMillis(options.monitorInterval) === 0
+        ? undefined
+        : yield* Effect.forkIn(Effect.repeat(Effect.delay(monitor.emit, options.monitorInterval), Schedule.forever), engineScope)
       yield* awaitEnd
+      // the monitor's last record holds the run's counters as the sources ended; then the queues drain
+      if (ticks !== undefined) yield* Fiber.interrupt(ticks)
+      if (monitor !== undefined) yield* monitor.emit
       const stopped = yield* RunState.isStopping(state)
       const phases = yield* StopPhases.run(
         {

@@ -24,9 +24,19 @@ export interface PipelineSink {
   readonly rateLimitRps: number
 }
 
+/**
+ * What an infra group takes instead of the events its filter selects: `default`, the events no other group
+ * took; `miss`, those a processor failed on with `on_error = "drop"`; `residue`, those a processor dropped by
+ * its rule; `error`, those a processor failed on with `on_error = "rescue"` (instead of the rescue file);
+ * `monitor`, the engine's own counters, one record per sink and source every `monitorEvery`.
+ */
+export type GroupRole = "default" | "miss" | "residue" | "error" | "monitor"
+
 /** A sink group: the events its `filter` selects go to each of its sinks (whose own filters narrow further). */
 export interface PipelineGroup {
   readonly name: string
+  /** An infra group's role (none: a business group). */
+  readonly role?: GroupRole | undefined
   readonly filter: Option.Option<string>
   readonly sinks: ReadonlyArray<PipelineSink>
 }

@@ -4,7 +4,10 @@
  * "rescue"` are appended to the rescue file (`<rescue>/processing__<processor>.jsonl`, one line each with
  * the processor's coded error) before the batch goes on, so the batch's ack waits for them; those dropped
  * on failure are counted and logged at most once a second per processor. Counters go to the run's
- * `ProcessorStats` and to the `wpc_processor_*` metrics.
+ * `ProcessorStats` and to the `wpc_processor_*` metrics. With WarpParse's infra groups (`outlets`), what
+ * would be set aside goes to them instead, tagged `error_processor` and `error` as `on_error = "pass"`
+ * tags: `error` takes the failures of `on_error = "rescue"` (instead of the rescue file), `miss` those of
+ * `on_error = "drop"` (instead of the drop log), `residue` the events a processor dropped by its rule.
  *
  * @since 0.2.0
  */
@@ -13,7 +16,8 @@ import { SourceError } from "../errors/source.js"
 import * as LogThrottle from "./log-throttle.js"
 import * as ProcessorChain from "../processing/chain.js"
 import type * as Processor from "../processing/processor.js"
-import type { SourceEvent } from "../source/event.js"
+import * as Tags from "../model/tags.js"
+import * as SourceEvent from "../source/event.js"
 import * as Metrics from "./metrics.js"
 import type { ProcessorStats } from "./report.js"
 import type * as Rescue from "./rescue.js"
@@ -21,10 +25,28 @@ import type * as Rescue from "./rescue.js"
 /** The group name of processor failures in the rescue directory. */
 export const rescueGroup = "processing"
 
+/** What the stage made of a batch: the events for the business groups, and those for each infra outlet. */
+export interface StageOutput {
+  readonly events: ReadonlyArray<SourceEvent.SourceEvent>
+  readonly miss: ReadonlyArray<SourceEvent.SourceEvent>
+  readonly residue: ReadonlyArray<SourceEvent.SourceEvent>
+  readonly error: ReadonlyArray<SourceEvent.SourceEvent>
+}
+
+/** Which infra groups the pipeline has (each takes what its name says instead of the default handling). */
+export interface Outlets {
+  readonly miss: boolean
+  readonly residue: boolean
+  readonly error: boolean
+}
+
+/** No infra group: failures are rescued or dropped as `on_error` says, rule drops are only counted. */
+export const noOutlets: Outlets = { miss: false, residue: false, error: false }
+
 /** The processing stage of one source. */
 export interface ProcessingStage {
-  /** The events of `batch` after every processor; fails only when a failure could not be rescued. */
-  readonly run: (batch: ReadonlyArray<SourceEvent>) => Effect.Effect<ReadonlyArray<SourceEvent>, SourceError>
+  /** What `batch` became after every processor; fails only when a failure could not be rescued. */
+  readonly run: (batch: ReadonlyArray<SourceEvent.SourceEvent>) => Effect.Effect<StageOutput, SourceError>
 }
 
 /** What a stage needs: its source's name, its processors, the counters of each, and the rescue. */
@@ -34,12 +56,23 @@ export interface StageOptions {
   /** One per processor, in order. */
   readonly stats: ReadonlyArray<ProcessorStats>
   readonly rescue: Rescue.Rescue
+  /** The infra groups the pipeline has (default: none). */
+  readonly outlets?: Outlets | undefined
 }
+
+const none: ReadonlyArray<SourceEvent.SourceEvent> = []
+
+/** A failed event as an infra group gets it: tagged with the processor and the error, as `on_error = "pass"` tags it. */
+const tagged = (f: ProcessorChain.Failure): SourceEvent.SourceEvent =>
+  SourceEvent.update(f.event, {
+    tags: Tags.set(Tags.set(f.event.tags, ProcessorChain.errorProcessorTag, f.processor.name), ProcessorChain.errorTag, f.error.message)
+  })
 
 /** The stage of `options.source` (its drop logs are flushed when the Scope closes). */
 export const make = (options: StageOptions): Effect.Effect<ProcessingStage, never, Scope.Scope> =>
   Effect.gen(function*() {
     const { processors, rescue, source, stats } = options
+    const outlets = options.outlets ?? noOutlets
     const labels = yield* Metrics.currentLabels
     const throttles = yield* Effect.forEach(processors, (p) =>
       LogThrottle.make({
@@ -61,12 +94,13 @@ export const make = (options: StageOptions): Effect.Effect<ProcessingStage, neve
         s.seconds += c.seconds
         Metrics.unsafeProcessor(labels, source, c.processor, c)
       }
-      for (const f of result.dropped) throttles[index.get(f.processor)!]!.note(f.error.message)
+      // with a miss group, an event failed with on_error = "drop" is not lost: it goes there, unlogged
+      if (!outlets.miss) for (const f of result.dropped) throttles[index.get(f.processor)!]!.note(f.error.message)
     }
 
     /** Appends the failures to the rescue file of their processor, one append per processor. */
     const rescueAll = (failures: ReadonlyArray<ProcessorChain.Failure>): Effect.Effect<void, SourceError> => {
-      const byProcessor = new Map<Processor.Processor, Array<readonly [SourceEvent, Rescue.RescueReason]>>()
+      const byProcessor = new Map<Processor.Processor, Array<readonly [SourceEvent.SourceEvent, Rescue.RescueReason]>>()
       for (const f of failures) {
         const entries = byProcessor.get(f.processor) ?? []
         entries.push([f.event, { code: f.error.code, reason: f.error.reason, detail: f.error.detail ?? f.error.message }])
@@ -81,9 +115,15 @@ export const make = (options: StageOptions): Effect.Effect<ProcessingStage, neve
 
     return {
       run: (batch) =>
-        Effect.flatMap(ProcessorChain.process(processors, batch), (result) => {
+        Effect.flatMap(ProcessorChain.process(processors, batch, outlets.residue), (result) => {
           count(result)
-          return result.rescue.length === 0 ? Effect.succeed(result.events) : Effect.as(rescueAll(result.rescue), result.events)
+          const output: StageOutput = {
+            events: result.events,
+            miss: outlets.miss && result.dropped.length > 0 ? result.dropped.map(tagged) : none,
+            residue: outlets.residue ? result.residue : none,
+            error: outlets.error && result.rescue.length > 0 ? result.rescue.map(tagged) : none
+          }
+          return result.rescue.length === 0 || outlets.error ? Effect.succeed(output) : Effect.as(rescueAll(result.rescue), output)
         })
     }
   })

@@ -26,7 +26,12 @@ export interface Route {
  */
 export interface RouteTable {
   current: ReadonlyArray<Route>
+  /** Where what no route selects goes (the `default` groups' routes); empty: nowhere (it is counted). */
+  fallback: ReadonlyArray<Route>
 }
+
+/** A table of fixed `routes` (and `fallback`). */
+export const fixed = (routes: ReadonlyArray<Route>, fallback: ReadonlyArray<Route> = []): RouteTable => ({ current: routes, fallback })
 
 /** The router of one source. */
 export interface Router {
@@ -85,33 +90,58 @@ const encodedItem = (
   return { events: stripped, bytes: item.bytes, done: item.done, offeredAt: item.offeredAt, encoded: texts }
 }
 
+/** The events of `events` that `filter` selects; each one selected is marked in `marks` (when given). */
+const select = (filter: Filter.Filter, events: ReadonlyArray<SourceEvent>, marks: Uint8Array | undefined): ReadonlyArray<SourceEvent> => {
+  if (marks === undefined) return events.filter((e) => Filter.matches(filter, e))
+  const out: Array<SourceEvent> = []
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!
+    if (Filter.matches(filter, e)) {
+      out.push(e)
+      marks[i] = 1
+    }
+  }
+  return out.length === events.length ? events : out
+}
+
+/** The targets of `routes` for the source whose replica slot is `slot`. */
+const targetsOf = (routes: ReadonlyArray<Route>, slot: number): ReadonlyArray<Target> =>
+  routes.map((route) => ({
+    filter: route.filter,
+    always: Filter.isAlways(route.filter),
+    queue: route.queues[slot % route.queues.length]!,
+    encoder: route.encoders?.[slot % route.queues.length]
+  }))
+
 /**
  * The router of the source named `source` over `routes` (fixed, or a `RouteTable` a reload updates);
- * `onUnrouted` counts the events of a batch no sink selects. Offered items are stamped with `clock`'s
- * time (the batch latency metric).
+ * `onUnrouted` counts the events no route selects (each one, also in a batch that routes others). Those go
+ * to the `fallback` routes (a `default` group: what their filters select of them) when there are some.
+ * Offered items are stamped with `clock`'s time (the batch latency metric).
  */
 export const make = (
   routes: ReadonlyArray<Route> | RouteTable,
   source: string,
   clock: Clock.Clock,
-  onUnrouted: (events: number) => void
+  onUnrouted: (events: number) => void,
+  fallback: ReadonlyArray<Route> = []
 ): Router => {
   const slot = stringHash(source)
-  const table: RouteTable = "current" in routes ? routes : { current: routes }
-  const targetsOf = (current: ReadonlyArray<Route>): ReadonlyArray<Target> =>
-    current.map((route) => ({
-      filter: route.filter,
-      always: Filter.isAlways(route.filter),
-      queue: route.queues[slot % route.queues.length]!,
-      encoder: route.encoders?.[slot % route.queues.length]
-    }))
+  const table: RouteTable = "current" in routes ? routes : fixed(routes, fallback)
   let routed = table.current
-  let targets = targetsOf(routed)
+  let routedFallback = table.fallback
+  let targets = targetsOf(routed, slot)
+  let fallbackTargets = targetsOf(routedFallback, slot)
+  // with a route that takes everything, no event is left over: nothing to mark
+  let anyAlways = targets.some((t) => t.always)
   return {
     offer: (events, bytes, complete) => {
-      if (table.current !== routed) {
+      if (table.current !== routed || table.fallback !== routedFallback) {
         routed = table.current
-        targets = targetsOf(routed)
+        routedFallback = table.fallback
+        targets = targetsOf(routed, slot)
+        fallbackTargets = targetsOf(routedFallback, slot)
+        anyAlways = targets.some((t) => t.always)
       }
       let pending = 0
       const done = () => {
@@ -121,9 +151,7 @@ export const make = (
       const now = clock.unsafeCurrentTimeMillis()
       let wait: Array<Effect.Effect<void>> | undefined
       let handOver = false
-      for (const target of targets) {
-        const sub = target.always ? events : events.filter((e) => Filter.matches(target.filter, e))
-        if (sub.length === 0) continue
+      const hand = (target: Target, sub: ReadonlyArray<SourceEvent>) => {
         const plain: SinkQueue.SinkItem = { events: sub, bytes: sub === events ? bytes : batchBytes(sub), done, offeredAt: now }
         const item = target.encoder === undefined ? plain : encodedItem(sub, target.encoder, plain)
         pending += 1
@@ -131,8 +159,24 @@ export const make = (
         if (target.queue.unsafeOffer(item)) handOver = handOver || idle
         else (wait ??= []).push(target.queue.offer(item))
       }
+      const marks = anyAlways || events.length === 0 ? undefined : new Uint8Array(events.length)
+      for (const target of targets) {
+        const sub = target.always ? events : select(target.filter, events, marks)
+        if (sub.length > 0) hand(target, sub)
+      }
+      if (marks !== undefined) {
+        const left: Array<SourceEvent> = []
+        for (let i = 0; i < events.length; i++) if (marks[i] === 0) left.push(events[i]!)
+        if (left.length > 0) {
+          onUnrouted(left.length)
+          const leftover = left.length === events.length ? events : left
+          for (const target of fallbackTargets) {
+            const sub = target.always ? leftover : leftover.filter((e) => Filter.matches(target.filter, e))
+            if (sub.length > 0) hand(target, sub)
+          }
+        }
+      }
       if (pending === 0) {
-        onUnrouted(events.length)
         complete()
         return Effect.void
       }

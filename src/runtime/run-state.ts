@@ -19,6 +19,8 @@ export interface Progress {
   readonly errors: number
   readonly acked: number
   readonly queued: number
+  /** Events written by each sink (all its replicas), in the order of the spec. */
+  readonly sinks: ReadonlyArray<{ readonly group: string; readonly name: string; readonly events: number }>
 }
 
 /** The shared state of one run. Counters are plain fields: every part runs on the one JavaScript thread. */
@@ -119,7 +121,8 @@ export const progress = (self: RunState, queued: number): Effect.Effect<Progress
     rescued: sum(self.sinks, (s) => s.rescued),
     errors: sum(self.sinks, (s) => s.errors),
     acked: sum(self.sources, (s) => s.acked),
-    queued
+    queued,
+    sinks: self.sinks.map((s) => ({ group: s.group, name: s.name, events: s.events }))
   }))
 
 /** The report of the run as it ended: `stopped` tells whether a Stop was asked for; failures make it `failed`. */

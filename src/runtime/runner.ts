@@ -33,6 +33,8 @@ export interface RunnerOptions {
   readonly metricsHost?: string | undefined
   /** Where progress lines go (default: the console). */
   readonly print?: ((line: string) => Effect.Effect<void>) | undefined
+  /** Text added to each progress line (a project's sink expectations). */
+  readonly progressSuffix?: ((progress: Engine.Progress) => string) | undefined
   /** Whether SIGINT/SIGTERM stop the run (default true). */
   readonly handleSignals?: boolean | undefined
   /**
@@ -124,7 +126,7 @@ export const run = (
         if (Duration.toMillis(every) > 0) {
           let previous: Engine.Progress | undefined
           const tick = Effect.flatMap(engine.progress, (p) => {
-            const line = progressLine(p, previous)
+            const line = progressLine(p, previous) + (options.progressSuffix?.(p) ?? "")
             previous = p
             return print(line)
           })

@@ -19,6 +19,7 @@ import type * as SourceFactory from "../source/factory.js"
 import * as AckPolicy from "./ack-policy.js"
 import * as Metrics from "./metrics.js"
 import type * as ProcessingStage from "./processing-stage.js"
+import type * as RateLimiter from "./rate-limiter.js"
 import type { SourceStats } from "./report.js"
 import * as Router from "./router.js"
 import * as RunState from "./run-state.js"
@@ -42,6 +43,17 @@ export interface Generation {
   readonly scope: Scope.CloseableScope
 }
 
+/**
+ * The routes of each infra group that takes events from the sources (fixed, or tables a reload updates;
+ * `default` is used with fixed `routes` only: a `RouteTable` has its own `fallback`).
+ */
+export interface InfraRoutes {
+  readonly default: ReadonlyArray<Router.Route>
+  readonly miss: ReadonlyArray<Router.Route> | Router.RouteTable
+  readonly residue: ReadonlyArray<Router.Route> | Router.RouteTable
+  readonly error: ReadonlyArray<Router.Route> | Router.RouteTable
+}
+
 /** What a runner shares with the rest of the run. */
 export interface RunnerContext {
   readonly state: RunState.RunState
@@ -58,6 +70,13 @@ export interface RunnerContext {
    * (default: the run's `stopRequested`). Its control plane is told as well.
    */
   readonly stopping?: Deferred.Deferred<void> | undefined
+  /**
+   * The routes of the infra groups: `default` takes what no route selects; `miss`, `residue` and `error`
+   * what the processing stage sets aside (see `ProcessingStage.Outlets`). Absent: none.
+   */
+  readonly infra?: InfraRoutes | undefined
+  /** The read rate of all sources together (`readRateLimitRps`); absent: unlimited. */
+  readonly readLimiter?: RateLimiter.RateLimiter | undefined
 }
 
 /** The Stop request `ctx` answers (see `RunnerContext.stopping`). */
@@ -87,12 +106,18 @@ const pump = (
     const clock = yield* Effect.clock
     const acks = yield* Scope.extend(AckPolicy.make(source, { name, stats, onComplete: (n) => void (state.completed += n) }), ctx.scope)
     ctx.acks.push(acks)
-    const router = Router.make(ctx.routes, name, clock, (n) => void (state.unrouted += n))
+    const unrouted = (n: number) => void (state.unrouted += n)
+    const router = Router.make(ctx.routes, name, clock, unrouted, ctx.infra?.default)
+    // what the processing stage sets aside goes to the infra group of its kind (what it does not select is unrouted)
+    const outlet = (routes: ReadonlyArray<Router.Route> | Router.RouteTable | undefined) =>
+      routes === undefined || ("length" in routes && routes.length === 0) ? undefined : Router.make(routes, name, clock, unrouted)
+    const outlets = { miss: outlet(ctx.infra?.miss), residue: outlet(ctx.infra?.residue), error: outlet(ctx.infra?.error) }
     const pull = yield* Scope.extend(DataSource.toPull(source, { control: node.plane, drainOnStop }), scope)
     // a Stop published before the pull listened was not heard by it: nothing is pulled after a Stop
     if (yield* Deferred.isDone(stoppingOf(ctx))) return
     const stage = node.stage
-    const onBatch = (batch: ReadonlyArray<SourceEvent>): Effect.Effect<void, SourceError> =>
+    const limiter = ctx.readLimiter
+    const route = (batch: ReadonlyArray<SourceEvent>): Effect.Effect<void, SourceError> =>
       Effect.suspend(() => {
         const events = hasPreproc(batch) ? batch.map(applyPreproc) : batch
         const bytes = batchBytes(events)
@@ -102,9 +127,28 @@ const pump = (
         if (stage === undefined) return router.offer(events, bytes, acks.register(events))
         // the batch is acked as read (its tokens), once every sink took what the processors made of it
         const complete = acks.register(events)
-        return Effect.flatMap(stage.run(events), (out) =>
-          router.offer(out, out === events || events.length === 0 ? bytes : Math.round(bytes * out.length / events.length), complete))
+        return Effect.flatMap(stage.run(events), (out) => {
+          const main = out.events
+          const mainBytes = main === events || events.length === 0 ? bytes : Math.round(bytes * main.length / events.length)
+          if (out.miss.length === 0 && out.residue.length === 0 && out.error.length === 0) return router.offer(main, mainBytes, complete)
+          // the batch completes once the business groups and each infra group took their parts
+          const sides: Array<readonly [Router.Router, ReadonlyArray<SourceEvent>]> = []
+          if (out.miss.length > 0 && outlets.miss !== undefined) sides.push([outlets.miss, out.miss])
+          if (out.residue.length > 0 && outlets.residue !== undefined) sides.push([outlets.residue, out.residue])
+          if (out.error.length > 0 && outlets.error !== undefined) sides.push([outlets.error, out.error])
+          let parts = 1 + sides.length
+          const done = () => {
+            parts -= 1
+            if (parts === 0) complete()
+          }
+          return Effect.zipRight(
+            router.offer(main, mainBytes, done),
+            Effect.forEach(sides, ([side, evs]) => side.offer(evs, batchBytes(evs), done), { discard: true })
+          )
+        })
       })
+    // the read rate limit holds a batch (and so the next pull) until its events are within it
+    const onBatch = limiter === undefined ? route : (batch: ReadonlyArray<SourceEvent>) => Effect.zipRight(limiter.take(batch.length), route(batch))
     const loop: Effect.Effect<void, SourceError> = Effect.flatMap(pull, (next) =>
       Option.isNone(next) ? Effect.void : Effect.zipRight(onBatch(next.value), loop))
     return yield* loop

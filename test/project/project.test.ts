@@ -60,6 +60,7 @@ params = { port = 9200, password = "hunter2" }
           filter: Option.some("app == 'a'")
         },
         tags: ["env:test", "sink:one", "team:ops"],
+        expect: Option.none(),
         line: 8
       }])
       expect(Project.toPipelineSpec(project).groups[0]!.sinks[0]).toMatchObject({ replicaCnt: 2, rateLimitRps: 500 })
@@ -278,7 +279,7 @@ conect = "x"
       })
       const file = at(dir, "topology/sources/a.toml")
       expect(errors.map((e) => [path.relative(dir, e.file!), e.line, e.path, e.detail, e.expected])).toEqual([
-        ["topology/sources/a.toml", 6, "sources[0].conect", "unknown key \"conect\"", "one of: key, enable, connect, tags, params, processors"],
+        ["topology/sources/a.toml", 6, "sources[0].conect", "unknown key \"conect\"", "one of: key, enable, connect, tags, params, params_override, processors"],
         ["topology/sources/a.toml", 3, "sources[0].enable", "invalid value \"yes\"", "true or false"],
         ["topology/sources/a.toml", 5, "sources[0].tags", "invalid value \"env:test\"", "an array of \"key:value\" strings"],
         ["topology/sinks/main.toml", 2, "sink_group.name", "invalid value 5", "a non-empty name"],

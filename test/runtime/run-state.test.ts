@@ -17,7 +17,7 @@ describe("RunState", () => {
       state.sinks[1]!.rescued = 1
       state.sinks[1]!.errors = 2
       yield* TestClock.adjust("250 millis")
-      expect(yield* RunState.progress(state, 7)).toEqual({ millis: 250, eventsIn: 5, bytesIn: 30, written: 4, rescued: 1, errors: 2, acked: 2, queued: 7 })
+      expect(yield* RunState.progress(state, 7)).toEqual({ millis: 250, eventsIn: 5, bytesIn: 30, written: 4, rescued: 1, errors: 2, acked: 2, queued: 7, sinks: [{ group: "g", name: "x", events: 4 }, { group: "g", name: "y", events: 0 }] })
       expect(yield* RunState.isStopping(state)).toBe(false)
       expect(yield* RunState.requestStop(state)).toBe(true)
       expect(yield* RunState.requestStop(state)).toBe(false)

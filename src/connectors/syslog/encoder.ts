@@ -51,7 +51,7 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
   const facility = Priority.facilityCode(params.facility)!
   const severity = Priority.severityCode(params.severity)!
   const host = Header.token(params.host ?? hostname, Header.limits.host, format)
-  const app = Header.token(params.app, Header.limits.app, format)
+  const app = Header.token(params.app_name ?? params.app, Header.limits.app, format)
   const procid = params.procid === undefined ? undefined : Header.token(params.procid, Header.limits.procid, format)
   const msgid = params.msgid === undefined ? undefined : Header.token(params.msgid, Header.limits.msgid, format)
   const names: Record<Slot, string> = {

@@ -9,7 +9,7 @@ import * as ConnectorDef from "../../config/def.js"
 import * as ParamSchema from "../../config/param-schema.js"
 import { Addr, ConnectPort, IdleTimeout, ListenPort, Millis, NonNegative, Positive } from "../../config/param-types.js"
 import * as BufferParams from "../net/buffer-params.js"
-import { hostParams } from "../tcp/params.js"
+import { hostParams, Instances } from "../tcp/params.js"
 import { Facility, Severity } from "./priority.js"
 
 /** The connector kind. */
@@ -18,7 +18,11 @@ export const kind = "syslog"
 /**
  * Source params: listen on `addr`:`port` over `protocol` (`udp`: one datagram is one message; `tcp`:
  * octet-counted or LF-delimited frames, detected per frame as RFC 6587 says); `attach_meta_tags` tags
- * each message with its header fields, `strip_header` keeps only its MSG; `tcp_recv_bytes` is the
+ * each message with its header fields, `strip_header` keeps only its MSG; `header_mode` (WarpParse's) sets
+ * both: `keep` (the message as received, no header tags), `strip` (only its MSG) or `parse` (only its MSG,
+ * the header as tags), and wins over them when given; `prefer_newline` (WarpParse's) frames TCP by LF only
+ * (a line that starts with digits and a space is then not read as octet-counted); `instances` may only
+ * be 1 (as the tcp source's); `tcp_recv_bytes` is the
  * largest TCP frame (longer ones are cut); `udp_recv_buffer` the UDP socket's receive buffer;
  * `max_connections` TCP clients at most, each closed once it sent nothing for `idle_timeout_s` (0: never);
  * at most `queue_events` events and `queue_bytes` bytes wait for the pipeline; `batch_events` per receive.
@@ -30,6 +34,9 @@ export const SourceParams = Schema.Struct({
   port: Schema.optionalWith(ListenPort, { default: () => 514 }),
   protocol: Schema.optionalWith(Schema.Literal("udp", "tcp"), { default: () => "udp" as const }),
   strip_header: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  header_mode: Schema.optional(Schema.Literal("keep", "strip", "parse")),
+  prefer_newline: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  instances: Schema.optionalWith(Instances, { default: () => 1 }),
   attach_meta_tags: Schema.optionalWith(Schema.Boolean, { default: () => true }),
   tcp_recv_bytes: Schema.optionalWith(Positive, { default: () => 1048576 }),
   udp_recv_buffer: Schema.optionalWith(Positive, { default: () => 8388608 }),
@@ -60,7 +67,7 @@ const FieldName = Schema.String.annotations({ description: "a record field name,
  * Sink params: send each event as one syslog message to `addr`:`port` over `protocol` (`udp`: one
  * datagram per message; `tcp`: one connection, messages framed `octet-counted` or by `line`), in `format`
  * (`rfc5424` or `rfc3164`). The header comes from a record's fields named by the `*_field` params (`""`:
- * none), else from `facility`, `severity`, `host` (default: this machine's name), `app`, `procid` and
+ * none), else from `facility`, `severity`, `host` (default: this machine's name), `app` (or `app_name`, WarpParse's name, which wins), `procid` and
  * `msgid`; MSG is the record's `message_field`, else the record as JSON, or the payload of an event
  * without a record. TIMESTAMP is a record's `timestamp_field`, else the time of the write. Over TCP a
  * connection must open within `connect_timeout_ms`; the batches written in the last `resend_ms` before a
@@ -76,6 +83,7 @@ export const SinkParams = Schema.Struct({
   severity: Schema.optionalWith(Severity, { default: () => "info" }),
   host: Schema.optional(HeaderToken(255)),
   app: Schema.optionalWith(HeaderToken(48), { default: () => "wpc" }),
+  app_name: Schema.optional(HeaderToken(48)),
   procid: Schema.optional(HeaderToken(128)),
   msgid: Schema.optional(HeaderToken(32)),
   facility_field: Schema.optionalWith(FieldName, { default: () => "facility" }),

@@ -38,6 +38,9 @@ export const metaTags = (message: SyslogParser.SyslogMessage): ReadonlyArray<rea
 const reader = (params: SourceParams, tags: Tags.Tags) => {
   const base = [tags, Tags.set(tags, "truncated", "true"), Tags.set(tags, "partial", "true")] as const
   const malformed = base.map((t) => Tags.set(t, "syslog_malformed", "true"))
+  const mode = params.header_mode
+  const strip = mode === undefined ? params.strip_header : mode !== "keep"
+  const attach = mode === undefined ? params.attach_meta_tags : mode === "parse"
   return (payload: RawData.RawData, flag: FrameFlag): { payload: RawData.RawData; tags: Tags.Tags } => {
     // bytes are read as Latin-1: the header is ASCII, and its offsets are then byte offsets
     const text = typeof payload === "string" ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.length).toString("latin1")
@@ -45,12 +48,12 @@ const reader = (params: SourceParams, tags: Tags.Tags) => {
     if (Option.isNone(parsed)) return { payload, tags: malformed[flag]! }
     const message = parsed.value
     return {
-      payload: !params.strip_header
+      payload: !strip
         ? payload
         : typeof payload === "string"
         ? SyslogParser.body(text, message)
         : RawData.fromBytesPreferText(payload.slice(message.msgStart)),
-      tags: params.attach_meta_tags ? Tags.merge(base[flag], Tags.make(metaTags(message))) : base[flag]
+      tags: attach ? Tags.merge(base[flag], Tags.make(metaTags(message))) : base[flag]
     }
   }
 }
@@ -94,7 +97,7 @@ export const make = (
         what,
         addr: params.addr,
         port: params.port,
-        framing: "auto",
+        framing: params.prefer_newline ? "line" : "auto",
         maxConnections: params.max_connections,
         idleTimeout: `${params.idle_timeout_s} seconds`,
         maxFrameBytes: params.tcp_recv_bytes,

@@ -14,11 +14,20 @@ import * as BufferParams from "../net/buffer-params.js"
 /** The connector kind. */
 export const kind = "tcp"
 
+/** WarpParse's `instances` (listeners of one source): one listener serves every connection here, so only 1. */
+export const Instances = Schema.Int.pipe(
+  Schema.filter((n) =>
+    n === 1 ||
+    `instances = ${n} is not available in this edition: one listener serves every connection of a source on Node's event loop (raise max_connections, or declare more sources on other ports)`
+  )
+).annotations({ description: "1 (one listener per source)" })
+
 /**
  * Source params: listen on `addr`:`port` (0 picks a free port); cut the stream into frames by `framing`
- * (`line`: LF-delimited, or `octet-counted`: RFC 6587 `MSG-LEN SP MSG`); at most `max_connections`
+ * (`line`: LF-delimited, `octet-counted`: RFC 6587 `MSG-LEN SP MSG`, or `auto`: per frame, octet-counted
+ * when it starts with digits and a space, else a line); `instances` (WarpParse's) may only be 1; at most `max_connections`
  * clients at once, each closed once it sent nothing for `idle_timeout_s` (0: never; not counted while
- * reading it is paused); frames longer than `max_frame_bytes` are cut; at most `queue_events` events and
+ * reading it is paused); frames longer than `max_frame_bytes` (or `tcp_recv_bytes`, WarpParse's name, when given) are cut; at most `queue_events` events and
  * `queue_bytes` bytes wait for the pipeline before the sockets are paused; `batch_events` per receive.
  * `queue_events` defaults to one receive's worth (4096): events waiting here are not yet in a sink
  * queue, and a deeper intake only keeps more of them alive (65536 cost 25% of tcp -> file throughput
@@ -29,7 +38,9 @@ export const kind = "tcp"
 export const SourceParams = Schema.Struct({
   addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
   port: Schema.optionalWith(ListenPort, { default: () => 9000 }),
-  framing: Schema.optionalWith(Schema.Literal("line", "octet-counted"), { default: () => "line" as const }),
+  framing: Schema.optionalWith(Schema.Literal("line", "octet-counted", "auto"), { default: () => "line" as const }),
+  instances: Schema.optionalWith(Instances, { default: () => 1 }),
+  tcp_recv_bytes: Schema.optional(Positive),
   max_connections: Schema.optionalWith(Positive, { default: () => 256 }),
   idle_timeout_s: Schema.optionalWith(IdleTimeout, { default: () => 300 }),
   max_frame_bytes: Schema.optionalWith(Positive, { default: () => 1048576 }),

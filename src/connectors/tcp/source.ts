@@ -48,7 +48,7 @@ export const make = (
       framing: params.framing,
       maxConnections: params.max_connections,
       idleTimeout: `${params.idle_timeout_s} seconds`,
-      maxFrameBytes: params.max_frame_bytes,
+      maxFrameBytes: params.tcp_recv_bytes ?? params.max_frame_bytes,
       intake,
       toEvent: (payload, flag, upsIp) => event(payload, flagged[flag], upsIp)
     })

@@ -258,7 +258,8 @@ describe("tcp definitions and URL adapter", () => {
       expect([src!.id, src!.kind, src!.scope]).toEqual(["tcp-src", "tcp", "source"])
       expect([sink!.id, sink!.kind, sink!.scope]).toEqual(["tcp-sink", "tcp", "sink"])
       expect(src!.defaultParams).toMatchObject({ addr: "127.0.0.1", port: 9000, framing: "line", max_frame_bytes: 1048576 })
-      expect([...src!.allowOverride].sort()).toEqual(Object.keys(src!.defaultParams).sort())
+      // tcp_recv_bytes has no default: without it, max_frame_bytes holds
+      expect([...src!.allowOverride].sort()).toEqual([...Object.keys(src!.defaultParams), "tcp_recv_bytes"].sort())
       expect(sink!.defaultParams).toMatchObject({ framing: "line", connect_timeout_ms: 5000 })
     }))
 
