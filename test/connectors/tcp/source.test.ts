@@ -251,14 +251,14 @@ describe("tcp source", () => {
 })
 
 describe("tcp definitions and URL adapter", () => {
-  it.effect("declares tcp-src and tcp-sink with their defaults, every param overridable", () =>
+  it.effect("declares tcp-src and tcp-sink with their defaults, every param overridable (tls too, which has no default)", () =>
     Effect.sync(() => {
       const [src] = Tcp.sourceDefs.sourceDefs()
       const [sink] = Tcp.sinkDefs.sinkDefs()
       expect([src!.id, src!.kind, src!.scope]).toEqual(["tcp-src", "tcp", "source"])
       expect([sink!.id, sink!.kind, sink!.scope]).toEqual(["tcp-sink", "tcp", "sink"])
       expect(src!.defaultParams).toMatchObject({ addr: "127.0.0.1", port: 9000, framing: "line", max_frame_bytes: 1048576 })
-      expect([...src!.allowOverride].sort()).toEqual(Object.keys(src!.defaultParams).sort())
+      expect([...src!.allowOverride].sort()).toEqual([...Object.keys(src!.defaultParams), "tls"].sort())
       expect(sink!.defaultParams).toMatchObject({ framing: "line", connect_timeout_ms: 5000 })
     }))
 
