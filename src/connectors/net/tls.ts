@@ -8,6 +8,7 @@
  * @since 0.3.0
  */
 import * as fs from "node:fs"
+import * as net from "node:net"
 import * as tls from "node:tls"
 import { Effect, Schema } from "effect"
 import * as SecretParam from "../../config/secret-param.js"
@@ -79,10 +80,10 @@ export const serverFields = { tls: Schema.optional(ServerTls) }
 export const clientFields = { tls: Schema.optional(ClientTls) }
 
 /** Reads the PEM file of `params.tls.<key>` for `who`; a missing or unreadable file, or one without a PEM block, is a `ConfigError` naming both. */
-const readPem = (who: string, key: string, file: string): Effect.Effect<Buffer, ConfigError> =>
+const readPem = (who: string, key: string, file: string): Effect.Effect<string, ConfigError> =>
   Effect.flatMap(
     Effect.try({
-      try: () => fs.readFileSync(file),
+      try: () => fs.readFileSync(file, "latin1"),
       catch: (cause) =>
         new ConfigError({
           detail: `${who}: cannot read tls.${key} ${JSON.stringify(file)}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`,
@@ -123,7 +124,7 @@ const checkContext = <O extends tls.SecureContextOptions>(who: string, options: 
   })
 
 /** The PEM of `file` for `key`, or nothing when the param is not set. */
-const optionalPem = (who: string, key: string, file: string | undefined): Effect.Effect<{ readonly [k: string]: Buffer }, ConfigError> =>
+const optionalPem = (who: string, key: string, file: string | undefined): Effect.Effect<{ readonly [k: string]: string }, ConfigError> =>
   file === undefined ? Effect.succeed({}) : Effect.map(readPem(who, key, file), (pem) => ({ [key]: pem }))
 
 /** A listener's TLS: the `tls.createServer` options, and which client certificates it demands. */
@@ -172,11 +173,18 @@ export const refusedClient = (server: Server, socket: tls.TLSSocket): string | u
 /** Accepts any server name: what `verify_server_name = false` installs (the chain is still checked). */
 const anyServerName = (): undefined => undefined
 
+/** What `clientOptions` gives: `tls.connect` options with the PEMs as text, which every client library takes (nats, ioredis, pg, mysql2). */
+export interface ClientOptions extends tls.ConnectionOptions {
+  ca?: string
+  cert?: string
+  key?: string
+}
+
 /**
  * The `tls.connect` options of a client's `tls` table (`undefined` when absent or disabled), files read
  * now (errors as `serverOptions`'). `verify_server_name = false` logs a warning naming `who`.
  */
-export const clientOptions = (params: ClientTls | undefined, who: string): Effect.Effect<tls.ConnectionOptions | undefined, ConfigError> =>
+export const clientOptions = (params: ClientTls | undefined, who: string): Effect.Effect<ClientOptions | undefined, ConfigError> =>
   params === undefined || !params.enabled ? Effect.succeed(undefined) : Effect.gen(function*() {
     const ca = yield* optionalPem(who, "ca", params.ca)
     const cert = yield* optionalPem(who, "cert", params.cert)
@@ -193,7 +201,7 @@ export const clientOptions = (params: ClientTls | undefined, who: string): Effec
       ...(params.verify_server_name ? {} : { checkServerIdentity: anyServerName }),
       minVersion: params.min_version,
       rejectUnauthorized: true
-    } satisfies tls.ConnectionOptions)
+    } satisfies ClientOptions)
   })
 
 /** What each refusal of a certificate means, by the code Node or OpenSSL gives it. */
@@ -206,6 +214,7 @@ const meanings: ReadonlyArray<readonly [RegExp, string]> = [
   [/ALERT_CERTIFICATE_EXPIRED$/, "the server refused the client certificate: expired (check params.tls.cert)"],
   [/ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|DECRYPT_ERROR)$/, "the server refused the client certificate (check params.tls.cert, params.tls.key)"],
   [/ALERT_CERTIFICATE_REQUIRED$/, "the server requires a client certificate (set params.tls.cert and params.tls.key)"],
+  [/ALERT_HANDSHAKE_FAILURE$/, "the server refused the handshake (does it require a client certificate? check params.tls.cert, params.tls.key)"],
   [/^ERR_SSL_WRONG_VERSION_NUMBER$/, "the server does not speak TLS here (or not this version: check params.tls.min_version)"],
   [/ALERT_PROTOCOL_VERSION$|UNSUPPORTED_PROTOCOL$/, "no TLS version both sides accept (check params.tls.min_version)"],
   [/^ERR_SSL_|^ERR_TLS_|^ERR_OSSL_/, "the TLS handshake failed"]
@@ -231,3 +240,56 @@ export const failure = (u: unknown): string | undefined => {
   const meaning = meanings.find(([pattern]) => pattern.test(code))![1]
   return `TLS: ${meaning} (${code})`
 }
+
+/** How long `diagnose` waits for its handshake. */
+const diagnoseMs = 5000
+
+/**
+ * The error of a TLS server at `host:port` refusing a client with `options` (one `failure` describes),
+ * found by one handshake limited to TLS 1.2 (unless `min_version` demands 1.3), or `undefined` when it
+ * does not refuse (or cannot be reached).
+ * With TLS 1.3 a server refuses a client certificate only after the client's side of the handshake is
+ * done, and a client that already wrote may see a mere reset or a silent connection instead of the
+ * server's alert; in 1.2 the alert ends the handshake itself. `greeting`: the server speaks first, one
+ * line (nats' `INFO`), before the TLS upgrade. Used once a connect failed in a way that says nothing.
+ */
+export const diagnose = (host: string, port: number, options: ClientOptions, greeting: "none" | "line"): Effect.Effect<Error | undefined> =>
+  Effect.async<Error | undefined>((resume) => {
+    const raw = net.connect({ host, port })
+    let secure: tls.TLSSocket | undefined
+    let settled = false
+    const close = () => {
+      clearTimeout(timer)
+      // the TLS socket owns the raw one once it wraps it: destroying the raw one under it crashes Node 20 (SIGSEGV)
+      if (secure === undefined) raw.destroy()
+      else secure.destroy()
+    }
+    const done = (why: Error | undefined) => {
+      if (settled) return
+      settled = true
+      close()
+      resume(Effect.succeed(why))
+    }
+    const timer = setTimeout(() => done(undefined), diagnoseMs)
+    const upgrade = () => {
+      const tls12 = options.minVersion === "TLSv1.3" ? {} : { maxVersion: "TLSv1.2" as const }
+      const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined)
+      secure = tls.connect({ ...options, ...tls12, socket: raw, ...(servername === undefined ? {} : { servername }) })
+      secure.once("secureConnect", () => done(undefined))
+      secure.on("error", (error) => done(failure(error) === undefined ? undefined : error))
+    }
+    raw.on("error", () => done(undefined))
+    if (greeting === "none") raw.once("connect", upgrade)
+    else {
+      let seen = ""
+      const onData = (chunk: Buffer) => {
+        seen += chunk.toString("latin1")
+        if (!seen.includes("\n")) return
+        raw.off("data", onData)
+        raw.pause()
+        upgrade()
+      }
+      raw.on("data", onData)
+    }
+    return Effect.sync(close)
+  })
