@@ -17,6 +17,7 @@ import { hostPort, listenTcp } from "../net/listen.js"
 import { awaitStop } from "../net/listener.js"
 import * as Bearer from "./bearer.js"
 import * as Body from "./body.js"
+import * as Encoding from "./encoding.js"
 import type { Intake } from "./intake.js"
 import * as Lines from "./lines.js"
 import { healthPath, type SourceParams } from "./params.js"
@@ -113,9 +114,8 @@ export const bind = (options: BindOptions): Effect.Effect<HttpAcceptor, ConfigEr
         if (authorized !== undefined && !authorized(req.headers.authorization)) {
           return yield* Reply.unauthorized(req.headers.authorization === undefined ? "missing bearer token" : "invalid bearer token")
         }
-        const encoding = req.headers["content-encoding"]
-        if (encoding !== undefined && encoding.toLowerCase() !== "identity") return yield* Reply.unsupportedEncoding(encoding)
-        const body = yield* Body.read(req, params.max_body_bytes)
+        const encoding = yield* Encoding.of(req.headers["content-encoding"])
+        const body = yield* Effect.flatMap(Body.read(req, params.max_body_bytes), (raw) => Encoding.decode(raw, encoding, params.max_body_bytes))
         const payloads = yield* Lines.split(body, params.format)
         const count = payloads.length
         if (count > intake.capacity) {
