@@ -267,6 +267,7 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
       server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
         counts.tlsRefused++
         handshakes.note(`from ${socket.remoteAddress ?? "?"}: ${error.code ?? error.message}`)
+        socket.destroy()
       })
     }
 
