@@ -79,6 +79,10 @@ export const serverFields = { tls: Schema.optional(ServerTls) }
 /** The `tls` param of a client, to spread into its params Struct (absent: plain TCP). */
 export const clientFields = { tls: Schema.optional(ClientTls) }
 
+/** The `ConfigError` of a `tls` table on a UDP listener or sender (`who`): TLS needs TCP. */
+export const udpRefused = (who: string): Effect.Effect<never, ConfigError> =>
+  Effect.fail(new ConfigError({ detail: `${who}: tls needs protocol = "tcp" (TLS runs over TCP, not UDP)`, path: "params.tls", expected: `protocol = "tcp", or no tls table` }))
+
 /** Reads the PEM file of `params.tls.<key>` for `who`; a missing or unreadable file, or one without a PEM block, is a `ConfigError` naming both. */
 const readPem = (who: string, key: string, file: string): Effect.Effect<string, ConfigError> =>
   Effect.flatMap(

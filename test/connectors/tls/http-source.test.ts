@@ -9,7 +9,7 @@ import { eventually } from "../tcp/harness.js"
 import { makeCerts } from "./certs.js"
 
 /** An `http` source serving HTTPS with `tls`, started. */
-const serveTls = (tls: Record<string, unknown>) =>
+const serveTls = (tls: Record<string, string>) =>
   Effect.gen(function*() {
     const { acceptor, handle, port } = yield* build({ tls })
     const plane = yield* ControlPlane.make
