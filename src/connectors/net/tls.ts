@@ -83,6 +83,15 @@ export const clientFields = { tls: Schema.optional(ClientTls) }
 export const udpRefused = (who: string): Effect.Effect<never, ConfigError> =>
   Effect.fail(new ConfigError({ detail: `${who}: tls needs protocol = "tcp" (TLS runs over TCP, not UDP)`, path: "params.tls", expected: `protocol = "tcp", or no tls table` }))
 
+/**
+ * `Tls.clientOptions` of an HTTP client's `tls` table for `endpoint`: a `tls` table (enabled) on an
+ * `http:` endpoint is a `ConfigError` naming `param` (TLS needs `https:`).
+ */
+export const httpsOptions = (params: ClientTls | undefined, endpoint: URL, param: string, who: string): Effect.Effect<ClientOptions | undefined, ConfigError> =>
+  params?.enabled === true && endpoint.protocol !== "https:"
+    ? Effect.fail(new ConfigError({ detail: `${who}: tls needs an https: ${param}, got ${endpoint.protocol}//${endpoint.host}`, path: `params.${param}`, expected: "an https:// URL, or no tls table" }))
+    : clientOptions(params, who)
+
 /** Reads the PEM file of `params.tls.<key>` for `who`; a missing or unreadable file, or one without a PEM block, is a `ConfigError` naming both. */
 const readPem = (who: string, key: string, file: string): Effect.Effect<string, ConfigError> =>
   Effect.flatMap(
