@@ -1,6 +1,7 @@
 import * as tls from "node:tls"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Either, Logger, Schema } from "effect"
+import { Duration, Effect, Either, Logger, Option, Schema } from "effect"
+import * as Secrets from "../../../src/cli/secrets.js"
 import type { ConfigError } from "../../../src/errors/config.js"
 import * as Tcp from "../../../src/connectors/tcp/index.js"
 import { leakChecked, receiveN, startAcceptor, text, eventually } from "../tcp/harness.js"
@@ -174,5 +175,17 @@ describe("tls params", () => {
     expect(Either.isLeft(noKey) && String(noKey.left.message)).toContain("needs both tls.cert and tls.key")
     const off = decodeSink({ tls: { enabled: false } })
     expect(off.tls?.enabled).toBe(false)
+  })
+})
+
+describe("tls secrets", () => {
+  it("wpc masks tls.passphrase by the Schema (a nested table), and shows the paths", () => {
+    const shown = Secrets.params(
+      { port: 1, tls: { ca: "/etc/ca.pem", cert: "/etc/c.pem", key: "/etc/k.pem", passphrase: "hunter2" } },
+      Option.some(Tcp.SinkParams)
+    )
+    expect(shown).toEqual({ port: 1, tls: { ca: "/etc/ca.pem", cert: "/etc/c.pem", key: "/etc/k.pem", passphrase: Secrets.mask } })
+    const served = Secrets.params({ tls: { cert: "/c", key: "/k", passphrase: "hunter2" } }, Option.some(Tcp.SourceParams))
+    expect(JSON.stringify(served)).not.toContain("hunter2")
   })
 })
