@@ -80,7 +80,7 @@ export type SinkFormat = typeof SinkFormat.Type
  * `Content-Encoding: gzip`), authenticated by a bearer `token` or by basic `username` / `password` (not
  * both); a connection must open within `connect_timeout_ms` and the whole answer arrive within
  * `request_timeout_ms`; a `Retry-After` of a `429` / `5xx` holds the next request back, by at most
- * `retry_after_max_ms` (0 ignores it).
+ * `retry_after_max_ms` (0 ignores it). `tls`: POST over HTTPS (`Tls.ClientTls`).
  */
 export const SinkParams = Schema.Struct({
   addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
@@ -93,7 +93,8 @@ export const SinkParams = Schema.Struct({
   password: Schema.optional(SecretParam.secret(Schema.NonEmptyString)),
   connect_timeout_ms: Schema.optionalWith(Millis, { default: () => 5000 }),
   request_timeout_ms: Schema.optionalWith(Millis, { default: () => 30000 }),
-  retry_after_max_ms: Schema.optionalWith(NonNegative, { default: () => 30000 })
+  retry_after_max_ms: Schema.optionalWith(NonNegative, { default: () => 30000 }),
+  ...Tls.clientFields
 }).pipe(
   Schema.filter((p) =>
     p.token !== undefined && p.username !== undefined

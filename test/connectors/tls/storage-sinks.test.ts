@@ -3,6 +3,7 @@ import * as https from "node:https"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema, type Scope } from "effect"
 import * as Clickhouse from "../../../src/connectors/clickhouse/index.js"
+import * as Http from "../../../src/connectors/http/index.js"
 import * as MysqlClient from "../../../src/connectors/mysql/client.js"
 import * as Tls from "../../../src/connectors/net/tls.js"
 import * as VictoriaMetrics from "../../../src/connectors/victoriametrics/index.js"
@@ -70,6 +71,24 @@ describe("storage sinks over TLS, against a real HTTPS server", () => {
       expect([ch._tag, ch.path]).toEqual(["ConfigError", "params.endpoint"])
       const vm = (yield* Effect.flip(victoria({ insert_url: "http://127.0.0.1:8428/api/v1/import", tls: { ca: certs.ca } }))) as ConfigError
       expect([vm._tag, vm.path]).toEqual(["ConfigError", "params.insert_url"])
+    })))
+})
+
+describe("http sink over TLS, against a real HTTPS server", () => {
+  it.live("with tls.ca a batch is POSTed over HTTPS; with another CA the write fails with 301, not retryable, and nothing arrives", () =>
+    leakChecked(Effect.gen(function*() {
+      const certs = yield* makeCerts
+      const server = yield* httpsServer(certs)
+      const sink = (tls: Record<string, unknown>) =>
+        Http.HttpSink.make(Schema.decodeUnknownSync(Http.SinkParams)({ addr: "127.0.0.1", port: server.port, path: "/in", tls }))
+      const trusted = yield* sink({ ca: certs.ca })
+      yield* trusted.sinkStrBatch(["a", "b"])
+      expect(server.posts()).toBe(1)
+      const untrusted = yield* sink({ ca: certs.otherCa })
+      const error = yield* Effect.flip(untrusted.sinkStrBatch(["c"]))
+      expect([error.code, error.retryable]).toEqual([301, false])
+      expect(error.message).toContain(`https://127.0.0.1:${server.port}/in`)
+      expect(server.posts()).toBe(1)
     })))
 })
 
