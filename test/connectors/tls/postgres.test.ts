@@ -26,8 +26,11 @@ describe("postgres sink over TLS, against a real PostgreSQL with ssl = on", () =
       yield* Effect.scoped(Effect.gen(function*() {
         const { sink } = yield* Postgres.PostgresSink.factory.build(spec(server, { ca: certs.ca }), ctx)
         yield* sink.sinkRecords([DataRecord.make([DataRecord.field("who", DataRecord.chars("over tls"))])])
+        // the server's own view of the sink's open session (application_name wpc): TLS
+        const seen = yield* withPg(server, (c) =>
+          c.query("SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'wpc'"))
+        expect(seen.rows).toEqual([{ ssl: true }])
       }))
-      // the server's own view of the sink's session: pg_stat_ssl of its connection (application_name wpc) was TLS
       const rows = yield* withPg(server, (c) => c.query("SELECT who FROM tls_rows"))
       expect(rows.rows).toEqual([{ who: "over tls" }])
       const wrong = yield* Effect.flip(Effect.scoped(Postgres.PostgresSink.factory.build(spec(server, { ca: certs.otherCa }), ctx)))
