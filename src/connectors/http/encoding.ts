@@ -12,7 +12,7 @@ import { badRequest, type HttpRejection, tooLarge, unsupportedEncoding } from ".
 /** How a body is encoded: left as it is, or inflated by one of zlib's decoders. */
 export type Encoding = "identity" | "gzip" | "deflate"
 
-/** The `Encoding` of a `Content-Encoding` header (any case; absent: identity), or `415` for any other. */
+/** The `Encoding` of a `Content-Encoding` header (in whatever case; absent: identity), or `415` for every other. */
 export const of = (header: string | undefined): Effect.Effect<Encoding, HttpRejection> => {
   const name = header === undefined ? "identity" : header.trim().toLowerCase()
   return name === "identity" || name === "" ? Effect.succeed("identity") : name === "gzip" || name === "x-gzip"

@@ -183,8 +183,8 @@ export const refusedClient = (server: Server, socket: tls.TLSSocket): string | u
   return `client certificate refused (${String(socket.authorizationError)})`
 }
 
-/** Accepts any server name: what `verify_server_name = false` installs (the chain is still checked). */
-const anyServerName = (): undefined => undefined
+/** Accepts every server name: what `verify_server_name = false` installs (the chain is still checked). */
+const everyServerName = (): undefined => undefined
 
 /** What `clientOptions` gives: `tls.connect` options with the PEMs as text, which every client library takes (nats, ioredis, pg, mysql2). */
 export interface ClientOptions extends tls.ConnectionOptions {
@@ -203,7 +203,7 @@ export const clientOptions = (params: ClientTls | undefined, who: string): Effec
     const cert = yield* optionalPem(who, "cert", params.cert)
     const key = yield* optionalPem(who, "key", params.key)
     if (!params.verify_server_name) {
-      yield* Effect.logWarning(`${who}: TLS server-name check is OFF (params.tls.verify_server_name = false): any certificate of a trusted CA is accepted`)
+      yield* Effect.logWarning(`${who}: TLS server-name check is OFF (params.tls.verify_server_name = false): every certificate of a trusted CA is accepted`)
     }
     return yield* checkContext(who, {
       ...ca,
@@ -211,7 +211,7 @@ export const clientOptions = (params: ClientTls | undefined, who: string): Effec
       ...key,
       ...(params.passphrase === undefined ? {} : { passphrase: params.passphrase }),
       ...(params.server_name === undefined ? {} : { servername: params.server_name }),
-      ...(params.verify_server_name ? {} : { checkServerIdentity: anyServerName }),
+      ...(params.verify_server_name ? {} : { checkServerIdentity: everyServerName }),
       minVersion: params.min_version,
       rejectUnauthorized: true
     } satisfies ClientOptions)
