@@ -1,9 +1,11 @@
 /**
- * `${VAR}` and `${VAR:-default}` in string parameters, taken from the environment.
- * `$${` writes a literal `${`; a `$` not followed by `{` is kept as it is.
+ * `${VAR}` and `${VAR:-default}` in string parameters, taken from the environment, and `${file:PATH}`,
+ * the content of a file without its final newline (a secret mounted as a file: a password, a TLS key
+ * passphrase). `$${` writes a literal `${`; a `$` not followed by `{` is kept as it is.
  *
  * @since 0.1.0
  */
+import * as fs from "node:fs"
 import type { ParamMap } from "../config/param.js"
 import type { Segment } from "./toml-lines.js"
 
@@ -20,6 +22,16 @@ export interface Unresolved {
 
 const reference = /\$\$\{|\$\{([^}]*)\}|\$\{/g
 const form = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s
+const fileForm = /^file:(.+)$/s
+
+/** The content of `file` without one final newline (`\n` or `\r\n`), or the error code of the read. */
+const readSecret = (file: string): { readonly value: string } | { readonly code: string } => {
+  try {
+    return { value: fs.readFileSync(file, "utf8").replace(/\r?\n$/, "") }
+  } catch (error) {
+    return { code: (error as NodeJS.ErrnoException).code ?? String(error) }
+  }
+}
 
 /** Expands the references in one string; problems are pushed to `out` (with `segments`). */
 const expandString = (
@@ -40,12 +52,24 @@ const expandString = (
       })
       return match
     }
+    const f = fileForm.exec(body)
+    if (f !== null) {
+      const read = readSecret(f[1]!)
+      if ("value" in read) return read.value
+      out.push({
+        segments,
+        detail: `cannot read the file of ${match}: ${read.code}`,
+        expected: "a readable file",
+        suggestion: "check the path and the file's permissions"
+      })
+      return match
+    }
     const m = form.exec(body)
     if (m === null) {
       out.push({
         segments,
         detail: `malformed variable reference ${JSON.stringify(match)}`,
-        expected: "${NAME} or ${NAME:-default}, NAME made of letters, digits and _ (not starting with a digit)",
+        expected: "${NAME}, ${NAME:-default} or ${file:PATH}, NAME made of letters, digits and _ (not starting with a digit)",
         suggestion: "write $${ for a literal ${"
       })
       return match
@@ -87,7 +111,7 @@ const expandTable = (table: ParamMap, env: Environment, segments: Array<Segment>
 
 /**
  * Expands every `${...}` in the string values of `params` (nested arrays and tables too; keys are left
- * alone). `${NAME:-default}` uses the default when NAME is unset or empty. Returns the expanded table and
+ * alone). `${NAME:-default}` uses the default when NAME is unset or empty; `${file:PATH}` reads PATH. Returns the expanded table and
  * every reference that could not be expanded (an unset variable without default, a malformed reference).
  */
 export const params = (

@@ -12,6 +12,7 @@ import * as https from "node:https"
 import { Effect, type Scope } from "effect"
 import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
+import * as Tls from "../net/tls.js"
 
 /** What the server answered: its status, the exception code it named in a header (newer servers do) and its body's text. */
 export interface Reply {
@@ -49,7 +50,7 @@ const isCertificateError = (code: string | undefined): boolean =>
 export const transportError = (what: string, error: Error): SinkError => {
   const code = codeOf(error)
   const said = code === undefined || error.message.includes(code) ? error.message : `${code}: ${error.message}`
-  return isCertificateError(code)
+  return isCertificateError(code) || Tls.failure(error) !== undefined
     ? SinkError.uvs(UnifiedReason.external(`${what}: TLS: ${said}`), undefined, error)
     : SinkError.network(`${what}: ${said}`, error)
 }
@@ -68,11 +69,13 @@ export const make = (options: {
   readonly endpoint: URL
   readonly headers: Readonly<Record<string, string>>
   readonly timeoutMs: number
+  /** TLS options of an `https:` endpoint (`Tls.clientOptions`); Node's defaults without. */
+  readonly tls?: Tls.ClientOptions | undefined
 }): Effect.Effect<HttpClient, never, Scope.Scope> =>
   Effect.gen(function*() {
     const secure = options.endpoint.protocol === "https:"
     const agent = yield* Effect.acquireRelease(
-      Effect.sync(() => (secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true }))),
+      Effect.sync(() => (secure ? new https.Agent({ ...options.tls, keepAlive: true }) : new http.Agent({ keepAlive: true }))),
       (agent) => Effect.sync(() => agent.destroy())
     )
     let closed = false

@@ -8,6 +8,7 @@ import * as ConnectorKindAdapter from "../../config/adapter.js"
 import * as ConnectorDef from "../../config/def.js"
 import { Millis, Positive } from "../../config/param-types.js"
 import * as SecretParam from "../../config/secret-param.js"
+import * as Tls from "../net/tls.js"
 
 /** The connector kind. */
 export const kind = "clickhouse"
@@ -89,7 +90,9 @@ export const SinkParams = Schema.Struct({
   date_time_best_effort: Schema.optionalWith(Schema.Boolean, { default: () => true }),
   columns: Schema.optional(Columns),
   payload_column: Schema.optionalWith(Identifier, { default: () => "payload" }),
-  timeout_ms: Schema.optionalWith(Millis, { default: () => 30000 })
+  timeout_ms: Schema.optionalWith(Millis, { default: () => 30000 }),
+  /** TLS of an `https:` endpoint (`Tls.ClientTls`). */
+  ...Tls.clientFields
 })
 
 /** Decoded sink params. */

@@ -14,6 +14,8 @@ import type { SinkError } from "../../errors/sink.js"
 import * as RecordEncoder from "../../sink/record-encoder.js"
 import * as AsyncSink from "../../sink/sink.js"
 import * as SinkFactory from "../../sink/factory.js"
+import type { ConfigError } from "../../errors/config.js"
+import * as Tls from "../net/tls.js"
 import * as HttpClient from "./http-client.js"
 import { columnOf, kind, SinkParams } from "./params.js"
 import * as Row from "./row.js"
@@ -52,15 +54,18 @@ const bytesBody = (rows: ReadonlyArray<Buffer>): Buffer => Buffer.concat(rows.fl
 
 /**
  * A ClickHouse sink in the current Scope (its connections are closed when the Scope closes). Nothing is
- * sent at build.
+ * sent at build. `tls` (an `https:` endpoint only) sets the CA, client certificate and name check;
+ * a bad `tls` file, or `tls` with `http:`, is a `ConfigError`.
  */
-export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, never, Scope.Scope> =>
+export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
     const credentials = Buffer.from(`${params.username}:${params.password ?? ""}`, "utf8").toString("base64")
+    const endpoint = new URL(params.endpoint)
     const client = yield* HttpClient.make({
-      endpoint: new URL(params.endpoint),
+      endpoint,
       headers: { "Content-Type": "application/x-ndjson", Authorization: `Basic ${credentials}` },
-      timeoutMs: params.timeout_ms
+      timeoutMs: params.timeout_ms,
+      tls: yield* Tls.httpsOptions(params.tls, endpoint, "endpoint", "clickhouse sink")
     })
     const target = `${quoteIdentifier(params.database)}.${quoteIdentifier(params.table)} at ${new URL(params.endpoint).origin}`
     const recordUrl = insertUrl(params, recordStatement(params))

@@ -1,11 +1,14 @@
 /**
  * `HttpAcceptor`: the HTTP server of the `http` source. `bind` listens at once (an address in use is a
  * `ConfigError`); `acceptConnection` answers `POST <path>` and `GET /health` until Stop, then stops
- * accepting, closes the connections and ends the intake, so the source drains what was queued.
+ * accepting, closes the connections and ends the intake, so the source drains what was queued. With
+ * `tls` it serves HTTPS; a client whose certificate `client_auth` refuses is closed, counted, logged.
  *
  * @since 0.1.0
  */
 import * as http from "node:http"
+import * as https from "node:https"
+import type * as tls from "node:tls"
 import { Deferred, Duration, Effect, Exit, FiberSet, Option, type Scope } from "effect"
 import type { ConfigError } from "../../errors/config.js"
 import { SourceError } from "../../errors/source.js"
@@ -15,8 +18,11 @@ import * as SourceEvent from "../../source/event.js"
 import type { ServiceAcceptor } from "../../source/factory.js"
 import { hostPort, listenTcp } from "../net/listen.js"
 import { awaitStop } from "../net/listener.js"
+import * as Tls from "../net/tls.js"
+import * as LogThrottle from "../../runtime/log-throttle.js"
 import * as Bearer from "./bearer.js"
 import * as Body from "./body.js"
+import * as Encoding from "./encoding.js"
 import type { Intake } from "./intake.js"
 import * as Lines from "./lines.js"
 import { healthPath, type SourceParams } from "./params.js"
@@ -28,8 +34,10 @@ export interface HttpAcceptor extends ServiceAcceptor {
   readonly address: string
   /** The port it listens on (the one the OS picked when `port` was 0). */
   readonly port: number
-  /** `http://address:port/path`. */
+  /** `http://address:port/path` (`https:` with TLS). */
   readonly url: string
+  /** TLS handshakes that failed or whose client certificate was refused. */
+  readonly tlsRefused: () => number
 }
 
 /** Time limits on the server's connections, so a client that sends nothing, or slowly, cannot hold one (`headers` ≤ `request`). */
@@ -93,13 +101,36 @@ export const bind = (options: BindOptions): Effect.Effect<HttpAcceptor, ConfigEr
     const run = yield* FiberSet.makeRuntime<never, void, never>()
     const timeouts = { ...defaultTimeouts, ...options.timeouts }
     // past `max_header_bytes` node's parser fails the request and answers `431` itself; the timeouts `408`
-    const server = http.createServer({
+    const serverOptions: http.ServerOptions = {
       maxHeaderSize: params.max_header_bytes,
       headersTimeout: Duration.toMillis(timeouts.headers),
       requestTimeout: Duration.toMillis(timeouts.request),
       keepAliveTimeout: Duration.toMillis(timeouts.keepAlive),
       connectionsCheckingInterval: Duration.toMillis(timeouts.check)
-    })
+    }
+    const secure = yield* Tls.serverOptions(params.tls, what)
+    const server = secure === undefined ? http.createServer(serverOptions) : https.createServer({ ...serverOptions, ...secure.options })
+    let tlsRefused = 0
+    if (secure !== undefined) {
+      const refusals = yield* LogThrottle.make({
+        interval: Duration.seconds(10),
+        line: (detail) => `${what}: TLS handshake failed ${detail} (logged at most once per 10s)`,
+        summary: (n, last) => `${what}: ${n} more TLS handshakes failed (the last ${last})`,
+        log: Effect.logWarning
+      })
+      server.on("secureConnection", (socket: tls.TLSSocket) => {
+        const refused = Tls.refusedClient(secure, socket)
+        if (refused === undefined) return
+        tlsRefused++
+        refusals.note(`from ${socket.remoteAddress ?? "?"}: ${refused}`)
+        socket.destroy()
+      })
+      server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
+        tlsRefused++
+        refusals.note(`from ${socket.remoteAddress ?? "?"}: ${error.code ?? error.message}`)
+        socket.destroy()
+      })
+    }
     const closed = yield* Deferred.make<void>()
     server.on("close", () => Deferred.unsafeDone(closed, Exit.void))
 
@@ -113,9 +144,8 @@ export const bind = (options: BindOptions): Effect.Effect<HttpAcceptor, ConfigEr
         if (authorized !== undefined && !authorized(req.headers.authorization)) {
           return yield* Reply.unauthorized(req.headers.authorization === undefined ? "missing bearer token" : "invalid bearer token")
         }
-        const encoding = req.headers["content-encoding"]
-        if (encoding !== undefined && encoding.toLowerCase() !== "identity") return yield* Reply.unsupportedEncoding(encoding)
-        const body = yield* Body.read(req, params.max_body_bytes)
+        const encoding = yield* Encoding.of(req.headers["content-encoding"])
+        const body = yield* Effect.flatMap(Body.read(req, params.max_body_bytes), (raw) => Encoding.decode(raw, encoding, params.max_body_bytes))
         const payloads = yield* Lines.split(body, params.format)
         const count = payloads.length
         if (count > intake.capacity) {
@@ -206,7 +236,8 @@ export const bind = (options: BindOptions): Effect.Effect<HttpAcceptor, ConfigEr
     return {
       address: bound.address,
       port: bound.port,
-      url: `http://${where}${params.path}`,
+      url: `${secure === undefined ? "http" : "https"}://${where}${params.path}`,
+      tlsRefused: () => tlsRefused,
       acceptConnection: (ctrl: CtrlRx) =>
         Effect.suspend(() => {
           if (state !== "bound") {

@@ -10,6 +10,7 @@ import * as ParamSchema from "../../config/param-schema.js"
 import { Addr, ConnectPort, ListenPort, Millis, NonNegative, Positive } from "../../config/param-types.js"
 import * as SecretParam from "../../config/secret-param.js"
 import * as BufferParams from "../net/buffer-params.js"
+import * as Tls from "../net/tls.js"
 
 /** The connector kind. */
 export const kind = "http"
@@ -32,6 +33,8 @@ const IngestPath = Schema.String.pipe(
  * fit gets `503` with `Retry-After: retry_after_s`); `batch_events` at most per `receive`. `buffer`,
  * `buffer_max_bytes`, `buffer_fsync`: accepted requests wait in memory (`"memory"`) or in a write-ahead
  * log under the work root (`"disk"`, see `BufferParams`: `202` only once the request is synced).
+ * `tls`: serve HTTPS (`Tls.ServerTls`: cert, key, client certificates, minimum version). A body may
+ * come `gzip`- or `deflate`-encoded; `max_body_bytes` bounds it decoded.
  */
 export const SourceParams = Schema.Struct({
   addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
@@ -44,7 +47,8 @@ export const SourceParams = Schema.Struct({
   retry_after_s: Schema.optionalWith(NonNegative, { default: () => 1 }),
   format: Schema.optionalWith(Schema.Literal("text", "ndjson"), { default: () => "text" as const }),
   batch_events: Schema.optionalWith(Positive, { default: () => 1024 }),
-  ...BufferParams.fields
+  ...BufferParams.fields,
+  ...Tls.serverFields
 })
 
 /** Decoded source params. */
@@ -76,7 +80,7 @@ export type SinkFormat = typeof SinkFormat.Type
  * `Content-Encoding: gzip`), authenticated by a bearer `token` or by basic `username` / `password` (not
  * both); a connection must open within `connect_timeout_ms` and the whole answer arrive within
  * `request_timeout_ms`; a `Retry-After` of a `429` / `5xx` holds the next request back, by at most
- * `retry_after_max_ms` (0 ignores it).
+ * `retry_after_max_ms` (0 ignores it). `tls`: POST over HTTPS (`Tls.ClientTls`).
  */
 export const SinkParams = Schema.Struct({
   addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
@@ -89,7 +93,8 @@ export const SinkParams = Schema.Struct({
   password: Schema.optional(SecretParam.secret(Schema.NonEmptyString)),
   connect_timeout_ms: Schema.optionalWith(Millis, { default: () => 5000 }),
   request_timeout_ms: Schema.optionalWith(Millis, { default: () => 30000 }),
-  retry_after_max_ms: Schema.optionalWith(NonNegative, { default: () => 30000 })
+  retry_after_max_ms: Schema.optionalWith(NonNegative, { default: () => 30000 }),
+  ...Tls.clientFields
 }).pipe(
   Schema.filter((p) =>
     p.token !== undefined && p.username !== undefined

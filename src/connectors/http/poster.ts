@@ -3,14 +3,17 @@
  * a time; `post` sends a body and reads the answer (its status, `Retry-After`, and the start of its body
  * when it is not a success) within the connect and request timeouts. A request that could not be sent or
  * answered fails with a retryable `SinkError`: `TimeoutError` (204) past a timeout, `NetworkError` (202)
- * for a refused, reset or closed connection.
+ * for a refused, reset or closed connection; over HTTPS (`tls`), a refused certificate is an
+ * `ExternalError` (301), not retryable.
  *
  * @since 0.2.0
  */
 import * as http from "node:http"
+import * as https from "node:https"
 import { Effect, type Scope } from "effect"
 import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
+import * as Tls from "../net/tls.js"
 
 /** Where and how the poster sends. */
 export interface Target {
@@ -23,6 +26,8 @@ export interface Target {
   readonly requestTimeoutMs: number
   /** Headers of every request (authorization, ...). */
   readonly headers: Readonly<Record<string, string>>
+  /** POST over HTTPS with these options (`Tls.clientOptions`); plain HTTP without. */
+  readonly tls?: Tls.ClientOptions | undefined
 }
 
 /** What the server answered. */
@@ -61,7 +66,7 @@ const send = (
   resume: (result: Answer | Failed) => void
 ): (() => void) => {
   let done = false
-  const req = http.request({
+  const req = (target.tls === undefined ? http : https).request({
     host: target.addr,
     port: target.port,
     path: target.path,
@@ -126,6 +131,8 @@ const failure = (target: Target, failed: Failed): SinkError => {
     case "RequestTimeout":
       return SinkError.uvs(UnifiedReason.timeout(`http sink: POST ${target.url} got no whole answer within ${target.requestTimeoutMs} ms`))
     case "Error": {
+      const refusal = Tls.failure(failed.error)
+      if (refusal !== undefined) return SinkError.uvs(UnifiedReason.external(`http sink: POST ${target.url} failed: ${refusal}`), undefined, failed.error)
       const code = failed.error.code === undefined ? "" : ` (${failed.error.code})`
       return SinkError.network(`http sink: POST ${target.url} failed: ${failed.error.message}${code}`, failed.error)
     }
@@ -145,7 +152,10 @@ export const idleMs = 4000
 export const make = (target: Target): Effect.Effect<Poster, never, Scope.Scope> =>
   Effect.map(
     Effect.acquireRelease(
-      Effect.sync(() => new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, timeout: idleMs })),
+      Effect.sync(() => {
+        const options = { keepAlive: true, maxSockets: 1, maxFreeSockets: 1, timeout: idleMs }
+        return target.tls === undefined ? new http.Agent(options) : new https.Agent({ ...target.tls, ...options })
+      }),
       (agent) => Effect.sync(() => agent.destroy())
     ),
     (agent) => ({

@@ -16,6 +16,7 @@
 import { promisify } from "node:util"
 import * as zlib from "node:zlib"
 import { Clock, Duration, Effect, type Scope } from "effect"
+import type { ConfigError } from "../../errors/config.js"
 import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import * as DataRecord from "../../model/record.js"
@@ -23,6 +24,7 @@ import * as SinkFactory from "../../sink/factory.js"
 import * as RecordEncoder from "../../sink/record-encoder.js"
 import * as AsyncSink from "../../sink/sink.js"
 import { hostPort } from "../net/listen.js"
+import * as Tls from "../net/tls.js"
 import * as BatchBody from "./batch-body.js"
 import { kind, SinkParams } from "./params.js"
 import * as Poster from "./poster.js"
@@ -39,19 +41,23 @@ export const authorization = (params: Pick<SinkParams, "token" | "username" | "p
     ? { authorization: `Basic ${Buffer.from(`${params.username}:${params.password ?? ""}`, "utf8").toString("base64")}` }
     : {}
 
-/** `http://addr:port<path>`: where the sink POSTs. */
-export const targetUrl = (params: Pick<SinkParams, "addr" | "port" | "path">): string => `http://${hostPort(params.addr, params.port)}${params.path}`
+/** `http://addr:port<path>` (`https:` with an enabled `tls`): where the sink POSTs. */
+export const targetUrl = (params: Pick<SinkParams, "addr" | "port" | "path" | "tls">): string =>
+  `${params.tls?.enabled === true ? "https" : "http"}://${hostPort(params.addr, params.port)}${params.path}`
 
 /** What the error of a refused credential adds. */
 const authHint = "; check params.token, or params.username and params.password"
 
 /**
  * An HTTP sink in the current Scope (its connection is closed when the Scope closes). Nothing is
- * connected before the first write: a server that is down fails writes, retryably, not the build.
+ * connected before the first write: a server that is down fails writes, retryably, not the build. With
+ * `tls` it POSTs over HTTPS (a refused certificate fails writes with 301; a bad `tls` file the build
+ * with a `ConfigError`).
  */
-export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, never, Scope.Scope> =>
+export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
     const url = targetUrl(params)
+    const tls = yield* Tls.clientOptions(params.tls, "http sink")
     const poster = yield* Poster.make({
       addr: params.addr,
       port: params.port,
@@ -59,7 +65,8 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, nev
       url,
       connectTimeoutMs: params.connect_timeout_ms,
       requestTimeoutMs: params.request_timeout_ms,
-      headers: { ...authorization(params), "user-agent": "wpc-http-sink" }
+      headers: { ...authorization(params), "user-agent": "wpc-http-sink" },
+      tls
     })
     const stoppedError = SinkError.stopped(`http:${url}`)
     let stopped = false

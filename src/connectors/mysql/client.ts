@@ -5,7 +5,10 @@
  * @since 0.2.0
  */
 import type * as Mysql from "mysql2/promise"
+import { Effect } from "effect"
+import { ConfigError } from "../../errors/config.js"
 import { describeCause } from "../../errors/describe.js"
+import * as Tls from "../net/tls.js"
 import type { Failure } from "../sql/database.js"
 import type { HostPort } from "../sql/endpoint.js"
 
@@ -17,7 +20,36 @@ export interface ConnectOptions extends HostPort {
   readonly database: string
   readonly username: string
   readonly password?: string | undefined
+  /** Connect with TLS with these options (`sslOf`). */
+  readonly tls?: Tls.ClientOptions | undefined
 }
+
+/**
+ * `mysql2`'s `ssl` of TLS options: CA, client certificate, minimum version, the chain always checked, the
+ * server's name checked (against the endpoint's host) unless `verify_server_name = false` installed
+ * `checkServerIdentity`.
+ */
+export const sslOf = (tls: Tls.ClientOptions): Mysql.SslOptions => ({
+  ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+  ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+  ...(tls.key === undefined ? {} : { key: tls.key }),
+  ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
+  ...(tls.minVersion === undefined ? {} : { minVersion: tls.minVersion }),
+  rejectUnauthorized: true,
+  verifyIdentity: tls.checkServerIdentity === undefined
+})
+
+/** The `ConfigError` of `tls.server_name` on a MySQL connection (`mysql2` checks the endpoint's host). */
+export const serverNameRefused = (who: string): ConfigError =>
+  new ConfigError({
+    detail: `${who}: tls.server_name is not supported (mysql2 checks the endpoint's host name)`,
+    path: "params.tls.server_name",
+    expected: "no server_name: put the name the certificate carries in params.endpoint"
+  })
+
+/** `Tls.clientOptions` of a MySQL connection's `tls` table, refusing `server_name`. */
+export const tlsOptions = (params: Tls.ClientTls | undefined, who: string): Effect.Effect<Tls.ClientOptions | undefined, ConfigError> =>
+  params?.enabled === true && params.server_name !== undefined ? Effect.fail(serverNameRefused(who)) : Tls.clientOptions(params, who)
 
 /** An open connection and whether it broke. */
 export interface Client {
@@ -45,6 +77,7 @@ export const connect = async (options: ConnectOptions): Promise<Client> => {
     database: options.database,
     user: options.username,
     ...(options.password === undefined ? {} : { password: options.password }),
+    ...(options.tls === undefined ? {} : { ssl: sslOf(options.tls) }),
     connectTimeout: connectTimeoutMs,
     supportBigNumbers: true,
     bigNumberStrings: true,

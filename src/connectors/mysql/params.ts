@@ -11,6 +11,7 @@ import * as ConnectorDef from "../../config/def.js"
 import * as ParamSchema from "../../config/param-schema.js"
 import { Millis, Positive } from "../../config/param-types.js"
 import * as SecretParam from "../../config/secret-param.js"
+import * as Tls from "../net/tls.js"
 import { Columns, Identifier } from "../sql/columns.js"
 import * as Endpoint from "../sql/endpoint.js"
 
@@ -24,7 +25,9 @@ const connection = {
   database: Identifier,
   username: Schema.optionalWith(Schema.NonEmptyString, { default: () => "root" }),
   /** The user's password; `wpc` prints it as `***`. */
-  password: Schema.optional(SecretParam.secret(Schema.String))
+  password: Schema.optional(SecretParam.secret(Schema.String)),
+  /** Connect with TLS (`Tls.ClientTls`; `mysql2`'s `ssl`; `server_name` is not supported: the endpoint's host is checked). */
+  ...Tls.clientFields
 }
 
 /**

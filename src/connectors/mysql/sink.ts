@@ -5,6 +5,8 @@
  *
  * @since 0.2.0
  */
+import { Effect } from "effect"
+import type { ConfigError } from "../../errors/config.js"
 import type * as SinkFactory from "../../sink/factory.js"
 import type * as Database from "../sql/database.js"
 import * as Endpoint from "../sql/endpoint.js"
@@ -64,20 +66,24 @@ const session = (client: MysqlClient.Client, table: string): Database.Session =>
   }
 }
 
-/** The `Database` of `params`, writing into `table`. */
-export const database = (params: SinkParams, table: string): Database.Database => {
-  const endpoint = Endpoint.parse(params.endpoint)
-  return {
-    kind,
-    target: `${params.endpoint}/${params.database} table ${MysqlClient.quote(table)}`,
-    connect: () => MysqlClient.connect({ ...endpoint, database: params.database, username: params.username, password: params.password }).then((c) => session(c, table)),
-    classify: MysqlClient.classify,
-    columnKind,
-    maxRows: params.batch,
-    rowText: MysqlLiteral.tuple,
-    authHint: MysqlClient.authHint
-  }
-}
+/** The `Database` of `params`, writing into `table` (with TLS when `params.tls` says); a bad `tls` file is a `ConfigError`. */
+export const database = (params: SinkParams, table: string): Effect.Effect<Database.Database, ConfigError> =>
+  Effect.map(MysqlClient.tlsOptions(params.tls, "mysql sink"), (tls): Database.Database => {
+    const endpoint = Endpoint.parse(params.endpoint)
+    return {
+      kind,
+      target: `${params.endpoint}/${params.database} table ${MysqlClient.quote(table)}`,
+      connect: () =>
+        MysqlClient.connect({ ...endpoint, database: params.database, username: params.username, password: params.password, tls }).then((c) =>
+          session(c, table)
+        ),
+      classify: MysqlClient.classify,
+      columnKind,
+      maxRows: params.batch,
+      rowText: MysqlLiteral.tuple,
+      authHint: MysqlClient.authHint
+    }
+  })
 
 /** The `mysql` sink factory: connects at build (an unreachable server fails the build with 202; a missing table or column with 102). */
 export const factory: SinkFactory.SinkFactory = TableSink.factory({ kind, params: SinkParams, database, style })

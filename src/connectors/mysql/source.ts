@@ -8,6 +8,8 @@
  * @since 0.2.0
  */
 import { Duration, Effect, type Scope } from "effect"
+import type { ConfigError } from "../../errors/config.js"
+import * as Tls from "../net/tls.js"
 import { describeCause } from "../../errors/describe.js"
 import { SourceError } from "../../errors/source.js"
 import * as DataRecord from "../../model/record.js"
@@ -46,19 +48,22 @@ export const make = (
   params: SourceParams,
   tags: Tags.Tags = Tags.empty,
   checkpointFile?: string
-): Effect.Effect<DataSource.DataSource, SourceError, Scope.Scope> =>
+): Effect.Effect<DataSource.DataSource, SourceError | ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
     const endpoint = Endpoint.parse(params.endpoint)
     const where = `${params.endpoint}/${params.database} table ${MysqlClient.quote(params.table)}`
     const prefix = `mysql source ${name}`
+    const tls = yield* MysqlClient.tlsOptions(params.tls, prefix)
     const fail = (what: string) => (cause: unknown): SourceError => {
+      const refusal = Tls.failure(cause)
+      if (refusal !== undefined) return SourceError.supplierError(`${prefix}: ${what} (${where}): ${refusal}`, cause)
       const failure = MysqlClient.classify(cause)
       const detail = `${prefix}: ${what} (${where}): ${describeCause(cause)}`
       if (failure === "connection" || failure === "timeout" || failure === "busy") return SourceError.disconnect(detail, cause)
       return SourceError.supplierError(failure === "denied" ? `${detail}; ${MysqlClient.authHint}` : detail, cause)
     }
     const connect = Effect.tryPromise({
-      try: () => MysqlClient.connect({ ...endpoint, database: params.database, username: params.username, password: params.password }),
+      try: () => MysqlClient.connect({ ...endpoint, database: params.database, username: params.username, password: params.password, tls }),
       catch: fail("cannot connect")
     })
     let client: MysqlClient.Client | undefined = yield* connect

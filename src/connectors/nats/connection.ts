@@ -6,7 +6,9 @@
  */
 import type { JetStreamManager, NatsConnection } from "nats"
 import { Effect, type Scope } from "effect"
+import type { ConfigError } from "../../errors/config.js"
 import { describeCause } from "../../errors/describe.js"
+import * as Tls from "../net/tls.js"
 import * as NatsClient from "./client.js"
 import { streamSubjects } from "./params.js"
 import * as NatsServers from "./servers.js"
@@ -30,6 +32,7 @@ export interface ConnectOptions {
   readonly username?: string | undefined
   readonly password?: string | undefined
   readonly token?: string | undefined
+  readonly tls?: Tls.ClientTls | undefined
 }
 
 /** What to check when the server refuses the credentials. */
@@ -42,16 +45,26 @@ export const isAuthError = (u: unknown): boolean =>
 /**
  * Connects to `servers` in the current Scope (drained and closed when it closes) and, with
  * `create_stream`, adds the stream (file storage, subjects `subjects` or `<stream>.>`) unless it
- * exists. Fails with `fail(detail, cause)` when the server cannot be reached or the stream is missing.
+ * exists. Fails with `fail(detail, cause)` when the server cannot be reached or the stream is missing
+ * (a TLS refusal names what was refused: `Tls.failure`; with `tls`, `Tls.diagnose` tries the first server
+ * before the client connects); with a `ConfigError` when a `tls` file is bad.
  */
 export const open = <E>(
   options: ConnectOptions,
   fail: (detail: string, cause: unknown) => E
-): Effect.Effect<Connection, E, Scope.Scope> =>
+): Effect.Effect<Connection, E | ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
+    const tls = yield* Tls.clientOptions(options.tls, "nats")
     const servers = NatsServers.split(options.servers)
     // messages name the servers redacted: nothing of a URL's userinfo is ever printed
     const shown = NatsServers.display(options.servers)
+    if (tls !== undefined) {
+      // the nats client sees a refused client certificate as a connection that never answers (a 20 s
+      // timeout, retried): one TLS 1.2 handshake with the first server tells a refusal first
+      const first = NatsServers.hostPort(servers[0]!)
+      const refusal = yield* Tls.diagnose(first.host, first.port, tls, "line")
+      if (refusal !== undefined) return yield* Effect.fail(fail(`nats: cannot connect to ${shown}: ${Tls.failure(refusal)}`, refusal))
+    }
     let down: string | undefined = undefined
     /** Follows the connection's status until it closes. */
     const watch = async (nc: NatsConnection): Promise<void> => {
@@ -72,13 +85,14 @@ export const open = <E>(
           name: `wpc-${options.stream}`,
           ...(options.username === undefined ? {} : { user: options.username }),
           ...(options.password === undefined ? {} : { pass: options.password }),
-          ...(options.token === undefined ? {} : { token: options.token })
+          ...(options.token === undefined ? {} : { token: options.token }),
+          ...(tls === undefined ? {} : { tls })
         })
         // the client cannot abandon a connect: one interrupted (a Stop while wpc starts) is closed once it completes
         signal.addEventListener("abort", () => void pending.then((nc) => nc.close(), () => undefined).catch(() => undefined))
         return { client, nc: await pending }
       },
-      catch: (cause) => fail(`nats: cannot connect to ${shown}: ${describeCause(cause)}`, cause)
+      catch: (cause) => fail(`nats: cannot connect to ${shown}: ${Tls.failure(cause) ?? describeCause(cause)}`, cause)
     })
     // the connect can be interrupted (a server that never answers would hold a Stop for the client's 20 s
     // timeout); once it succeeded, the close is registered before anything can interrupt

@@ -9,6 +9,7 @@ import * as ConnectorDef from "../../config/def.js"
 import * as ParamSchema from "../../config/param-schema.js"
 import { Millis, Positive } from "../../config/param-types.js"
 import * as SecretParam from "../../config/secret-param.js"
+import * as Tls from "../net/tls.js"
 import * as NatsServers from "./servers.js"
 
 /** The connector kind. */
@@ -49,7 +50,9 @@ const common = {
   /** The user's password; `wpc` prints it as `***`. */
   password: Schema.optional(SecretParam.secret(Schema.NonEmptyString)),
   /** An authorization token (instead of a user); `wpc` prints it as `***`. */
-  token: Schema.optional(SecretParam.secret(Schema.NonEmptyString))
+  token: Schema.optional(SecretParam.secret(Schema.NonEmptyString)),
+  /** Connect with TLS (`Tls.ClientTls`: CA, client certificate, server-name check, minimum version). */
+  ...Tls.clientFields
 }
 
 /**

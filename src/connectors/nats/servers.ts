@@ -45,3 +45,10 @@ export const credentialsIn = (servers: string): CredentialsFound | undefined => 
 
 /** What to write instead of credentials in a server URL. */
 export const credentialsHint = "no user:password@ or token@ in a server URL; set params.username and params.password, or params.token"
+
+/** The host and port of a server URL (`nats://h:4222`, `tls://[::1]:4222`; port 4222 when absent). */
+export const hostPort = (entry: string): { readonly host: string; readonly port: number } => {
+  const url = new URL(entry)
+  const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname
+  return { host, port: url.port === "" ? 4222 : Number(url.port) }
+}

@@ -13,6 +13,8 @@ import { UnifiedReason } from "../../errors/unified.js"
 import * as DataRecord from "../../model/record.js"
 import * as AsyncSink from "../../sink/sink.js"
 import * as SinkFactory from "../../sink/factory.js"
+import type { ConfigError } from "../../errors/config.js"
+import * as Tls from "../net/tls.js"
 import * as Connection from "./connection.js"
 import { kind, SinkParams } from "./params.js"
 import * as NatsServers from "./servers.js"
@@ -22,14 +24,17 @@ export const publishSubject = (params: SinkParams): string => params.subject ?? 
 
 /**
  * Connects a JetStream sink in the current Scope (the connection is drained when it closes). An
- * unreachable server or a missing stream (without `create_stream`) fails the build with 202.
+ * unreachable server or a missing stream (without `create_stream`) fails the build with 202; refused
+ * credentials or a refused TLS certificate with 301 (not retryable); a bad `tls` file with a `ConfigError`.
  */
-export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, SinkError, Scope.Scope> =>
+export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, SinkError | ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
     const connection = yield* Connection.open(params, (detail, cause) =>
       Connection.isAuthError(cause)
         ? SinkError.uvs(UnifiedReason.external(`${detail}; ${Connection.authHint}`), undefined, cause)
-        : SinkError.network(detail, cause))
+        : Tls.failure(cause) === undefined
+        ? SinkError.network(detail, cause)
+        : SinkError.uvs(UnifiedReason.external(detail), undefined, cause))
     const js: JetStreamClient = connection.nc.jetstream()
     const subject = publishSubject(params)
     const encoder = new TextEncoder()

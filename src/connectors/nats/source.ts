@@ -18,6 +18,8 @@ import type { SeekPosition } from "../../source/control.js"
 import type { AckToken } from "../../source/event.js"
 import { SourceEvent } from "../../source/event.js"
 import * as SourceFactory from "../../source/factory.js"
+import type { ConfigError } from "../../errors/config.js"
+import * as Tls from "../net/tls.js"
 import * as Connection from "./connection.js"
 import { kind, SourceParams } from "./params.js"
 import * as NatsServers from "./servers.js"
@@ -63,21 +65,24 @@ const isJsMsg = (u: unknown): u is JsMsg =>
  * Opens a durable pull consumer source named `name` in the current Scope. One event per message:
  * `eventId` is the stream sequence, `payload` the message text, `tags` are `tags` plus `nats_subject`,
  * `ackToken` the message. Unreachable server, missing stream or a consumer that cannot be created
- * fail with `SourceDisconnect` (503); while the connection is down, `receive` fails with 503 once the
- * queue is drained, and resumes by itself after the client reconnects.
+ * fail with `SourceDisconnect` (503); refused credentials or a refused TLS certificate with
+ * `SourceSupplierError` (500, not retryable); a bad `tls` file with a `ConfigError`. While the connection
+ * is down, `receive` fails with 503 once the queue is drained, and resumes by itself after the client reconnects.
  */
 export const make = (
   name: string,
   params: SourceParams,
   tags: Tags.Tags = Tags.empty
-): Effect.Effect<DataSource.DataSource, SourceError, Scope.Scope> =>
+): Effect.Effect<DataSource.DataSource, SourceError | ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
     const where = `${NatsServers.display(params.servers)}/${params.stream}/${params.durable}`
     const disconnect = (detail: string, cause?: unknown) => SourceError.disconnect(detail, cause)
     const connection = yield* Connection.open(params, (detail, cause): SourceError =>
       Connection.isAuthError(cause)
         ? SourceError.supplierError(`${detail}; ${Connection.authHint}`, cause)
-        : disconnect(detail, cause))
+        : Tls.failure(cause) === undefined
+        ? disconnect(detail, cause)
+        : SourceError.supplierError(detail, cause))
     const { AckPolicy, DeliverPolicy, nanos } = connection.client
     const js = connection.nc.jetstream()
     const queue = yield* Effect.acquireRelease(Queue.bounded<SourceEvent>(params.batch * 2), Queue.shutdown)

@@ -7,6 +7,7 @@
 import type * as Pg from "pg"
 import { describeCause } from "../../errors/describe.js"
 import type { Failure } from "../sql/database.js"
+import type * as Tls from "../net/tls.js"
 import type { HostPort } from "../sql/endpoint.js"
 
 /** The library, imported once, when the first connection is opened. */
@@ -17,6 +18,8 @@ export interface ConnectOptions extends HostPort {
   readonly database: string
   readonly username: string
   readonly password?: string | undefined
+  /** Connect with TLS (`pg`'s `ssl`) with these options. */
+  readonly tls?: Tls.ClientOptions | undefined
 }
 
 /** An open client and whether its connection broke. */
@@ -41,6 +44,7 @@ export const connect = async (options: ConnectOptions): Promise<Client> => {
     database: options.database,
     user: options.username,
     ...(options.password === undefined ? {} : { password: options.password }),
+    ...(options.tls === undefined ? {} : { ssl: options.tls }),
     connectionTimeoutMillis: connectTimeoutMs,
     query_timeout: statementTimeoutMs,
     application_name: "wpc"

@@ -9,6 +9,7 @@ import * as ConnectorDef from "../../config/def.js"
 import * as ParamSchema from "../../config/param-schema.js"
 import { Positive } from "../../config/param-types.js"
 import * as SecretParam from "../../config/secret-param.js"
+import * as Tls from "../net/tls.js"
 import { Columns, Identifier } from "../sql/columns.js"
 import * as Endpoint from "../sql/endpoint.js"
 
@@ -30,7 +31,9 @@ export const SinkParams = Schema.Struct({
   schema: Schema.optionalWith(Identifier, { default: () => "public" }),
   table: Schema.optional(Identifier),
   batch: Schema.optionalWith(Positive, { default: () => 1000 }),
-  columns: Columns
+  columns: Columns,
+  /** Connect with TLS (`Tls.ClientTls`; `pg`'s `ssl`). */
+  ...Tls.clientFields
 })
 
 /** Decoded sink params. */

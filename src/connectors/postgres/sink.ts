@@ -4,7 +4,10 @@
  *
  * @since 0.2.0
  */
+import { Effect } from "effect"
+import type { ConfigError } from "../../errors/config.js"
 import type * as SinkFactory from "../../sink/factory.js"
+import * as Tls from "../net/tls.js"
 import type * as Database from "../sql/database.js"
 import * as Endpoint from "../sql/endpoint.js"
 import type * as SqlParam from "../sql/sql-param.js"
@@ -56,23 +59,24 @@ const session = (client: PgClient.Client, schema: string, table: string): Databa
   }
 }
 
-/** The `Database` of `params`, writing into `table`. */
-export const database = (params: SinkParams, table: string): Database.Database => {
-  const endpoint = Endpoint.parse(params.endpoint)
-  return {
-    kind,
-    target: `${params.endpoint}/${params.database} table ${PgClient.quote(params.schema)}.${PgClient.quote(table)}`,
-    connect: () =>
-      PgClient.connect({ ...endpoint, database: params.database, username: params.username, password: params.password }).then((c) =>
-        session(c, params.schema, table)
-      ),
-    classify: PgClient.classify,
-    columnKind,
-    maxRows: params.batch,
-    rowText: Copy.line,
-    authHint: PgClient.authHint
-  }
-}
+/** The `Database` of `params`, writing into `table` (with TLS when `params.tls` says); a bad `tls` file is a `ConfigError`. */
+export const database = (params: SinkParams, table: string): Effect.Effect<Database.Database, ConfigError> =>
+  Effect.map(Tls.clientOptions(params.tls, "postgres sink"), (tls): Database.Database => {
+    const endpoint = Endpoint.parse(params.endpoint)
+    return {
+      kind,
+      target: `${params.endpoint}/${params.database} table ${PgClient.quote(params.schema)}.${PgClient.quote(table)}`,
+      connect: () =>
+        PgClient.connect({ ...endpoint, database: params.database, username: params.username, password: params.password, tls }).then((c) =>
+          session(c, params.schema, table)
+        ),
+      classify: PgClient.classify,
+      columnKind,
+      maxRows: params.batch,
+      rowText: Copy.line,
+      authHint: PgClient.authHint
+    }
+  })
 
 /** The `postgres` sink factory: connects at build (an unreachable server fails the build with 202; a missing table or column with 102). */
 export const factory: SinkFactory.SinkFactory = TableSink.factory({ kind, params: SinkParams, database, style })

@@ -8,6 +8,7 @@
 import type { Redis } from "ioredis"
 import { Effect, type Scope } from "effect"
 import { describeCause } from "../../errors/describe.js"
+import * as Tls from "../net/tls.js"
 import * as RedisClient from "./client.js"
 
 /** How long ioredis waits between two reconnection attempts. */
@@ -34,17 +35,23 @@ export interface ConnectOptions {
   readonly password?: string | undefined
 }
 
+/** `ConnectOptions` and, to connect with TLS, the options `Tls.clientOptions` made of the `tls` param. */
+export interface OpenOptions extends ConnectOptions {
+  readonly tlsOptions?: Tls.ClientOptions | undefined
+}
+
 /** `host:port/db` (an IPv6 host in brackets). */
 export const describeTarget = (options: ConnectOptions): string =>
   `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}/${options.db}`
 
 /**
  * Connects to `options` in the current Scope (closed when it closes: `QUIT` when connected, else a
- * plain disconnect). Fails with `fail(detail, cause)` when the server cannot be reached now; after a
+ * plain disconnect), with TLS when `tlsOptions` are given. Fails with `fail(detail, cause)` when the
+ * server cannot be reached now (a TLS refusal names what was refused: `Tls.failure`); after a
  * successful connect, a lost connection is retried forever and reported by `down`.
  */
 export const open = <E>(
-  options: ConnectOptions,
+  options: OpenOptions,
   name: string,
   fail: (detail: string, cause: unknown) => E
 ): Effect.Effect<Connection, E, Scope.Scope> =>
@@ -64,6 +71,7 @@ export const open = <E>(
             db: options.db,
             ...(options.username === undefined ? {} : { username: options.username }),
             ...(options.password === undefined ? {} : { password: options.password }),
+            ...(options.tlsOptions === undefined ? {} : { tls: options.tlsOptions }),
             connectionName: name,
             lazyConnect: true,
             enableOfflineQueue: false,
@@ -84,11 +92,18 @@ export const open = <E>(
           connected = true
           return client
         },
-        catch: (cause) => {
-          const reason = isReplyError(lastCause) ? lastCause : cause
-          return fail(`redis: cannot connect to ${where}: ${describeCause(reason)}`, reason)
-        }
-      }),
+        catch: (cause) => (isReplyError(lastCause) || Tls.failure(lastCause) !== undefined ? lastCause : cause)
+      }).pipe(
+        // a refused TLS client certificate may look like a plain reset: one TLS 1.2 handshake tells
+        Effect.catchAll((reason) =>
+          Effect.flatMap(
+            options.tlsOptions === undefined || isReplyError(reason) || Tls.failure(reason) !== undefined
+              ? Effect.succeed(reason)
+              : Effect.map(Tls.diagnose(options.host, options.port, options.tlsOptions, "none"), (refusal) => refusal ?? reason),
+            (reason) => Effect.fail(fail(`redis: cannot connect to ${where}: ${Tls.failure(reason) ?? describeCause(reason)}`, reason))
+          )
+        )
+      ),
       (client) =>
         client.status === "ready"
           ? Effect.promise(() => client.quit().then(() => undefined, () => client.disconnect()))

@@ -9,6 +9,7 @@ import * as ConnectorDef from "../../config/def.js"
 import * as ParamSchema from "../../config/param-schema.js"
 import { Addr, ConnectPort, Millis, NonNegative, Positive } from "../../config/param-types.js"
 import * as SecretParam from "../../config/secret-param.js"
+import * as Tls from "../net/tls.js"
 
 /** The connector kind. */
 export const kind = "redis"
@@ -32,7 +33,9 @@ const common = {
   /** An ACL user (`AUTH username password`); without it, `password` authenticates the default user. */
   username: Schema.optional(Schema.NonEmptyString),
   /** The password (`requirepass` or the ACL user's); `wpc` prints it as `***`. */
-  password: Schema.optional(SecretParam.secret(Schema.NonEmptyString))
+  password: Schema.optional(SecretParam.secret(Schema.NonEmptyString)),
+  /** Connect with TLS (`Tls.ClientTls`: CA, client certificate, server-name check, minimum version). */
+  ...Tls.clientFields
 }
 
 /**

@@ -16,6 +16,8 @@ import { UnifiedReason } from "../../errors/unified.js"
 import * as DataRecord from "../../model/record.js"
 import * as AsyncSink from "../../sink/sink.js"
 import * as SinkFactory from "../../sink/factory.js"
+import type { ConfigError } from "../../errors/config.js"
+import * as Tls from "../net/tls.js"
 import * as Connection from "./connection.js"
 import { kind, SinkParams } from "./params.js"
 
@@ -31,14 +33,18 @@ const toBuffer = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byt
 
 /**
  * Connects a Streams sink in the current Scope (the client quits when it closes). An unreachable
- * server fails the build with 202 naming host:port/db.
+ * server fails the build with 202 naming host:port/db; refused credentials or a refused TLS certificate
+ * with 301 (not retryable); a bad `tls` file with a `ConfigError`.
  */
-export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, SinkError, Scope.Scope> =>
+export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, SinkError | ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
-    const connection = yield* Connection.open(params, `wpc-sink-${params.stream}`, (detail, cause) =>
+    const tlsOptions = yield* Tls.clientOptions(params.tls, "redis sink")
+    const connection = yield* Connection.open({ ...params, tlsOptions }, `wpc-sink-${params.stream}`, (detail, cause) =>
       Connection.isAuthError(cause)
         ? SinkError.uvs(UnifiedReason.external(`${detail}; ${Connection.authHint}`), undefined, cause)
-        : SinkError.network(detail, cause))
+        : Tls.failure(cause) === undefined
+        ? SinkError.network(detail, cause)
+        : SinkError.uvs(UnifiedReason.external(detail), undefined, cause))
     const target = `${connection.where} stream ${JSON.stringify(params.stream)}`
     const trim: ReadonlyArray<string | number> = params.maxlen > 0 ? ["MAXLEN", "~", params.maxlen] : []
 

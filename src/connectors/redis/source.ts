@@ -18,6 +18,8 @@ import type { SeekPosition } from "../../source/control.js"
 import type { AckToken } from "../../source/event.js"
 import { SourceEvent } from "../../source/event.js"
 import * as SourceFactory from "../../source/factory.js"
+import type { ConfigError } from "../../errors/config.js"
+import * as Tls from "../net/tls.js"
 import * as Connection from "./connection.js"
 import * as Entry from "./entry.js"
 import { kind, SourceParams } from "./params.js"
@@ -68,14 +70,15 @@ export const seekId = (position: SeekPosition): string | undefined => {
  * Opens a consumer-group source named `name` in the current Scope. One event per entry: `eventId`
  * counts the events of this source from 1, `payload` is the entry's `field` (see `Entry.payload`),
  * `tags` are `tags` plus `redis_stream`, `ackToken` the entry id. An unreachable server fails with
- * `SourceDisconnect` (503); while a connection is down, `receive` fails with 503 once the queue is
- * drained, and resumes by itself after the client reconnects.
+ * `SourceDisconnect` (503); refused credentials or a refused TLS certificate with `SourceSupplierError`
+ * (500, not retryable); a bad `tls` file with a `ConfigError`. While a connection is down, `receive`
+ * fails with 503 once the queue is drained, and resumes by itself after the client reconnects.
  */
 export const make = (
   name: string,
   params: SourceParams,
   tags: Tags.Tags = Tags.empty
-): Effect.Effect<DataSource.DataSource, SourceError, Scope.Scope> =>
+): Effect.Effect<DataSource.DataSource, SourceError | ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
     const consumer = consumerName(name, params)
     const where = `${Connection.describeTarget(params)} stream ${JSON.stringify(params.stream)} group ${JSON.stringify(params.group)}`
@@ -84,9 +87,12 @@ export const make = (
     const onConnect = (detail: string, cause: unknown): SourceError =>
       Connection.isAuthError(cause)
         ? SourceError.supplierError(`${prefix}: ${detail} (${where}); ${Connection.authHint}`, cause)
-        : disconnect(`${detail} (${where})`, cause)
-    const commands = yield* Connection.open(params, `wpc-${consumer}`, onConnect)
-    const reader = yield* Connection.open(params, `wpc-${consumer}-reader`, onConnect)
+        : Tls.failure(cause) === undefined
+        ? disconnect(`${detail} (${where})`, cause)
+        : SourceError.supplierError(`${prefix}: ${detail} (${where})`, cause)
+    const options = { ...params, tlsOptions: yield* Tls.clientOptions(params.tls, prefix) }
+    const commands = yield* Connection.open(options, `wpc-${consumer}`, onConnect)
+    const reader = yield* Connection.open(options, `wpc-${consumer}-reader`, onConnect)
 
     /** Runs `command` on the command connection: an error reply is a 500, a failed connection a 503. */
     const run = (what: string, command: () => Promise<unknown>): Effect.Effect<unknown, SourceError> =>

@@ -9,6 +9,7 @@
  * @since 0.2.0
  */
 import { Duration, Effect, type Schema, type Scope } from "effect"
+import type { ConfigError } from "../../errors/config.js"
 import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import type * as DataRecord from "../../model/record.js"
@@ -16,6 +17,7 @@ import * as SinkFactory from "../../sink/factory.js"
 import * as RecordEncoder from "../../sink/record-encoder.js"
 import * as AsyncSink from "../../sink/sink.js"
 import * as Columns from "./columns.js"
+import * as Tls from "../net/tls.js"
 import * as Database from "./database.js"
 import type * as SqlParam from "./sql-param.js"
 
@@ -53,13 +55,15 @@ const resolve = (types: ReadonlyMap<string, string>, wanted: string): string | u
  * Connects in the current Scope (closed when it closes, or at `stop`), checks that the table exists and
  * has every column of `options.columns` (a `NotFoundError`, 102, naming what is missing and what there
  * is), and returns the sink. An unreachable server fails the build with 202 naming the target; refused
- * credentials with 301 and the database's hint.
+ * credentials with 301 and the database's hint; a refused TLS certificate with 301 (`Tls.failure`).
  */
 export const make = (options: Options): Effect.Effect<AsyncSink.AsyncSink, SinkError, Scope.Scope> =>
   Effect.gen(function*() {
     const { database } = options
     const prefix = `${database.kind} sink`
     const failure = (detail: string) => (cause: unknown): SinkError => {
+      const refusal = Tls.failure(cause)
+      if (refusal !== undefined) return SinkError.uvs(UnifiedReason.external(`${detail}: ${refusal}`), undefined, cause)
       const kind = database.classify(cause)
       return Database.sinkError(kind, kind === "denied" ? `${detail} (${database.authHint})` : detail, cause)
     }
@@ -211,15 +215,13 @@ export interface TableParams {
 export const factory = <P extends TableParams, I>(options: {
   readonly kind: string
   readonly params: Schema.Schema<P, I>
-  readonly database: (params: P, table: string) => Database.Database
+  readonly database: (params: P, table: string) => Effect.Effect<Database.Database, ConfigError>
   readonly style: SqlParam.Style
 }): SinkFactory.SinkFactory =>
   SinkFactory.withParams({
     kind: options.kind,
     params: options.params,
     build: (params, spec) =>
-      Effect.map(
-        make({ database: options.database(params, params.table ?? spec.name), columns: Columns.mapping(params.columns), style: options.style }),
-        SinkFactory.handle
-      )
+      Effect.flatMap(options.database(params, params.table ?? spec.name), (database) =>
+        Effect.map(make({ database, columns: Columns.mapping(params.columns), style: options.style }), SinkFactory.handle))
   })

@@ -9,6 +9,7 @@ import * as ConnectorDef from "../../config/def.js"
 import * as ParamSchema from "../../config/param-schema.js"
 import { Addr, ConnectPort, IdleTimeout, ListenPort, Millis, NonNegative, Positive } from "../../config/param-types.js"
 import * as BufferParams from "../net/buffer-params.js"
+import * as Tls from "../net/tls.js"
 import { hostParams, Instances } from "../tcp/params.js"
 import { Facility, Severity } from "./priority.js"
 
@@ -28,6 +29,7 @@ export const kind = "syslog"
  * at most `queue_events` events and `queue_bytes` bytes wait for the pipeline; `batch_events` per receive.
  * `buffer`, `buffer_max_bytes`, `buffer_fsync`: what was received waits in memory (`"memory"`) or in a
  * write-ahead log under the work root (`"disk"`, see `BufferParams`; UDP then drops only at its bound).
+ * `tls`: with `protocol = "tcp"`, serve TLS (RFC 5425; `Tls.ServerTls`).
  */
 export const SourceParams = Schema.Struct({
   addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
@@ -45,7 +47,8 @@ export const SourceParams = Schema.Struct({
   queue_events: Schema.optionalWith(Positive, { default: () => 65536 }),
   queue_bytes: Schema.optionalWith(Positive, { default: () => 67108864 }),
   batch_events: Schema.optionalWith(Positive, { default: () => 4096 }),
-  ...BufferParams.fields
+  ...BufferParams.fields,
+  ...Tls.serverFields
 })
 
 /** Decoded source params. */
@@ -71,7 +74,8 @@ const FieldName = Schema.String.annotations({ description: "a record field name,
  * `msgid`; MSG is the record's `message_field`, else the record as JSON, or the payload of an event
  * without a record. TIMESTAMP is a record's `timestamp_field`, else the time of the write. Over TCP a
  * connection must open within `connect_timeout_ms`; the batches written in the last `resend_ms` before a
- * connection was lost are sent again on the next one (0: none).
+ * connection was lost are sent again on the next one (0: none). `tls`: with `protocol = "tcp"`, connect
+ * with TLS (RFC 5425; `Tls.ClientTls`).
  */
 export const SinkParams = Schema.Struct({
   addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
@@ -95,7 +99,8 @@ export const SinkParams = Schema.Struct({
   message_field: Schema.optionalWith(FieldName, { default: () => "message" }),
   timestamp_field: Schema.optionalWith(FieldName, { default: () => "timestamp" }),
   connect_timeout_ms: Schema.optionalWith(Millis, { default: () => 5000 }),
-  resend_ms: Schema.optionalWith(NonNegative, { default: () => 1000 })
+  resend_ms: Schema.optionalWith(NonNegative, { default: () => 1000 }),
+  ...Tls.clientFields
 })
 
 /** Decoded sink params. */

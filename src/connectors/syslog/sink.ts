@@ -18,6 +18,8 @@ import { hostPort } from "../net/listen.js"
 import * as SyslogEncoder from "./encoder.js"
 import { kind, SinkParams } from "./params.js"
 import type { Sender } from "./sender.js"
+import type { ConfigError } from "../../errors/config.js"
+import * as Tls from "../net/tls.js"
 import * as TcpSender from "./tcp-sender.js"
 import * as UdpSender from "./udp-sender.js"
 
@@ -30,18 +32,22 @@ export interface SyslogSink {
 
 /**
  * A syslog sink in the current Scope (its socket is closed when the Scope closes). Over TCP nothing is
- * connected before the first write: a receiver that is down fails writes, retryably, not the build.
+ * connected before the first write: a receiver that is down fails writes, retryably, not the build; a
+ * TLS certificate refused at the handshake fails them with 301, not retryable. Bad `tls` files, or `tls`
+ * with UDP, fail the build with a `ConfigError`.
  */
-export const make = (params: SinkParams, hostname?: string): Effect.Effect<SyslogSink, SinkError, Scope.Scope> =>
+export const make = (params: SinkParams, hostname?: string): Effect.Effect<SyslogSink, SinkError | ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
     const encoder = SyslogEncoder.make(params, hostname)
+    if (params.protocol === "udp" && params.tls?.enabled === true) return yield* Tls.udpRefused("syslog sink")
     const tcp = params.protocol === "tcp"
       ? yield* TcpSender.make({
         addr: params.addr,
         port: params.port,
         framing: params.framing,
         connectTimeoutMs: params.connect_timeout_ms,
-        resendMs: params.resend_ms
+        resendMs: params.resend_ms,
+        tls: yield* Tls.clientOptions(params.tls, "syslog sink")
       })
       : undefined
     const sender: Sender = tcp ?? (yield* UdpSender.make(params))

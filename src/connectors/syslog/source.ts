@@ -15,6 +15,7 @@ import * as Tags from "../../model/tags.js"
 import * as SourceFactory from "../../source/factory.js"
 import type * as Listener from "../net/listener.js"
 import * as SourceIntake from "../net/source-intake.js"
+import * as Tls from "../net/tls.js"
 import * as TcpAcceptor from "../tcp/acceptor.js"
 import { Complete, type FrameFlag } from "../tcp/framing.js"
 import { kind, SourceParams } from "./params.js"
@@ -64,7 +65,8 @@ const reader = (params: SourceParams, tags: Tags.Tags) => {
  * its ack token; the parsed tags are kept in the log with it); `receive` returns up to `batch_events`
  * events, and `SourceEof` once the listener stopped and the queue is drained. Closing the source shuts
  * the listener down. A failed bind is a `ConfigError` naming addr:port; `buffer = "disk"` needs
- * `workRoot`, and fails with a `SourceError` when its log cannot be opened.
+ * `workRoot`, and fails with a `SourceError` when its log cannot be opened. With `tls` (TCP only: with
+ * UDP it is a `ConfigError`) it serves TLS.
  */
 export const make = (
   name: string,
@@ -74,6 +76,8 @@ export const make = (
 ): Effect.Effect<SyslogSource, ConfigError | SourceError, Scope.Scope> =>
   Effect.gen(function*() {
     const what = `syslog source ${name}`
+    if (params.protocol === "udp" && params.tls?.enabled === true) return yield* Tls.udpRefused(what)
+    const tls = yield* Tls.serverOptions(params.tls, what)
     // the intake is opened first, so it is closed last: after the listener queued its last messages
     const opened = yield* SourceIntake.open(what, name, params, workRoot)
     const { disk, event, intake } = opened
@@ -101,6 +105,7 @@ export const make = (
         maxConnections: params.max_connections,
         idleTimeout: `${params.idle_timeout_s} seconds`,
         maxFrameBytes: params.tcp_recv_bytes,
+        tls,
         intake,
         toEvent
       })

@@ -3,7 +3,8 @@
  * or `line`) into one buffer and written with one `socket.write`, reported sent once the OS took all of it.
  * The connection opens at the first send, and again at the first send after it was lost (or on
  * `reconnect`); a receiver that cannot be reached fails the send with `NetworkError` (202) or
- * `TimeoutError` (204), both retryable.
+ * `TimeoutError` (204), both retryable. With `tls` it connects with TLS (RFC 5425); a certificate
+ * refused at the handshake is an `ExternalError` (301), not retryable.
  *
  * Plain TCP syslog acknowledges nothing: what the OS took may still die with the receiver (in its socket
  * buffer, or read but not stored). So the sender keeps the batches it wrote in the last `resendMs` (at
@@ -18,6 +19,7 @@ import * as net from "node:net"
 import { Effect, type Scope } from "effect"
 import { SinkError } from "../../errors/sink.js"
 import * as TcpClient from "../net/connect.js"
+import type * as Tls from "../net/tls.js"
 import { hostPort } from "../net/listen.js"
 import { encodeBytes, encodeText } from "../tcp/framing.js"
 import type { Sender } from "./sender.js"
@@ -36,6 +38,8 @@ export interface Options {
   readonly connectTimeoutMs: number
   /** Batches written this long before a loss are written again on the next connection (0: none). */
   readonly resendMs: number
+  /** Connect with TLS with these options (`Tls.clientOptions`); plain TCP without. */
+  readonly tls?: Tls.ClientOptions | undefined
 }
 
 /** A TCP sender, and how many messages it sent twice. */
@@ -69,7 +73,7 @@ const connect = (options: Options, where: string): Effect.Effect<Link, SinkError
       state.lost = why
       state.lostAt = Date.now()
     }
-    const client = { addr: options.addr, port: options.port, timeoutMs: options.connectTimeoutMs, who: "syslog sink", where }
+    const client = { addr: options.addr, port: options.port, timeoutMs: options.connectTimeoutMs, who: "syslog sink", where, tls: options.tls }
     return Effect.map(TcpClient.connect(client, lose, "receiver"), (socket): Link => Object.assign(state, { socket }))
   })
 

@@ -7,11 +7,14 @@
  * by a full intake is not idle) is reset, and so is one over `maxConnections`, at once, so its client
  * learns that what it writes is lost; both are logged at most once per `logInterval`. On Stop it stops
  * accepting, emits each connection's partial frame, closes the connections and ends the intake, so the
- * source drains what was queued and ends.
+ * source drains what was queued and ends. With `tls` it serves TLS: a connection counts once its
+ * handshake is done and its client certificate passed (`Tls.refusedClient`); a failed handshake or a
+ * refused client certificate is counted (`tlsRefused`) and logged, throttled.
  *
  * @since 0.1.0
  */
 import * as net from "node:net"
+import * as tls from "node:tls"
 import { Deferred, Duration, Effect, Exit, FiberSet, Option, type Scope } from "effect"
 import type { ConfigError } from "../../errors/config.js"
 import { SourceError } from "../../errors/source.js"
@@ -23,6 +26,7 @@ import { hostPort, listenTcp } from "../net/listen.js"
 import { awaitStop, type Listener } from "../net/listener.js"
 import { type FrameEmit, type FrameFlag, type Framing, FrameDecoder, Partial, Truncated } from "./framing.js"
 import * as LogThrottle from "../../runtime/log-throttle.js"
+import * as Tls from "../net/tls.js"
 
 /** Counters of a `TcpAcceptor` since it was bound. */
 export interface TcpStats {
@@ -46,6 +50,8 @@ export interface TcpStats {
   readonly framingErrors: number
   /** Times a socket was paused because the intake was full. */
   readonly pauses: number
+  /** TLS handshakes that failed (a client certificate refused, no common version, not TLS at all). */
+  readonly tlsRefused: number
 }
 
 /**
@@ -70,6 +76,8 @@ export interface BindOptions {
   readonly idleTimeout: Duration.DurationInput
   /** At most one log line of refusals (and one of idle connections reset) per this; default `logInterval`. */
   readonly logInterval?: Duration.Duration | undefined
+  /** Serve TLS (see `Tls.serverOptions`); plain TCP without. */
+  readonly tls?: Tls.Server | undefined
   /** Where the events go. */
   readonly intake: Intake
   /** The event of one frame received from `peer`. */
@@ -94,6 +102,12 @@ interface Connection {
 
 /** Discards a socket error: the socket is being reset, nobody waits for it. */
 const ignore = (): void => undefined
+
+/** Resets `socket` (an RST, not a FIN); a TLS socket, whose handle is not a TCP one, is destroyed instead. */
+const reset = (socket: net.Socket): void => {
+  if (socket instanceof tls.TLSSocket) socket.destroy()
+  else socket.resetAndDestroy()
+}
 
 /**
  * Binds the server in the current Scope: a failed listen is a `ConfigError` naming addr:port and leaves
@@ -122,6 +136,12 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
       summary: (n, last) => `${what}: reset ${n} more idle connections (the last ${last})`,
       log: Effect.logInfo
     })
+    const handshakes = yield* LogThrottle.make({
+      interval,
+      line: (detail) => `${what}: TLS handshake failed ${detail} (${every})`,
+      summary: (n, last) => `${what}: ${n} more TLS handshakes failed (the last ${last})`,
+      log: Effect.logWarning
+    })
     const idleDetail = `: nothing received for ${Duration.format(idleTimeout)} (idle_timeout_s)`
     let state: State = "bound"
     const connections = new Set<Connection>()
@@ -134,9 +154,12 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
       truncated: 0,
       partial: 0,
       framingErrors: 0,
-      pauses: 0
+      pauses: 0,
+      tlsRefused: 0
     }
-    const server = net.createServer({ pauseOnConnect: true })
+    // a TLS socket cannot be handed over unread (its handshake needs reading): it is paused once secured
+    const secure = options.tls
+    const server = secure === undefined ? net.createServer({ pauseOnConnect: true }) : tls.createServer(secure.options)
     const closed = yield* Deferred.make<void>()
     server.on("close", () => Deferred.unsafeDone(closed, Exit.void))
 
@@ -146,7 +169,7 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
         counts.refused++
         // a reset, not a FIN: a client that only writes would not notice a FIN, and write into the void
         socket.on("error", ignore)
-        socket.resetAndDestroy()
+        reset(socket)
         refusals.note(`from ${peer ?? "?"}: ${state === "stopped" ? "stopping" : `max_connections (${maxConnections}) reached`}`)
         return
       }
@@ -222,7 +245,7 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
         counts.idleClosed++
         idles.note(`from ${peer ?? "?"}${idleDetail}`)
         drain()
-        socket.resetAndDestroy()
+        reset(socket)
       })
       socket.on("error", (error: NodeJS.ErrnoException) => {
         run(Effect.logDebug(`${what}: connection from ${peer ?? "?"}: ${error.code ?? error.message}`))
@@ -230,7 +253,23 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
       connections.add(connection)
       if (state === "serving") connection.start()
     }
-    server.on("connection", accept)
+    if (secure === undefined) server.on("connection", accept)
+    else {
+      server.on("secureConnection", (socket: tls.TLSSocket) => {
+        socket.pause()
+        const refused = Tls.refusedClient(secure, socket)
+        if (refused === undefined) return accept(socket)
+        counts.tlsRefused++
+        handshakes.note(`from ${socket.remoteAddress ?? "?"}: ${refused}`)
+        socket.on("error", ignore)
+        socket.destroy()
+      })
+      server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
+        counts.tlsRefused++
+        handshakes.note(`from ${socket.remoteAddress ?? "?"}: ${error.code ?? error.message}`)
+        socket.destroy()
+      })
+    }
 
     /** Waits up to `closeWait` for the server to close; interruptible even inside a finalizer. */
     const awaitClosed = Effect.timeoutOption(Effect.interruptible(Deferred.await(closed)), closeWait)

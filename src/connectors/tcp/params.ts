@@ -10,6 +10,7 @@ import * as ParamSchema from "../../config/param-schema.js"
 import { Addr, ConnectPort, IdleTimeout, ListenPort, Millis, Positive } from "../../config/param-types.js"
 import { ConfigError } from "../../errors/config.js"
 import * as BufferParams from "../net/buffer-params.js"
+import * as Tls from "../net/tls.js"
 
 /** The connector kind. */
 export const kind = "tcp"
@@ -34,6 +35,7 @@ export const Instances = Schema.Int.pipe(
  * in garbage collection, and 140 MB of RSS). `buffer`, `buffer_max_bytes`, `buffer_fsync`: what was
  * received waits in memory (`"memory"`) or in a write-ahead log under the work root (`"disk"`, see
  * `BufferParams`); with `"disk"`, `queue_events`/`queue_bytes` bound the part of it kept in memory.
+ * `tls`: serve TLS (`Tls.ServerTls`: cert, key, client certificates, minimum version).
  */
 export const SourceParams = Schema.Struct({
   addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
@@ -47,7 +49,8 @@ export const SourceParams = Schema.Struct({
   queue_events: Schema.optionalWith(Positive, { default: () => 4096 }),
   queue_bytes: Schema.optionalWith(Positive, { default: () => 67108864 }),
   batch_events: Schema.optionalWith(Positive, { default: () => 4096 }),
-  ...BufferParams.fields
+  ...BufferParams.fields,
+  ...Tls.serverFields
 })
 
 /** Decoded source params. */
@@ -55,13 +58,14 @@ export type SourceParams = typeof SourceParams.Type
 
 /**
  * Sink params: connect to `addr`:`port` within `connect_timeout_ms`; frame each payload by `framing`
- * (`line` appends `\n`, `octet-counted` prefixes `MSG-LEN SP`).
+ * (`line` appends `\n`, `octet-counted` prefixes `MSG-LEN SP`); `tls`: connect with TLS (`Tls.ClientTls`).
  */
 export const SinkParams = Schema.Struct({
   addr: Schema.optionalWith(Addr, { default: () => "127.0.0.1" }),
   port: Schema.optionalWith(ConnectPort, { default: () => 9000 }),
   framing: Schema.optionalWith(Schema.Literal("line", "octet-counted"), { default: () => "line" as const }),
-  connect_timeout_ms: Schema.optionalWith(Millis, { default: () => 5000 })
+  connect_timeout_ms: Schema.optionalWith(Millis, { default: () => 5000 }),
+  ...Tls.clientFields
 })
 
 /** Decoded sink params. */

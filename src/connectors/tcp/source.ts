@@ -13,6 +13,7 @@ import * as Tags from "../../model/tags.js"
 import * as SourceFactory from "../../source/factory.js"
 import type * as Listener from "../net/listener.js"
 import * as SourceIntake from "../net/source-intake.js"
+import * as Tls from "../net/tls.js"
 import * as TcpAcceptor from "./acceptor.js"
 import { kind, SourceParams } from "./params.js"
 
@@ -27,7 +28,8 @@ export type TcpSource = Listener.Built<TcpAcceptor.TcpAcceptor>
  * in the log, which is also its ack token). `receive` returns up to `batch_events` events, and
  * `SourceEof` once the acceptor stopped and the queue is drained. Closing the source shuts the
  * acceptor down. A failed bind is a `ConfigError` naming addr:port; `buffer = "disk"` needs `workRoot`
- * (the build context's), and fails with a `SourceError` when its log cannot be opened.
+ * (the build context's), and fails with a `SourceError` when its log cannot be opened. With `tls` it
+ * serves TLS; its files are read first (a missing or bad one is a `ConfigError` naming the param).
  */
 export const make = (
   name: string,
@@ -37,6 +39,7 @@ export const make = (
 ): Effect.Effect<TcpSource, ConfigError | SourceError, Scope.Scope> =>
   Effect.gen(function*() {
     const what = `tcp source ${name}`
+    const tls = yield* Tls.serverOptions(params.tls, what)
     // the intake is opened first, so it is closed last: after the acceptor queued its last frames
     const opened = yield* SourceIntake.open(what, name, params, workRoot)
     const { event, intake } = opened
@@ -49,6 +52,7 @@ export const make = (
       maxConnections: params.max_connections,
       idleTimeout: `${params.idle_timeout_s} seconds`,
       maxFrameBytes: params.tcp_recv_bytes ?? params.max_frame_bytes,
+      tls,
       intake,
       toEvent: (payload, flag, upsIp) => event(payload, flagged[flag], upsIp)
     })

@@ -7,6 +7,7 @@ import { Schema } from "effect"
 import * as ConnectorDef from "../../config/def.js"
 import { Millis, NonNegative, Positive } from "../../config/param-types.js"
 import * as SecretParam from "../../config/secret-param.js"
+import * as Tls from "../net/tls.js"
 import * as MetricName from "./metric-name.js"
 
 /** The connector kind. */
@@ -77,7 +78,9 @@ export const SinkParams = Schema.Struct({
   timestamp_unit: Schema.optionalWith(Schema.Literal("s", "ms", "us", "ns"), { default: () => "ms" as const }),
   username: Schema.optional(BasicUser),
   password: Schema.optional(SecretParam.secret(Schema.NonEmptyString)),
-  request_timeout_ms: Schema.optionalWith(Millis, { default: () => 30000 })
+  request_timeout_ms: Schema.optionalWith(Millis, { default: () => 30000 }),
+  /** TLS of an `https:` `insert_url` (`Tls.ClientTls`). */
+  ...Tls.clientFields
 }).pipe(
   Schema.filter((p) => {
     const issues: Array<Schema.FilterIssue> = []

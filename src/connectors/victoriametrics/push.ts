@@ -13,6 +13,7 @@ import { Effect, type Scope } from "effect"
 import { describeCause } from "../../errors/describe.js"
 import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
+import * as Tls from "../net/tls.js"
 
 /** An answer: status and (the first bytes of) the body as text. */
 export interface Answer {
@@ -33,6 +34,8 @@ export interface PushOptions {
   readonly username?: string | undefined
   readonly password?: string | undefined
   readonly timeoutMs: number
+  /** TLS options of an `https:` URL (`Tls.clientOptions`); Node's defaults without. */
+  readonly tls?: Tls.ClientOptions | undefined
 }
 
 /** One connection to the server and what happened to it. */
@@ -78,7 +81,7 @@ export const open = (options: PushOptions): Effect.Effect<Pusher, never, Scope.S
     let closing = false
     let losses = 0
     const agent = yield* Effect.acquireRelease(
-      Effect.sync(() => (secure ? new https.Agent({ keepAlive: true, maxSockets: 1 }) : new http.Agent({ keepAlive: true, maxSockets: 1 }))),
+      Effect.sync(() => (secure ? new https.Agent({ ...options.tls, keepAlive: true, maxSockets: 1 }) : new http.Agent({ keepAlive: true, maxSockets: 1 }))),
       (agent) =>
         Effect.sync(() => {
           closing = true
@@ -116,8 +119,11 @@ export const open = (options: PushOptions): Effect.Effect<Pusher, never, Scope.S
         }
         const req = (secure ? https : http).request(url, { method, agent, headers })
         req.on("socket", onSocket)
-        req.on("error", (e) =>
-          finish(Effect.fail(SinkError.network(`victoriametrics sink: ${method} ${describeUrl(url)} failed: ${describeCause(e)}`, e))))
+        req.on("error", (e) => {
+          const refusal = Tls.failure(e)
+          const detail = `victoriametrics sink: ${method} ${describeUrl(url)} failed: ${refusal ?? describeCause(e)}`
+          finish(Effect.fail(refusal === undefined ? SinkError.network(detail, e) : SinkError.uvs(UnifiedReason.external(detail), undefined, e)))
+        })
         req.on("response", (res) => {
           const chunks: Array<Buffer> = []
           let kept = 0

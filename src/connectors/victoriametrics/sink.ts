@@ -23,6 +23,8 @@ import * as Bodies from "./bodies.js"
 import * as Encode from "./encode.js"
 import * as SinkMetrics from "./metrics.js"
 import { formatOf, kind, SinkParams } from "./params.js"
+import type { ConfigError } from "../../errors/config.js"
+import * as Tls from "../net/tls.js"
 import * as Push from "./push.js"
 import * as RawLine from "./raw-line.js"
 import * as ReplayWindow from "./replay.js"
@@ -52,13 +54,16 @@ const excerpt = (line: string): string => JSON.stringify(line.length > 120 ? `${
 /**
  * Builds the sink of `params` in the current Scope (its connection closes with it): a `GET /health`
  * first, so that an unreachable server fails the build (202, retryable) and refused credentials too
- * (103, not retryable). `group`/`name` label its counters.
+ * (103, not retryable), and a refused TLS certificate (301, not retryable; `tls`: an `https:`
+ * `insert_url` only, else a `ConfigError`). `group`/`name` label its counters.
  */
-export const make = (params: SinkParams, group: string, name: string): Effect.Effect<AsyncSink.AsyncSink, SinkError, Scope.Scope> =>
+export const make = (params: SinkParams, group: string, name: string): Effect.Effect<AsyncSink.AsyncSink, SinkError | ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
     const format = formatOf(params)
+    const url = pushUrl(params)
     const pusher = yield* Push.open({
-      url: pushUrl(params),
+      url,
+      tls: yield* Tls.httpsOptions(params.tls, url, "insert_url", "victoriametrics sink"),
       contentType: format === "json" ? "application/x-ndjson" : "text/plain; version=0.0.4",
       username: params.username,
       password: params.password,

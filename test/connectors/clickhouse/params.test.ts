@@ -89,7 +89,8 @@ describe("clickhouse params", () => {
         "date_time_best_effort",
         "columns",
         "payload_column",
-        "timeout_ms"
+        "timeout_ms",
+        "tls"
       ])
       expect(yield* ConnectorDef.validate(def!)).toBe(def)
       expect(Secrets.params({ table: "t", password: "hunter2", username: "w" }, Option.some(Clickhouse.SinkParams))).toEqual({

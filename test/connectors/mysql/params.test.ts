@@ -50,7 +50,7 @@ describe("mysql params", () => {
       const [sink] = Mysql.sinkDefs.sinkDefs()
       expect(src!.id).toBe("mysql_src")
       expect(sink!.id).toBe("mysql_sink")
-      expect(sink!.allowOverride).toEqual(["endpoint", "database", "username", "password", "table", "batch", "columns"])
+      expect(sink!.allowOverride).toEqual(["endpoint", "database", "username", "password", "tls", "table", "batch", "columns"])
       expect(sink!.defaultParams).toEqual({ endpoint: "127.0.0.1:3306", username: "root", batch: 1000 })
       expect(yield* ConnectorDef.validate(src!)).toBe(src)
       expect(yield* ConnectorDef.validate(sink!)).toBe(sink)

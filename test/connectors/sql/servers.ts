@@ -156,7 +156,11 @@ const postgresHint = "apt-get install -y postgresql"
  * user), and creates the database `wpc` and the login role `wpc` (password `wpc-secret`) owning it;
  * connections over TCP authenticate with scram-sha-256 (the superuser `postgres` too: `wpc-secret`).
  */
-export const postgresServer: Effect.Effect<SqlServer, Error, Scope.Scope> = Effect.gen(function*() {
+export const postgresServer: Effect.Effect<SqlServer, Error, Scope.Scope> = Effect.suspend(() => postgresServerWith({}))
+
+/** `postgresServer`, serving TLS too (`ssl = on`) with `tls.cert`/`tls.key` (copied, as the server wants them: its own, mode 0600). */
+export const postgresServerWith = (options: { readonly tls?: { readonly cert: string; readonly key: string } }): Effect.Effect<SqlServer, Error, Scope.Scope> =>
+  Effect.gen(function*() {
   const dir = yield* tempDir("postgres")
   const ids = yield* Effect.try({ try: () => userIds("postgres"), catch: (e) => e as Error })
   fs.chownSync(dir, ids.uid, ids.gid)
@@ -170,7 +174,8 @@ export const postgresServer: Effect.Effect<SqlServer, Error, Scope.Scope> = Effe
   ], postgresHint, ids)
   const args = [
     "-D", data, "-k", dir, "-p", String(port), "-h", "127.0.0.1",
-    "-c", "fsync=off", "-c", "shared_buffers=32MB", "-c", "max_connections=60", "-c", "logging_collector=off"
+    "-c", "fsync=off", "-c", "shared_buffers=32MB", "-c", "max_connections=60", "-c", "logging_collector=off",
+    ...(options.tls === undefined ? [] : serverTls(dir, options.tls, ids))
   ]
   const { start, stop } = yield* supervise(launch(pgBin("postgres"), args, port, postgresHint, ids))
   // after a crash the server listens while it recovers, refusing connections until it is done
@@ -199,7 +204,18 @@ export const postgresServer: Effect.Effect<SqlServer, Error, Scope.Scope> = Effe
     }
   })
   return server
-})
+  })
+
+/** Copies `tls` into `dir` owned by `ids`, the key mode 0600, and gives the args that serve them. */
+const serverTls = (dir: string, tls: { readonly cert: string; readonly key: string }, ids: { readonly uid: number; readonly gid: number }): Array<string> => {
+  const cert = path.join(dir, "server.crt")
+  const key = path.join(dir, "server.key")
+  fs.copyFileSync(tls.cert, cert)
+  fs.copyFileSync(tls.key, key)
+  fs.chmodSync(key, 0o600)
+  for (const file of [cert, key]) fs.chownSync(file, ids.uid, ids.gid)
+  return ["-c", "ssl=on", "-c", `ssl_cert_file=${cert}`, "-c", `ssl_key_file=${key}`]
+}
 
 /** Runs `f` on a `mysql2` connection to `server`'s database as its user (closed afterwards). */
 export const withMysql = <A>(server: SqlServer, f: (c: import("mysql2/promise").Connection) => Promise<A>): Effect.Effect<A, Error> =>

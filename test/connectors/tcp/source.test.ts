@@ -251,7 +251,7 @@ describe("tcp source", () => {
 })
 
 describe("tcp definitions and URL adapter", () => {
-  it.effect("declares tcp-src and tcp-sink with their defaults, every param overridable", () =>
+  it.effect("declares tcp-src and tcp-sink with their defaults, every param overridable (tls too, which has no default)", () =>
     Effect.sync(() => {
       const [src] = Tcp.sourceDefs.sourceDefs()
       const [sink] = Tcp.sinkDefs.sinkDefs()
@@ -259,7 +259,7 @@ describe("tcp definitions and URL adapter", () => {
       expect([sink!.id, sink!.kind, sink!.scope]).toEqual(["tcp-sink", "tcp", "sink"])
       expect(src!.defaultParams).toMatchObject({ addr: "127.0.0.1", port: 9000, framing: "line", max_frame_bytes: 1048576 })
       // tcp_recv_bytes has no default: without it, max_frame_bytes holds
-      expect([...src!.allowOverride].sort()).toEqual([...Object.keys(src!.defaultParams), "tcp_recv_bytes"].sort())
+      expect([...src!.allowOverride].sort()).toEqual([...Object.keys(src!.defaultParams), "tcp_recv_bytes", "tls"].sort())
       expect(sink!.defaultParams).toMatchObject({ framing: "line", connect_timeout_ms: 5000 })
     }))
 
