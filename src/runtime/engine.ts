@@ -193,12 +193,11 @@ export const make = (
      */
     const table: Router.RouteTable = Router.fixed([])
     const infraTables = { miss: Router.fixed([]), residue: Router.fixed([]), error: Router.fixed([]), monitor: Router.fixed([]) }
-    /** Where the processing stages set events aside: the infra groups of the spec the run started with. */
-    const outlets: ProcessingStage.Outlets = {
-      miss: spec.groups.some((g) => g.role === "miss"),
-      residue: spec.groups.some((g) => g.role === "residue"),
-      error: spec.groups.some((g) => g.role === "error")
-    }
+    /**
+     * Where the processing stages set events aside: whether a `miss`, `residue` or `error` group runs now
+     * (the stages read it at every batch; `reroute` keeps it current across reloads).
+     */
+    const outlets: { -readonly [K in keyof ProcessingStage.Outlets]: ProcessingStage.Outlets[K] } = { miss: false, residue: false, error: false }
     /** The read rate of all sources together (`readRateLimitRps`). */
     const readLimiter = options.readRateLimitRps > 0 ? RateLimiter.make(options.readRateLimitRps) : undefined
     /** The running units; `version` counts reloads, `closing` is set once the run ends (no reload after). */
@@ -310,6 +309,9 @@ export const make = (
       table.current = routesOf(undefined)
       table.fallback = routesOf("default")
       for (const role of ["miss", "residue", "error", "monitor"] as const) infraTables[role].current = routesOf(role)
+      outlets.miss = infraTables.miss.current.length > 0
+      outlets.residue = infraTables.residue.current.length > 0
+      outlets.error = infraTables.error.current.length > 0
     }
 
     /** The fibers of `sources`, as one. */

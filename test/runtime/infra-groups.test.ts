@@ -5,7 +5,7 @@
  * counters. Every event read is acked once the groups that took it wrote it; nothing is lost.
  */
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { Duration, Effect } from "effect"
+import { Duration, Effect, Fiber } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { DataRecord, Processor, processorError, SourceEvent } from "../../src/index.js"
@@ -91,3 +91,50 @@ describe("infra groups", () => {
     }).pipe(Effect.provide(labRegistry(lab)))
   })
 })
+
+describe("infra groups across a reload", () => {
+  it.live("an error group removed by a reload: the failures after it go to the rescue file, none lost; one added takes them", () => {
+    const lab = makeLab()
+    const root = scratch("wpc-infra-")
+    const endless = { count: -1, batch: 5, delay_ms: 2 }
+    const source = { ...src("r", endless), processors: [parse("rescue")] }
+    const biz = { name: "biz", sinks: [snk("biz", "biz")] }
+    const withError = withRoles(pipeline(root, [source], [biz, { name: "error", sinks: [snk("error", "error")] }]), { error: "error" })
+    const without = pipeline(root, [source], [biz])
+    const rescueFile = path.join(root, "rescue", "processing__parse-rescue.jsonl")
+    /** The payloads of the rescue file's whole lines (one may be on its way). */
+    const rescued = (): Array<string> => {
+      if (!fs.existsSync(rescueFile)) return []
+      const lines = fs.readFileSync(rescueFile, "utf8").split("\n")
+      return lines.slice(0, -1).map((l) => (JSON.parse(l) as { readonly event: { readonly payload: string } }).event.payload)
+    }
+    const until = (holds: () => boolean) => Effect.gen(function*() {
+      while (!holds()) yield* Effect.sleep(Duration.millis(5))
+    })
+    return Effect.gen(function*() {
+      const ready = yield* Effect.makeSemaphore(0)
+      let engine: Engine.Engine | undefined
+      const fiber = yield* Effect.fork(Engine.runPipeline(withError, fast, (e) => Effect.zipRight(Effect.sync(() => void (engine = e)), ready.release(1))))
+      yield* ready.take(1)
+      yield* until(() => (lab.written.get("error") ?? []).length >= 5)
+      yield* engine!.reload(without)
+      const errorsAtReload = (lab.written.get("error") ?? []).length
+      yield* until(() => rescued().length >= 5)
+      // the error group came back: failures go to it again
+      yield* engine!.reload(withError)
+      yield* until(() => (lab.written.get("error") ?? []).length >= errorsAtReload + 5)
+      yield* engine!.stop
+      const out = yield* Fiber.join(fiber)
+      expect(out.status).toBe("stopped")
+      expect(out.unacked).toBe(0)
+      // every multiple of 5 that was read is in the error group's output or in the rescue file, exactly once
+      const read = out.sources[0]!.events
+      const failed = Array.from({ length: read }, (_, i) => i).filter((n) => n % 5 === 0).map((n) => `r-${n}`)
+      const landed = [...(lab.written.get("error") ?? []), ...rescued()].sort((a, b) => numberOf2(a) - numberOf2(b))
+      expect(landed).toEqual(failed)
+      expect(rescued().length).toBeGreaterThanOrEqual(5)
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+})
+
+const numberOf2 = (payload: string): number => Number(payload.split("-")[1])
