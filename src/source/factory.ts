@@ -122,11 +122,12 @@ export const make = (options: {
 
 /**
  * What `withParams`' `open` yields for a source fed by an acceptor (a server it listens with, e.g. the
- * `tcp` and `http` sources): the `DataSource`, its acceptor (registered as `<kind>:<name>`), and tags
- * for its `SourceMeta` besides the spec's (e.g. the address and port it bound).
+ * `tcp` and `http` sources): the `DataSource` (or several, its instances, each pulled by its own fiber),
+ * its acceptor (registered as `<kind>:<name>`), and tags for their `SourceMeta` besides the spec's (e.g.
+ * the address and port it bound).
  */
 export interface Served {
-  readonly source: DataSource
+  readonly source: DataSource | ReadonlyArray<DataSource>
   readonly acceptor: ServiceAcceptor
   readonly metaTags?: { readonly [key: string]: string } | undefined
 }
@@ -162,8 +163,10 @@ export const withParams = <P, I>(options: {
         Effect.map(options.open(spec.name, params, tags, ctx), (opened) => {
           if (!isServed(opened)) return pushSource(svcIns, handle(opened, meta(spec.name, options.kind, tags)))
           const metaTags = opened.metaTags === undefined ? tags : Tags.merge(tags, Tags.make(opened.metaTags))
+          const metadata = meta(spec.name, options.kind, metaTags)
+          const sources = "identifier" in opened.source ? [opened.source] : opened.source
           return withAcceptor(
-            pushSource(svcIns, handle(opened.source, meta(spec.name, options.kind, metaTags))),
+            withSources(svcIns, sources.map((source) => handle(source, metadata))),
             acceptorHandle(`${options.kind}:${spec.name}`, opened.acceptor)
           )
         }))

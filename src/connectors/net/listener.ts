@@ -21,9 +21,13 @@ export interface Listener extends ServiceAcceptor {
   readonly shutdown: Effect.Effect<void>
 }
 
-/** A built listener source: the `DataSource` the engine pulls, the listener that feeds it, and the queue between them. */
+/**
+ * A built listener source: the `DataSource` the engine pulls, the listener that feeds it, and the queue
+ * between them; with several instances, `source` and `intake` are the first's, `sources` all of them.
+ */
 export interface Built<L extends Listener> {
   readonly source: DataSource.DataSource
+  readonly sources: ReadonlyArray<DataSource.DataSource>
   readonly acceptor: L
   readonly intake: Intake
 }

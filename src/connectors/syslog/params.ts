@@ -22,11 +22,12 @@ export const kind = "syslog"
  * each message with its header fields, `strip_header` keeps only its MSG; `header_mode` (WarpParse's) sets
  * both: `keep` (the message as received, no header tags), `strip` (only its MSG) or `parse` (only its MSG,
  * the header as tags), and wins over them when given; `prefer_newline` (WarpParse's) frames TCP by LF only
- * (a line that starts with digits and a space is then not read as octet-counted); `instances` may only
- * be 1 (as the tcp source's); `tcp_recv_bytes` is the
+ * (a line that starts with digits and a space is then not read as octet-counted); `instances` (1 to 64, as
+ * the tcp source's: over TCP that many `DataSource`s share the listener's connections; with UDP or
+ * `buffer = "disk"` only 1); `tcp_recv_bytes` is the
  * largest TCP frame (longer ones are cut); `udp_recv_buffer` the UDP socket's receive buffer;
  * `max_connections` TCP clients at most, each closed once it sent nothing for `idle_timeout_s` (0: never);
- * at most `queue_events` events and `queue_bytes` bytes wait for the pipeline; `batch_events` per receive.
+ * at most `queue_events` events and `queue_bytes` bytes wait for the pipeline (per instance); `batch_events` per receive.
  * `buffer`, `buffer_max_bytes`, `buffer_fsync`: what was received waits in memory (`"memory"`) or in a
  * write-ahead log under the work root (`"disk"`, see `BufferParams`; UDP then drops only at its bound).
  * `tls`: with `protocol = "tcp"`, serve TLS (RFC 5425; `Tls.ServerTls`).

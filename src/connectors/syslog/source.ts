@@ -1,7 +1,8 @@
 /**
  * The `syslog` source: a `UdpReceiver` (one datagram, one message) or a `TcpAcceptor` (RFC 6587 framing,
  * octet-counted or LF, detected per frame) feeding a bounded `Intake` (in memory, or with `buffer = "disk"`
- * a write-ahead log under the work root, replayed after a restart), and one `DataSource` reading it.
+ * a write-ahead log under the work root, replayed after a restart), and one `DataSource` reading it (over
+ * TCP with `instances = N`: N intakes and N `DataSource`s, the connections spread over them).
  * Each message's RFC 5424 / RFC 3164 header becomes tags; a message that is neither passes through
  * untouched, tagged `syslog_malformed:true`.
  *
@@ -15,6 +16,7 @@ import * as Tags from "../../model/tags.js"
 import * as SourceFactory from "../../source/factory.js"
 import type * as Listener from "../net/listener.js"
 import * as SourceIntake from "../net/source-intake.js"
+import * as SourceInstances from "../net/source-instances.js"
 import * as Tls from "../net/tls.js"
 import * as TcpAcceptor from "../tcp/acceptor.js"
 import { Complete, type FrameFlag } from "../tcp/framing.js"
@@ -66,7 +68,9 @@ const reader = (params: SourceParams, tags: Tags.Tags) => {
  * events, and `SourceEof` once the listener stopped and the queue is drained. Closing the source shuts
  * the listener down. A failed bind is a `ConfigError` naming addr:port; `buffer = "disk"` needs
  * `workRoot`, and fails with a `SourceError` when its log cannot be opened. With `tls` (TCP only: with
- * UDP it is a `ConfigError`) it serves TLS.
+ * UDP it is a `ConfigError`) it serves TLS. Over TCP with `instances = N` > 1 it builds N `DataSource`s
+ * (`sources`, identified `syslog:<name>#i`), each connection read by one of them; with UDP or with
+ * `buffer = "disk"` that is a `ConfigError` at `params.instances`.
  */
 export const make = (
   name: string,
@@ -77,15 +81,17 @@ export const make = (
   Effect.gen(function*() {
     const what = `syslog source ${name}`
     if (params.protocol === "udp" && params.tls?.enabled === true) return yield* Tls.udpRefused(what)
+    yield* SourceInstances.check(what, params)
     const tls = yield* Tls.serverOptions(params.tls, what)
-    // the intake is opened first, so it is closed last: after the listener queued its last messages
-    const opened = yield* SourceIntake.open(what, name, params, workRoot)
-    const { disk, event, intake } = opened
+    // the intakes are opened first, so they are closed last: after the listener queued its last messages
+    const opened = yield* SourceInstances.open(what, name, params, workRoot)
     const read = reader(params, tags)
-    const toEvent = (received: RawData.RawData, flag: FrameFlag, upsIp: string | undefined) => {
+    const eventOf = ({ event }: SourceIntake.SourceIntake) => (received: RawData.RawData, flag: FrameFlag, upsIp: string | undefined) => {
       const { payload, tags } = read(received, flag)
       return event(payload, tags, upsIp)
     }
+    const { disk, intake } = opened[0]!
+    const toEvent = eventOf(opened[0]!)
     const acceptor = params.protocol === "udp"
       ? yield* UdpReceiver.bind({
         what,
@@ -106,11 +112,10 @@ export const make = (
         idleTimeout: `${params.idle_timeout_s} seconds`,
         maxFrameBytes: params.tcp_recv_bytes,
         tls,
-        intake,
-        toEvent
+        instances: opened.map((one) => ({ intake: one.intake, toEvent: eventOf(one) }))
       })
-    const source = SourceIntake.dataSource(`syslog:${name}`, opened, params.batch_events, acceptor)
-    return { source, acceptor, intake }
+    const sources = SourceInstances.dataSources(`syslog:${name}`, opened, params.batch_events, acceptor)
+    return { source: sources[0]!, sources, acceptor, intake }
   })
 
 /**
@@ -122,8 +127,8 @@ export const factory: SourceFactory.SourceFactory = SourceFactory.withParams({
   kind,
   params: SourceParams,
   open: (name, params, tags, ctx) =>
-    Effect.map(make(name, params, tags, ctx.workRoot), ({ acceptor, source }) => ({
-      source,
+    Effect.map(make(name, params, tags, ctx.workRoot), ({ acceptor, sources }) => ({
+      source: sources,
       acceptor,
       metaTags: { syslog_addr: acceptor.address, syslog_port: String(acceptor.port), syslog_protocol: params.protocol }
     }))

@@ -9,7 +9,10 @@
  * accepting, emits each connection's partial frame, closes the connections and ends the intake, so the
  * source drains what was queued and ends. With `tls` it serves TLS: a connection counts once its
  * handshake is done and its client certificate passed (`Tls.refusedClient`); a failed handshake or a
- * refused client certificate is counted (`tlsRefused`) and logged, throttled.
+ * refused client certificate is counted (`tlsRefused`) and logged, throttled. With several `instances`
+ * (a source's workers, each an intake read by its own `DataSource`) each accepted connection goes to
+ * the instance with the fewest open connections (ties in turn), and stays with it: its frames keep
+ * their order in that one intake.
  *
  * @since 0.1.0
  */
@@ -52,6 +55,16 @@ export interface TcpStats {
   readonly pauses: number
   /** TLS handshakes that failed (a client certificate refused, no common version, not TLS at all). */
   readonly tlsRefused: number
+  /** Per instance, in `BindOptions.instances`' order: connections it was given, and those open now. */
+  readonly instances: ReadonlyArray<{ readonly accepted: number; readonly active: number }>
+}
+
+/** One instance the connections are spread over: the intake its frames go to, and how a frame becomes its event. */
+export interface Instance {
+  /** Where the events go. */
+  readonly intake: Intake
+  /** The event of one frame received from `peer`. */
+  readonly toEvent: (payload: RawData.RawData, flag: FrameFlag, peer: string | undefined) => SourceEvent
 }
 
 /**
@@ -78,10 +91,8 @@ export interface BindOptions {
   readonly logInterval?: Duration.Duration | undefined
   /** Serve TLS (see `Tls.serverOptions`); plain TCP without. */
   readonly tls?: Tls.Server | undefined
-  /** Where the events go. */
-  readonly intake: Intake
-  /** The event of one frame received from `peer`. */
-  readonly toEvent: (payload: RawData.RawData, flag: FrameFlag, peer: string | undefined) => SourceEvent
+  /** The instances (at least one) each connection is given to, for good. */
+  readonly instances: ReadonlyArray<Instance>
 }
 
 /** The default `logInterval`: refusals and idle connections are logged at most once per 10 s each. */
@@ -115,7 +126,8 @@ const reset = (socket: net.Socket): void => {
  */
 export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigError, Scope.Scope> =>
   Effect.gen(function*() {
-    const { framing, intake, maxConnections, maxFrameBytes, toEvent, what } = options
+    const { framing, instances, maxConnections, maxFrameBytes, what } = options
+    if (instances.length === 0) return yield* Effect.dieMessage(`${what}: an acceptor needs at least one instance`)
     const run = yield* FiberSet.makeRuntime<never, void, never>()
     const warn = (message: string) => {
       run(Effect.logWarning(message))
@@ -145,6 +157,21 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
     const idleDetail = `: nothing received for ${Duration.format(idleTimeout)} (idle_timeout_s)`
     let state: State = "bound"
     const connections = new Set<Connection>()
+    const given = instances.map(() => 0)
+    const active = instances.map(() => 0)
+    let turn = 0
+    /** The instance with the fewest open connections, the first from `turn` on among equals. */
+    const pick = (): number => {
+      const n = instances.length
+      if (n === 1) return 0
+      let best = turn
+      for (let k = 1; k < n; k++) {
+        const i = (turn + k) % n
+        if (active[i]! < active[best]!) best = i
+      }
+      turn = (best + 1) % n
+      return best
+    }
     const counts = {
       accepted: 0,
       refused: 0,
@@ -174,6 +201,10 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
         return
       }
       counts.accepted++
+      const lane = pick()
+      const { intake, toEvent } = instances[lane]!
+      given[lane] = given[lane]! + 1
+      active[lane] = active[lane]! + 1
       const decoder = new FrameDecoder(framing, maxFrameBytes)
       let batch: Array<SourceEvent> = []
       let bytes = 0
@@ -216,6 +247,7 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
         decoder.end(emit)
         flush()
         connections.delete(connection)
+        active[lane] = active[lane]! - 1
       }
       /** Reads what the socket still buffers (`read()` hands a paused socket's bytes to the data handler), queues the partial frame. */
       const drain = () => {
@@ -279,7 +311,7 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
         state = "stopped"
         if (server.listening) server.close()
         for (const connection of [...connections]) connection.close()
-        intake.close()
+        for (const instance of instances) instance.intake.close()
       }
       return Effect.flatMap(awaitClosed, (done) =>
         Option.isSome(done) ? Effect.void : Effect.logWarning(`${what}: server still open ${Duration.format(closeWait)} after close`))
@@ -292,7 +324,7 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
     return {
       address: bound.address,
       port: bound.port,
-      stats: () => ({ ...counts, active: connections.size }),
+      stats: () => ({ ...counts, active: connections.size, instances: given.map((accepted, i) => ({ accepted, active: active[i]! })) }),
       shutdown,
       acceptConnection: (ctrl: CtrlRx) =>
         Effect.suspend(() => {

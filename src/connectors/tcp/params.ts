@@ -10,26 +10,24 @@ import * as ParamSchema from "../../config/param-schema.js"
 import { Addr, ConnectPort, IdleTimeout, ListenPort, Millis, Positive } from "../../config/param-types.js"
 import { ConfigError } from "../../errors/config.js"
 import * as BufferParams from "../net/buffer-params.js"
+import * as SourceInstances from "../net/source-instances.js"
 import * as Tls from "../net/tls.js"
 
 /** The connector kind. */
 export const kind = "tcp"
 
-/** WarpParse's `instances` (listeners of one source): one listener serves every connection here, so only 1. */
-export const Instances = Schema.Int.pipe(
-  Schema.filter((n) =>
-    n === 1 ||
-    `instances = ${n} is not available in this edition: one listener serves every connection of a source on Node's event loop (raise max_connections, or declare more sources on other ports)`
-  )
-).annotations({ description: "1 (one listener per source)" })
+/** WarpParse's `instances` (workers of one source): from 1 to 64, see `SourceInstances`. */
+export const Instances = SourceInstances.Count
 
 /**
  * Source params: listen on `addr`:`port` (0 picks a free port); cut the stream into frames by `framing`
  * (`line`: LF-delimited, `octet-counted`: RFC 6587 `MSG-LEN SP MSG`, or `auto`: per frame, octet-counted
- * when it starts with digits and a space, else a line); `instances` (WarpParse's) may only be 1; at most `max_connections`
+ * when it starts with digits and a space, else a line); `instances` (WarpParse's, 1 to 64): that many
+ * `DataSource`s fed by the one listener, each connection given to the one with the fewest open connections
+ * (not with `buffer = "disk"`); at most `max_connections`
  * clients at once, each closed once it sent nothing for `idle_timeout_s` (0: never; not counted while
  * reading it is paused); frames longer than `max_frame_bytes` (or `tcp_recv_bytes`, WarpParse's name, when given) are cut; at most `queue_events` events and
- * `queue_bytes` bytes wait for the pipeline before the sockets are paused; `batch_events` per receive.
+ * `queue_bytes` bytes wait (per instance) for the pipeline before the sockets are paused; `batch_events` per receive.
  * `queue_events` defaults to one receive's worth (4096): events waiting here are not yet in a sink
  * queue, and a deeper intake only keeps more of them alive (65536 cost 25% of tcp -> file throughput
  * in garbage collection, and 140 MB of RSS). `buffer`, `buffer_max_bytes`, `buffer_fsync`: what was
