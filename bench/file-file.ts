@@ -6,7 +6,7 @@
  *
  * usage: node --import tsx bench/file-file.ts engine|baseline [count]
  */
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -14,6 +14,7 @@ import * as Builtins from "../src/connectors/builtins.js"
 import * as Engine from "../src/runtime/engine.js"
 import type { EngineOptions } from "../src/runtime/pipeline.js"
 import { lineCopier } from "./line-copy.js"
+import { expectWhole, outGroup } from "./file-out.js"
 import { report, since } from "./measure.js"
 
 const impl = process.argv[2] ?? "engine"
@@ -81,21 +82,10 @@ const engine = (bytes: number) =>
         spec: { name: "in", kind: "file", connectorId: "file-src", params: { base: dir, file: path.basename(input) }, tags: [] },
         enabled: true
       }],
-      groups: [{
-        name: "bench",
-        filter: Option.none(),
-        sinks: [{
-          spec: { group: "bench", name: "out", kind: "file", connectorId: "file-sink", params: { base: out, file: "out.log" }, filter: Option.none() },
-          replicaCnt: 1,
-          rateLimitRps: 0
-        }]
-      }]
+      groups: [outGroup(out)]
     }, engineOptions)
     const seconds = since(t0)
-    const written = fs.statSync(path.join(out, "out.log")).size
-    if (result.status !== "completed" || written !== bytes || result.acked !== count) {
-      return yield* Effect.dieMessage(`file-file: ${result.status}, wrote ${written} of ${bytes} bytes, acked ${result.acked}`)
-    }
+    yield* expectWhole("file-file", result, out, bytes, count)
     fs.rmSync(workRoot, { recursive: true, force: true })
     report({ scenario: "file-file", impl: "engine", events: result.eventsIn, bytes, seconds })
   }).pipe(Effect.provide(Builtins.layer))

@@ -8,7 +8,7 @@
  *
  * usage: node --import tsx bench/tcp-file.ts engine|baseline [count] [memory|disk]
  */
-import { Deferred, Duration, Effect, Option } from "effect"
+import { Deferred, Duration, Effect } from "effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
@@ -18,6 +18,7 @@ import * as Builtins from "../src/connectors/builtins.js"
 import * as Engine from "../src/runtime/engine.js"
 import type { EngineOptions } from "../src/runtime/pipeline.js"
 import { lineCopier } from "./line-copy.js"
+import { outGroup } from "./file-out.js"
 import { report, since } from "./measure.js"
 
 const impl = process.argv[2] ?? "engine"
@@ -95,15 +96,7 @@ const engine = (port: number) =>
     const run = yield* Effect.fork(Engine.runPipeline({
       workRoot: dir,
       sources: [{ spec: { name: "tcp", kind: "tcp", connectorId: "tcp-src", params: { port, framing: "line", buffer }, tags: [] }, enabled: true }],
-      groups: [{
-        name: "bench",
-        filter: Option.none(),
-        sinks: [{
-          spec: { group: "bench", name: "out", kind: "file", connectorId: "file-sink", params: { base: out, file: "out.log" }, filter: Option.none() },
-          replicaCnt: 1,
-          rateLimitRps: 0
-        }]
-      }]
+      groups: [outGroup(out)]
     }, engineOptions, (e) => Deferred.succeed(ready, e)))
     const e = yield* Deferred.await(ready)
     runClient(port)
