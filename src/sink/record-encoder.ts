@@ -39,8 +39,8 @@ export const make = (
 ): RecordEncoder => ({ encode, write, separator: options?.separator })
 
 /**
- * `sinkRecords` by way of `encoder`: the records encoded, then written as one batch; `declined` writes a
- * record the encoder declines (and fails with why).
+ * `sinkRecords` by way of `encoder`: the records encoded, then written as one batch. When the encoder
+ * declines one, nothing is written (a batch is all or nothing) and `declined` says why.
  */
 export const sinkRecords = (
   encoder: RecordEncoder,
@@ -51,7 +51,7 @@ export const sinkRecords = (
     const texts = new Array<string>(records.length)
     for (let i = 0; i < records.length; i++) {
       const text = encoder.encode(records[i]!)
-      if (text === undefined) return Effect.zipRight(i === 0 ? Effect.void : encoder.write(texts.slice(0, i)), declined(records[i]!))
+      if (text === undefined) return declined(records[i]!)
       texts[i] = text
     }
     return encoder.write(texts)

@@ -207,6 +207,25 @@ describe("RecordEncoder in the engine", () => {
       expect(calls).toEqual([["encoded", ["{\"n\":0}"]]])
     }))
 
+  it.effect("sinkRecords derived from an encoder writes nothing of a batch with a record it declines, and fails naming it", () =>
+    Effect.gen(function*() {
+      const writes: Array<ReadonlyArray<string>> = []
+      const sink = AsyncSink.make({
+        identifier: "picky",
+        sinkStr: () => Effect.void,
+        recordEncoder: RecordEncoder.make(
+          (record) => (record.fields[0]!.value._tag === "Digit" && (record.fields[0]!.value as DataRecord.Value.Digit).value === 1n ? undefined : DataRecord.toJsonText(record)),
+          (texts) => Effect.sync(() => void writes.push(texts))
+        )
+      })
+      const e = yield* Effect.flip(sink.sinkRecords([recordOf(0), recordOf(1), recordOf(2)]))
+      expect(e.code).toBe(200)
+      expect(e.message).toContain("picky: cannot encode a record of 1 fields (n)")
+      expect(writes).toEqual([])
+      yield* sink.sinkRecords([recordOf(0), recordOf(2)])
+      expect(writes).toEqual([["{\"n\":0}", "{\"n\":2}"]])
+    }))
+
   it.effect("AsyncSink.make: sinkRecord(s) write what the encoder writes; after stop the encoder's write fails", () =>
     Effect.gen(function*() {
       const { calls, sink } = encodingSink("\n")
