@@ -110,7 +110,7 @@ const pump = (
     const router = Router.make(ctx.routes, name, clock, unrouted, ctx.infra?.default)
     // what the processing stage sets aside goes to the infra group of its kind (what it does not select is unrouted)
     const outlet = (routes: ReadonlyArray<Router.Route> | Router.RouteTable | undefined) =>
-      routes === undefined || ("length" in routes && routes.length === 0) ? undefined : Router.make(routes, name, clock, unrouted)
+      routes === undefined ? undefined : Router.make(routes, name, clock, unrouted)
     const outlets = { miss: outlet(ctx.infra?.miss), residue: outlet(ctx.infra?.residue), error: outlet(ctx.infra?.error) }
     const pull = yield* Scope.extend(DataSource.toPull(source, { control: node.plane, drainOnStop }), scope)
     // a Stop published before the pull listened was not heard by it: nothing is pulled after a Stop
