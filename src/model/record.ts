@@ -192,6 +192,73 @@ export const make = (fields: Iterable<DataField>): DataRecord => ({ fields: Arra
 /** The record without fields. */
 export const empty: DataRecord = { fields: [] }
 
+/** Plain JSON data, as `JSON.parse` makes it: what `fromPlain` makes a record of. */
+export type PlainData = null | boolean | number | string | ReadonlyArray<PlainData> | { readonly [name: string]: PlainData }
+
+/** Kinds other than `chars` that top-level strings of a plain record have, by field name (see `fromPlain`). */
+export type PlainKinds = { readonly [name: string]: "time" | "ip" }
+
+/** A plain value as a record value: integers are `Digit`s, other numbers `Float`s, objects and arrays by their keys and items in order. */
+const fromPlainValue = (u: PlainData): Value => {
+  switch (typeof u) {
+    case "string":
+      return chars(u)
+    case "number":
+      return Number.isInteger(u) ? Option.getOrElse(digit(u), () => float(u)) : float(u)
+    case "boolean":
+      return bool(u)
+    default: {
+      if (u === null) return nil
+      if (Array.isArray(u)) return array((u as ReadonlyArray<PlainData>).map(fromPlainValue))
+      const o = u as { readonly [name: string]: PlainData }
+      return tagged<Value.Obj>("Obj", new Map(Object.keys(o).map((name) => [name, fromPlainValue(o[name]!)])))
+    }
+  }
+}
+
+/** The fields of a plain object: one per key, in `Object.keys` order; a string named in `kinds` has that kind. */
+const plainFields = (plain: { readonly [name: string]: PlainData }, kinds: PlainKinds | undefined): ReadonlyArray<DataField> =>
+  Object.keys(plain).map((name) => {
+    const u = plain[name]!
+    const kind = kinds?.[name]
+    if (kind === undefined || typeof u !== "string") return field(name, fromPlainValue(u))
+    const value = kind === "time" ? time(u) : ipAddr(u)
+    return field(name, Option.getOrElse(value as Option.Option<Value>, () => chars(u)))
+  })
+
+/**
+ * A record held as the plain object a parser made: its fields are made from it the first time they are
+ * read, and `toJsonText` writes it with one `JSON.stringify` (a record that goes from JSON in to JSON out
+ * untouched never becomes fields). Private fields: a copy (`{ ...record, fields }`) is an ordinary record.
+ */
+class PlainRecord implements DataRecord {
+  readonly #plain: { readonly [name: string]: PlainData }
+  readonly #kinds: PlainKinds | undefined
+  #fields: ReadonlyArray<DataField> | undefined
+  constructor(plain: { readonly [name: string]: PlainData }, kinds: PlainKinds | undefined) {
+    this.#plain = plain
+    this.#kinds = kinds
+  }
+  /** The record's fields, made on first read. */
+  get fields(): ReadonlyArray<DataField> {
+    return (this.#fields ??= plainFields(this.#plain, this.#kinds))
+  }
+  /** The plain object of `record` when it is a `PlainRecord`. */
+  static plainOf(record: DataRecord): { readonly [name: string]: PlainData } | undefined {
+    return #plain in record ? (record as PlainRecord).#plain : undefined
+  }
+}
+
+/**
+ * A record of the plain object `plain` (one field per key, in `Object.keys` order: strings `Chars`, or the
+ * kind `kinds` gives their name; integers `Digit`s; other numbers `Float`s; objects `Obj`s; arrays
+ * `Array`s), its fields made when first read. The caller guarantees what makes `JSON.stringify(plain)` the
+ * record's `toJsonText`: every number is finite and every integer within ±(2^53 - 1) (as `JSON.parse` makes
+ * them of text with no 16-digit run and no exponent), and no object's keys are in another order than they
+ * were meant to be (integer-like keys come first). `plain` is the record's: it must not change.
+ */
+export const fromPlain = (plain: { readonly [name: string]: PlainData }, kinds?: PlainKinds): DataRecord => new PlainRecord(plain, kinds)
+
 /** The value of the first field named `name`. */
 export const get: {
   /** The value of the first field named `name`. */
@@ -354,7 +421,7 @@ export const valueJson = (value: Value): string => {
 const safeMax = BigInt(Number.MAX_SAFE_INTEGER)
 
 /** JSON data: what `JSON.stringify` writes as the same text `valueJson` would. */
-type Plain = null | boolean | number | string | Array<Plain> | { [name: string]: Plain }
+type Plain = PlainData
 
 /**
  * `true` when `name` can be a key of a plain object that `JSON.stringify` writes in insertion order: not one
@@ -405,6 +472,13 @@ const plainValue = (value: Value): Plain | undefined => {
   }
 }
 
+/**
+ * `value` as plain JSON data that `JSON.stringify` writes exactly as `valueJson` does (and `fromPlain` reads
+ * back as `value`), or `undefined` when there is none: a `Digit` beyond 2^53, an integral `Float`, an `Obj`
+ * with a repeated or integer-like key.
+ */
+export const toPlain = (value: Value): PlainData | undefined => plainValue(value)
+
 /** The record as a plain object `JSON.stringify` writes as `toJsonText` must, or `undefined` when there is none. */
 const plainRecord = (record: DataRecord): Plain | undefined => {
   const o: { [name: string]: Plain } = {}
@@ -426,6 +500,8 @@ const plainRecord = (record: DataRecord): Plain | undefined => {
  * name, are appended piece by piece.)
  */
 export const toJsonText = (record: DataRecord): string => {
+  const own = PlainRecord.plainOf(record)
+  if (own !== undefined) return JSON.stringify(own)
   const plain = plainRecord(record)
   if (plain !== undefined) return JSON.stringify(plain)
   const fields = record.fields

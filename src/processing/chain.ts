@@ -196,6 +196,44 @@ export const processSync = (
   return { events, ...run, residue: run.residue ?? noResidue }
 }
 
+/** The `events` of a result whose events were handed over part by part. */
+const handedOver: ReadonlyArray<SourceEvent.SourceEvent> = []
+
+/**
+ * `processSync` in parts of `part` events: each part goes through every processor and its events to
+ * `onEvents` before the next part starts, so what a processor made of a part (its records) can die young
+ * instead of living until the whole batch is processed. The counts are the batch's; `events` is empty.
+ */
+export const processSyncParts = (
+  processors: ReadonlyArray<Processor.Processor>,
+  batch: ReadonlyArray<SourceEvent.SourceEvent>,
+  part: number,
+  onEvents: (events: ReadonlyArray<SourceEvent.SourceEvent>) => void,
+  keepResidue = false
+): Result => {
+  const run: Run = { rescue: [], dropped: [], residue: keepResidue ? [] : undefined, counts: [] }
+  const total = processors.map((p) => newCounts(p, 0))
+  for (let from = 0; from < batch.length; from += part) {
+    let events: ReadonlyArray<SourceEvent.SourceEvent> = from === 0 && batch.length <= part ? batch : batch.slice(from, from + part)
+    run.counts.length = 0
+    for (const processor of processors) {
+      if (processor._tag !== "Sync") throw new Error(`processSyncParts: processor ${processor.name} is not synchronous`)
+      events = runSync(processor, events, run)
+    }
+    for (let i = 0; i < total.length; i++) {
+      const t = total[i]!
+      const c = run.counts[i]!
+      t.in += c.in
+      t.out += c.out
+      t.dropped += c.dropped
+      t.failed += c.failed
+      t.seconds += c.seconds
+    }
+    onEvents(events)
+  }
+  return { events: handedOver, rescue: run.rescue, dropped: run.dropped, residue: run.residue ?? noResidue, counts: total }
+}
+
 /**
  * Runs `batch` through `processors`, in order; never fails (failures are in the result). The events
  * dropped by a rule are kept in `residue` only with `keepResidue`.

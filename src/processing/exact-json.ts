@@ -44,19 +44,31 @@ const hasLongDigits = (text: string): boolean => {
   return false
 }
 
+/** A digit before an exponent mark: a number literal with an exponent. */
+const exponent = /[0-9][eE]/
+
 /**
- * The value of JSON `text`, with integers beyond ±(2^53 - 1) as bigints; a `Failure` for text that is
- * not JSON. The exact reader also fails on nesting deeper than `maxDepth`; `JSON.parse` does not, so a
- * caller that walks the value checks its depth as it goes.
+ * `true` when every integer `JSON.parse` reads from `text` is within ±(2^53 - 1): `text` has no run of 16
+ * digits and no number with an exponent (the only ways to write a larger one). `JSON.parse` then reads
+ * it exactly, and `JSON.stringify` of what it read writes each number as the record would.
  */
-export const parse = (text: string): unknown => {
-  if (hasLongDigits(text)) return new Reader(text).document()
+export const isSafe = (text: string): boolean => !hasLongDigits(text) && !exponent.test(text)
+
+/** `JSON.parse(text)`, or a `Failure` for text that is not JSON (for text with no integer beyond 2^53: see `isSafe`). */
+export const parseNative = (text: string): unknown => {
   try {
     return JSON.parse(text)
   } catch (cause) {
     return new Failure("syntax", cause instanceof Error ? cause.message : String(cause))
   }
 }
+
+/**
+ * The value of JSON `text`, with integers beyond ±(2^53 - 1) as bigints; a `Failure` for text that is
+ * not JSON. The exact reader also fails on nesting deeper than `maxDepth`; `JSON.parse` does not, so a
+ * caller that walks the value checks its depth as it goes.
+ */
+export const parse = (text: string): unknown => (hasLongDigits(text) ? new Reader(text).document() : parseNative(text))
 
 const numberPattern = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y
 

@@ -73,13 +73,31 @@ const toValue = (u: unknown, depth: number): DataRecord.Value | undefined => {
 const describe = (u: unknown): string =>
   u === null ? "null" : Array.isArray(u) ? "an array" : typeof u === "bigint" ? "a number" : `a ${typeof u}`
 
-/** The record fields of JSON `text`, or why it cannot give them. */
-const read = (text: string): Array<DataRecord.DataField> | ProcessorError => {
-  const u = ExactJson.parse(text)
+/** The characters a text needs to nest `ExactJson.maxDepth` deep: an opening and a closing bracket per level. */
+const deepText = 2 * ExactJson.maxDepth
+
+/** `true` when `text` has fewer than `ExactJson.maxDepth` opening brackets: what it holds cannot nest that deep. */
+const shallow = (text: string): boolean => {
+  if (text.length < deepText) return true
+  let n = 0
+  for (let i = text.indexOf("{"); i >= 0 && n < ExactJson.maxDepth; i = text.indexOf("{", i + 1)) n++
+  for (let i = text.indexOf("["); i >= 0 && n < ExactJson.maxDepth; i = text.indexOf("[", i + 1)) n++
+  return n < ExactJson.maxDepth
+}
+
+/**
+ * The record of JSON `text`, or why it cannot give one. Text whose numbers `JSON.parse` reads exactly and
+ * that cannot nest too deep becomes a record of the parsed object itself (`DataRecord.fromPlain`: fields
+ * are made only when read, JSON out is one `JSON.stringify`); other text is read into fields at once.
+ */
+const read = (text: string): DataRecord.DataRecord | Array<DataRecord.DataField> | ProcessorError => {
+  const safe = ExactJson.isSafe(text)
+  const u = safe ? ExactJson.parseNative(text) : ExactJson.parse(text)
   if (ExactJson.isFailure(u)) return processorError(`json: ${u.reason === "syntax" ? "not JSON: " : ""}${u.detail}`)
   if (typeof u !== "object" || u === null || Array.isArray(u)) {
     return processorError(`json: the top level is ${describe(u)}, not an object`)
   }
+  if (safe && shallow(text)) return DataRecord.fromPlain(u as { readonly [key: string]: DataRecord.PlainData })
   const o = u as { readonly [key: string]: unknown }
   const keys = Object.keys(o)
   const out: Array<DataRecord.DataField> = new Array(keys.length)

@@ -8,7 +8,7 @@
  */
 import { Effect, Schema } from "effect"
 import type { ConfigError } from "../errors/config.js"
-import { type ProcessorError, processorError } from "../errors/processor.js"
+import { ProcessorError, processorError } from "../errors/processor.js"
 import * as DataRecord from "../model/record.js"
 import * as RawData from "../model/raw.js"
 import * as SourceEvent from "../source/event.js"
@@ -70,16 +70,21 @@ export const attach = (event: SourceEvent.SourceEvent, fields: Array<DataRecord.
 
 /**
  * The step of the parser `kind`: reads the text of `input` (see `text`), makes fields of it with `read`,
- * and `attach`es them to the event; a `ProcessorError` from either is the step's.
+ * and `attach`es them to the event; a `ProcessorError` from either is the step's. `read` may make a whole
+ * record (`DataRecord.fromPlain`): it is the event's record when the event has none, else its fields are
+ * attached.
  */
 export const step = (
   kind: string,
   input: Input,
-  read: (text: string) => Array<DataRecord.DataField> | ProcessorError
+  read: (text: string) => Array<DataRecord.DataField> | DataRecord.DataRecord | ProcessorError
 ): Processor.SyncStep =>
 (event) => {
   const source = text(event, input, kind)
   if (typeof source !== "string") return source
-  const fields = read(source)
-  return Array.isArray(fields) ? attach(event, fields) : fields
+  const made = read(source)
+  if (Array.isArray(made)) return attach(event, made)
+  if (made instanceof ProcessorError) return made
+  const record = event.record
+  return record === undefined || record.fields.length === 0 ? SourceEvent.update(event, { record: made }) : attach(event, made.fields.slice())
 }

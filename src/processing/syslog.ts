@@ -9,7 +9,7 @@
  *
  * @since 0.2.0
  */
-import { Effect, Option, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import * as SyslogParser from "../connectors/syslog/parser.js"
 import { ProcessorError, processorError } from "../errors/processor.js"
 import * as DataRecord from "../model/record.js"
@@ -30,15 +30,8 @@ export const fieldNames: ReadonlyArray<string> = [
   "pri", "facility", "severity", "version", "timestamp", "host", "app", "procid", "msgid", "structured_data", "msg"
 ]
 
-/** `Digit`s 0 to 191 (every PRI, facility and severity), made once. */
-const small: ReadonlyArray<DataRecord.Value.Digit> = Array.from({ length: 192 }, (_, i) => Option.getOrThrow(DataRecord.digit(i)))
-
-/** A `Digit` field of a small number. */
-const digitField = (name: string, n: number): DataRecord.DataField =>
-  ({ name, meta: "digit", value: small[n] ?? Option.getOrThrow(DataRecord.digit(n)) })
-
-/** A `Chars` field. */
-const charsField = (name: string, text: string): DataRecord.DataField => ({ name, meta: "chars", value: DataRecord.chars(text) })
+/** The kinds of the record's strings that are not `Chars`. */
+const kinds: DataRecord.PlainKinds = { timestamp: "time" }
 
 /** The error for a STRUCTURED-DATA text that is not `[id name="value" ...]...` at `at`. */
 const badSd = (sd: string, at: number, what: string): ProcessorError =>
@@ -85,30 +78,37 @@ const structuredData = (sd: string): DataRecord.Value.Obj | ProcessorError => {
 /** Reads messages into fields; `year` guesses the year of RFC 3164 timestamps. */
 const reader = (year: (month: number) => number) => {
   const rfc3164 = TimeFormat.rfc3164(year)
-  return (text: string): Array<DataRecord.DataField> | ProcessorError => {
+  return (text: string): Array<DataRecord.DataField> | DataRecord.DataRecord | ProcessorError => {
     const m = SyslogParser.parseHeader(text)
     if (m === undefined) {
       return processorError(`syslog: not an RFC 5424 or RFC 3164 message: ${JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}...` : text)}`)
     }
-    const out: Array<DataRecord.DataField> = [digitField("pri", m.pri), digitField("facility", m.facility), digitField("severity", m.severity)]
-    if (m.version !== undefined) out.push(digitField("version", m.version))
+    // the record is the plain object of the fields (`DataRecord.fromPlain`): JSON out is one `JSON.stringify`
+    const plain: { [name: string]: DataRecord.PlainData } = { pri: m.pri, facility: m.facility, severity: m.severity }
+    if (m.version !== undefined) plain.version = m.version
     if (m.timestamp !== undefined) {
       const c = m.timestamp.charCodeAt(0)
       const iso = c >= 0x30 && c <= 0x39 ? TimeFormat.rfc3339(m.timestamp) : rfc3164(m.timestamp)
       if (iso === undefined) return processorError(`syslog: bad timestamp ${JSON.stringify(m.timestamp)}`)
-      out.push({ name: "timestamp", meta: "time", value: Option.getOrThrow(DataRecord.time(iso)) })
+      plain.timestamp = iso
     }
-    if (m.host !== undefined) out.push(charsField("host", m.host))
-    if (m.app !== undefined) out.push(charsField("app", m.app))
-    if (m.procid !== undefined) out.push(charsField("procid", m.procid))
-    if (m.msgid !== undefined) out.push(charsField("msgid", m.msgid))
+    if (m.host !== undefined) plain.host = m.host
+    if (m.app !== undefined) plain.app = m.app
+    if (m.procid !== undefined) plain.procid = m.procid
+    if (m.msgid !== undefined) plain.msgid = m.msgid
+    const msg = SyslogParser.body(text, m)
     if (m.structuredData !== undefined) {
       const sd = structuredData(m.structuredData)
       if (sd instanceof ProcessorError) return sd
-      out.push({ name: "structured_data", meta: "obj", value: sd })
+      const sdPlain = DataRecord.toPlain(sd)
+      // an SD-ID or a param name that starts with a digit would lose its place in a plain object: fields
+      if (sdPlain === undefined) {
+        return [...DataRecord.fromPlain(plain, kinds).fields, DataRecord.field("structured_data", sd), DataRecord.field("msg", DataRecord.chars(msg))]
+      }
+      plain.structured_data = sdPlain
     }
-    out.push(charsField("msg", SyslogParser.body(text, m)))
-    return out
+    plain.msg = msg
+    return DataRecord.fromPlain(plain, kinds)
   }
 }
 

@@ -25,12 +25,16 @@ import type * as Rescue from "./rescue.js"
 /** The group name of processor failures in the rescue directory. */
 export const rescueGroup = "processing"
 
-/** What the stage made of a batch: the events for the business groups, and those for each infra outlet. */
-export interface StageOutput {
-  readonly events: ReadonlyArray<SourceEvent.SourceEvent>
+/** What the stage made of a batch besides the events for the business groups: the events for each infra outlet. */
+export interface Sides {
   readonly miss: ReadonlyArray<SourceEvent.SourceEvent>
   readonly residue: ReadonlyArray<SourceEvent.SourceEvent>
   readonly error: ReadonlyArray<SourceEvent.SourceEvent>
+}
+
+/** What the stage made of a batch: the events for the business groups, and those for each infra outlet. */
+export interface StageOutput extends Sides {
+  readonly events: ReadonlyArray<SourceEvent.SourceEvent>
 }
 
 /** Which infra groups the pipeline has (each takes what its name says instead of the default handling). */
@@ -47,7 +51,22 @@ export const noOutlets: Outlets = { miss: false, residue: false, error: false }
 export interface ProcessingStage {
   /** What `batch` became after every processor; fails only when a failure could not be rescued. */
   readonly run: (batch: ReadonlyArray<SourceEvent.SourceEvent>) => Effect.Effect<StageOutput, SourceError>
+  /**
+   * `run`, handing the events for the business groups to `onEvents` part by part as they are made (a
+   * chain of synchronous processors makes them `partEvents` at a time, so a part's records can be routed
+   * and die before the next part is made); the infra outlets' events are returned once the batch is done.
+   */
+  readonly each: (
+    batch: ReadonlyArray<SourceEvent.SourceEvent>,
+    onEvents: (events: ReadonlyArray<SourceEvent.SourceEvent>) => void
+  ) => Effect.Effect<Sides, SourceError>
 }
+
+/**
+ * Events per part of a batch through a synchronous chain (`each`): small enough that a part's records
+ * (some twenty objects each) stay in the young generation until they are encoded.
+ */
+export const partEvents = 256
 
 /** What a stage needs: its source's name, its processors, the counters of each, and the rescue. */
 export interface StageOptions {
@@ -113,17 +132,28 @@ export const make = (options: StageOptions): Effect.Effect<ProcessingStage, neve
         ), { discard: true })
     }
 
+    /** The outlets' shares of `result` (after its failures to rescue are in the rescue file). */
+    const settle = <A extends Sides>(result: ProcessorChain.Result, output: (sides: Sides) => A): Effect.Effect<A, SourceError> => {
+      count(result)
+      const out = output({
+        miss: outlets.miss && result.dropped.length > 0 ? result.dropped.map(tagged) : none,
+        residue: outlets.residue ? result.residue : none,
+        error: outlets.error && result.rescue.length > 0 ? result.rescue.map(tagged) : none
+      })
+      return result.rescue.length === 0 || outlets.error ? Effect.succeed(out) : Effect.as(rescueAll(result.rescue), out)
+    }
+    const sync = ProcessorChain.isSync(processors)
+
     return {
       run: (batch) =>
-        Effect.flatMap(ProcessorChain.process(processors, batch, outlets.residue), (result) => {
-          count(result)
-          const output: StageOutput = {
-            events: result.events,
-            miss: outlets.miss && result.dropped.length > 0 ? result.dropped.map(tagged) : none,
-            residue: outlets.residue ? result.residue : none,
-            error: outlets.error && result.rescue.length > 0 ? result.rescue.map(tagged) : none
-          }
-          return result.rescue.length === 0 || outlets.error ? Effect.succeed(output) : Effect.as(rescueAll(result.rescue), output)
-        })
+        Effect.flatMap(ProcessorChain.process(processors, batch, outlets.residue), (result) =>
+          settle(result, (sides): StageOutput => ({ events: result.events, ...sides }))),
+      each: (batch, onEvents) =>
+        sync
+          ? Effect.suspend(() => settle(ProcessorChain.processSyncParts(processors, batch, partEvents, onEvents, outlets.residue), (sides) => sides))
+          : Effect.flatMap(ProcessorChain.process(processors, batch, outlets.residue), (result) => {
+            onEvents(result.events)
+            return settle(result, (sides) => sides)
+          })
     }
   })

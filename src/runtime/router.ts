@@ -33,6 +33,20 @@ export interface RouteTable {
 /** A table of fixed `routes` (and `fallback`). */
 export const fixed = (routes: ReadonlyArray<Route>, fallback: ReadonlyArray<Route> = []): RouteTable => ({ current: routes, fallback })
 
+/**
+ * One batch being routed in parts (`Router.begin`): `add` routes each part as it is made (filters run,
+ * records encoded, so a part's records die young), `offer` hands every sink its share of all the parts as
+ * one item. Nothing reaches a queue before `offer`.
+ */
+export interface Pass {
+  /** Routes the next part of the batch (in order): what each sink selects of it, its records encoded. */
+  readonly add: (events: ReadonlyArray<SourceEvent>) => void
+  /** How many events `add` was given so far. */
+  readonly added: () => number
+  /** Offers the parts added as one batch (`bytes` of payload); `complete` as `Router.offer`'s. */
+  readonly offer: (bytes: number, complete: () => void) => Effect.Effect<void>
+}
+
 /** The router of one source. */
 export interface Router {
   /**
@@ -41,6 +55,8 @@ export interface Router {
    * Effect waits for room where a queue is full, and yields to a sink that was waiting for this batch.
    */
   readonly offer: (events: ReadonlyArray<SourceEvent>, bytes: number, complete: () => void) => Effect.Effect<void>
+  /** A batch routed part by part (see `Pass`); `offer` is `begin`, one `add` and the pass's `offer`. */
+  readonly begin: () => Pass
 }
 
 const stringHash = (s: string): number => {
@@ -62,32 +78,69 @@ const withoutRecord = (e: SourceEvent): SourceEvent =>
   new SourceEvent({ eventId: e.eventId, srcKey: e.srcKey, payload: e.payload, tags: e.tags, upsIp: e.upsIp, preproc: e.preproc, ackToken: e.ackToken })
 
 /**
- * The item of `events` for a sink with `encoder`: each record encoded now, the events without it, so the
- * records die here and the queue holds texts (one text, joined, when all have a record and the encoder has
- * a separator); `item` as it is when none has a record.
+ * What one target took of a pass so far: its events in parts (a part taken whole is kept as it is, not
+ * copied) and, with an encoder, each event's text (`undefined`: no record, or declined).
  */
-const encodedItem = (
-  events: ReadonlyArray<SourceEvent>,
-  encoder: RecordEncoder.RecordEncoder,
-  item: SinkQueue.SinkItem
-): SinkQueue.SinkItem => {
-  let records = 0
-  for (let k = 0; k < events.length; k++) if (events[k]!.record !== undefined) records++
-  if (records === 0) return item
-  const texts = new Array<string | undefined>(events.length)
-  let declined = 0
-  for (let k = 0; k < events.length; k++) {
-    const record = events[k]!.record
-    const text = record === undefined ? undefined : encoder.encode(record)
-    if (record !== undefined && text === undefined) declined++
-    texts[k] = text
+interface Share {
+  readonly target: Target
+  readonly parts: Array<ReadonlyArray<SourceEvent>>
+  count: number
+  texts: Array<string | undefined> | undefined
+  records: number
+  declined: number
+}
+
+/** Adds `sub` (what `share`'s target selected of a part) to `share`: its records encoded, the events without them. */
+const take = (share: Share, sub: ReadonlyArray<SourceEvent>): void => {
+  share.count += sub.length
+  const encoder = share.target.encoder
+  if (encoder === undefined) {
+    share.parts.push(sub)
+    return
   }
-  // a declined record stays with its event (the sink's `sinkRecords` says why it cannot be written)
-  const stripped = events.map((e, k) => (texts[k] === undefined ? e : withoutRecord(e)))
-  if (encoder.separator !== undefined && records === events.length && declined === 0) {
-    return { events: stripped, bytes: item.bytes, done: item.done, offeredAt: item.offeredAt, joined: texts.join(encoder.separator) }
+  let stripped: Array<SourceEvent> | undefined
+  let texts = share.texts
+  for (let k = 0; k < sub.length; k++) {
+    const e = sub[k]!
+    const record = e.record
+    if (record === undefined) {
+      texts?.push(undefined)
+      stripped?.push(e)
+      continue
+    }
+    // the texts start at the first record: the events before it have none
+    if (texts === undefined) texts = share.texts = new Array<string | undefined>(share.count - sub.length + k).fill(undefined)
+    share.records += 1
+    const text = encoder.encode(record)
+    texts.push(text)
+    // a declined record stays with its event (the sink's `sinkRecords` says why it cannot be written)
+    if (text === undefined) share.declined += 1
+    else (stripped ??= sub.slice(0, k))
+    if (stripped !== undefined) stripped.push(text === undefined ? e : withoutRecord(e))
   }
-  return { events: stripped, bytes: item.bytes, done: item.done, offeredAt: item.offeredAt, encoded: texts }
+  share.parts.push(stripped !== undefined && stripped.length === sub.length ? stripped : sub)
+}
+
+/** The events of `parts`, one array (the part itself when there is one). */
+const joinParts = (parts: ReadonlyArray<ReadonlyArray<SourceEvent>>): ReadonlyArray<SourceEvent> => {
+  if (parts.length === 1) return parts[0]!
+  const out: Array<SourceEvent> = []
+  for (const part of parts) for (let k = 0; k < part.length; k++) out.push(part[k]!)
+  return out
+}
+
+/**
+ * The item of `share` (`plain` carries the rest): the texts joined by the encoder's separator when every
+ * event has one, each event's text otherwise; `plain` as it is when no event had a record.
+ */
+const itemOf = (share: Share, plain: SinkQueue.SinkItem): SinkQueue.SinkItem => {
+  const encoder = share.target.encoder
+  const texts = share.texts
+  if (encoder === undefined || texts === undefined || share.records === 0) return plain
+  if (encoder.separator !== undefined && share.records === share.count && share.declined === 0) {
+    return { ...plain, joined: texts.join(encoder.separator) }
+  }
+  return { ...plain, encoded: texts }
 }
 
 /** The events of `events` that `filter` selects; each one selected is marked in `marks` (when given). */
@@ -134,56 +187,86 @@ export const make = (
   let fallbackTargets = targetsOf(routedFallback, slot)
   // with a route that takes everything, no event is left over: nothing to mark
   let anyAlways = targets.some((t) => t.always)
-  return {
-    offer: (events, bytes, complete) => {
-      if (table.current !== routed || table.fallback !== routedFallback) {
-        routed = table.current
-        routedFallback = table.fallback
-        targets = targetsOf(routed, slot)
-        fallbackTargets = targetsOf(routedFallback, slot)
-        anyAlways = targets.some((t) => t.always)
-      }
-      let pending = 0
-      const done = () => {
-        pending -= 1
-        if (pending === 0) complete()
-      }
-      const now = clock.unsafeCurrentTimeMillis()
-      let wait: Array<Effect.Effect<void>> | undefined
-      let handOver = false
-      const hand = (target: Target, sub: ReadonlyArray<SourceEvent>) => {
-        const plain: SinkQueue.SinkItem = { events: sub, bytes: sub === events ? bytes : batchBytes(sub), done, offeredAt: now }
-        const item = target.encoder === undefined ? plain : encodedItem(sub, target.encoder, plain)
-        pending += 1
-        const idle = target.queue.consumerWaiting()
-        if (target.queue.unsafeOffer(item)) handOver = handOver || idle
-        else (wait ??= []).push(target.queue.offer(item))
-      }
-      const marks = anyAlways || events.length === 0 ? undefined : new Uint8Array(events.length)
-      for (const target of targets) {
-        const sub = target.always ? events : select(target.filter, events, marks)
-        if (sub.length > 0) hand(target, sub)
-      }
-      if (marks !== undefined) {
-        const left: Array<SourceEvent> = []
-        for (let i = 0; i < events.length; i++) if (marks[i] === 0) left.push(events[i]!)
+  const share = (target: Target): Share => ({ target, parts: [], count: 0, texts: undefined, records: 0, declined: 0 })
+
+  const begin = (): Pass => {
+    if (table.current !== routed || table.fallback !== routedFallback) {
+      routed = table.current
+      routedFallback = table.fallback
+      targets = targetsOf(routed, slot)
+      fallbackTargets = targetsOf(routedFallback, slot)
+      anyAlways = targets.some((t) => t.always)
+    }
+    const shares = targets.map(share)
+    const always = anyAlways
+    const left: Array<ReadonlyArray<SourceEvent>> = []
+    let added = 0
+    let offered = false
+    return {
+      added: () => added,
+      add: (events) => {
+        if (offered) throw new Error("Router: add after offer")
+        added += events.length
+        const marks = always || events.length === 0 ? undefined : new Uint8Array(events.length)
+        for (const s of shares) {
+          const sub = s.target.always ? events : select(s.target.filter, events, marks)
+          if (sub.length > 0) take(s, sub)
+        }
+        if (marks !== undefined) {
+          const rest: Array<SourceEvent> = []
+          for (let i = 0; i < events.length; i++) if (marks[i] === 0) rest.push(events[i]!)
+          if (rest.length > 0) left.push(rest.length === events.length ? events : rest)
+        }
+      },
+      offer: (bytes, complete) => {
+        offered = true
+        let pending = 0
+        const done = () => {
+          pending -= 1
+          if (pending === 0) complete()
+        }
+        const now = clock.unsafeCurrentTimeMillis()
+        let wait: Array<Effect.Effect<void>> | undefined
+        let handOver = false
+        const hand = (s: Share) => {
+          const sub = joinParts(s.parts)
+          const plain: SinkQueue.SinkItem = { events: sub, bytes: s.count === added ? bytes : batchBytes(sub), done, offeredAt: now }
+          const item = itemOf(s, plain)
+          pending += 1
+          const idle = s.target.queue.consumerWaiting()
+          if (s.target.queue.unsafeOffer(item)) handOver = handOver || idle
+          else (wait ??= []).push(s.target.queue.offer(item))
+        }
+        for (const s of shares) if (s.count > 0) hand(s)
         if (left.length > 0) {
-          onUnrouted(left.length)
-          const leftover = left.length === events.length ? events : left
+          const leftover = joinParts(left)
+          onUnrouted(leftover.length)
           for (const target of fallbackTargets) {
             const sub = target.always ? leftover : leftover.filter((e) => Filter.matches(target.filter, e))
-            if (sub.length > 0) hand(target, sub)
+            if (sub.length === 0) continue
+            const s = share(target)
+            take(s, sub)
+            hand(s)
           }
         }
+        if (pending === 0) {
+          complete()
+          return Effect.void
+        }
+        // a sink worker was waiting for this batch: let it take the batch while it is young (a source that
+        // runs ahead fills the queue, and every queued event survives a young-generation GC)
+        if (wait !== undefined) return Effect.forEach(wait, (offer) => offer, { discard: true })
+        return handOver ? Effect.yieldNow() : Effect.void
       }
-      if (pending === 0) {
-        complete()
-        return Effect.void
-      }
-      // a sink worker was waiting for this batch: let it take the batch while it is young (a source that
-      // runs ahead fills the queue, and every queued event survives a young-generation GC)
-      if (wait !== undefined) return Effect.forEach(wait, (offer) => offer, { discard: true })
-      return handOver ? Effect.yieldNow() : Effect.void
+    }
+  }
+
+  return {
+    begin,
+    offer: (events, bytes, complete) => {
+      const pass = begin()
+      pass.add(events)
+      return pass.offer(bytes, complete)
     }
   }
 }

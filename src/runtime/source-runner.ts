@@ -127,10 +127,12 @@ const pump = (
         if (stage === undefined) return router.offer(events, bytes, acks.register(events))
         // the batch is acked as read (its tokens), once every sink took what the processors made of it
         const complete = acks.register(events)
-        return Effect.flatMap(stage.run(events), (out) => {
-          const main = out.events
-          const mainBytes = main === events || events.length === 0 ? bytes : Math.round(bytes * main.length / events.length)
-          if (out.miss.length === 0 && out.residue.length === 0 && out.error.length === 0) return router.offer(main, mainBytes, complete)
+        // the processors' events are routed part by part as they are made; offered once the batch is done
+        const pass = router.begin()
+        return Effect.flatMap(stage.each(events, pass.add), (out) => {
+          const made = pass.added()
+          const mainBytes = made === events.length || events.length === 0 ? bytes : Math.round(bytes * made / events.length)
+          if (out.miss.length === 0 && out.residue.length === 0 && out.error.length === 0) return pass.offer(mainBytes, complete)
           // the batch completes once the business groups and each infra group took their parts
           const sides: Array<readonly [Router.Router, ReadonlyArray<SourceEvent>]> = []
           if (out.miss.length > 0 && outlets.miss !== undefined) sides.push([outlets.miss, out.miss])
@@ -142,7 +144,7 @@ const pump = (
             if (parts === 0) complete()
           }
           return Effect.zipRight(
-            router.offer(main, mainBytes, done),
+            pass.offer(mainBytes, done),
             Effect.forEach(sides, ([side, evs]) => side.offer(evs, batchBytes(evs), done), { discard: true })
           )
         })

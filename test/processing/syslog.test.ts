@@ -50,6 +50,24 @@ describe("syslog", () => {
     expect(json(syslog(payloadEvent("<14>1 - - - - - -")))).toBe(`{"pri":14,"facility":1,"severity":6,"version":1,"msg":""}`)
   })
 
+  it("structured data whose SD-IDs or param names start with a digit keeps them in their order; the JSON is what the fields give", () => {
+    const text = `<165>1 2003-10-11T22:14:15Z h app - - [b 2="x" 1="y"][9@1 a="z"][b c="w"] m`
+    const record = syslog(payloadEvent(text))
+    const fields = triples(record)
+    expect(fields.map(([name]) => name)).toEqual(["pri", "facility", "severity", "version", "timestamp", "host", "app", "structured_data", "msg"])
+    // a repeated SD-ID keeps its first place and takes its last params
+    expect(json(record)).toBe(
+      `{"pri":165,"facility":20,"severity":5,"version":1,"timestamp":"2003-10-11T22:14:15.000Z","host":"h","app":"app",` +
+        `"structured_data":{"b":{"c":"w"},"9@1":{"a":"z"}},"msg":"m"}`
+    )
+    // param names "2" and "1" stay in the order written (a plain object would put "1" first)
+    const ordered = syslog(payloadEvent(`<165>1 2003-10-11T22:14:15Z h app - - [x 2="x" 1="y"] m`))
+    expect(json(ordered)).toBe(
+      `{"pri":165,"facility":20,"severity":5,"version":1,"timestamp":"2003-10-11T22:14:15.000Z","host":"h","app":"app",` +
+        `"structured_data":{"x":{"2":"x","1":"y"}},"msg":"m"}`
+    )
+  })
+
   it("reads a bytes payload as UTF-8", () => {
     const out = syslog(payloadEvent(new TextEncoder().encode("<14>1 2024-11-28T12:00:00Z h app 7 - - café")))
     expect(json(out)).toBe(`{"pri":14,"facility":1,"severity":6,"version":1,"timestamp":"2024-11-28T12:00:00.000Z","host":"h","app":"app","procid":"7","msg":"café"}`)

@@ -51,6 +51,26 @@ describe("processing stage", () => {
     }).pipe(Effect.provide(labRegistry(lab)))
   })
 
+  it.live("a batch larger than a part (256 events): records reach the sink in order, failures rescued, counts whole, all acked once", () => {
+    const lab = makeLab()
+    const spec = pipeline(scratch("wpc-proc-"), [{ ...src("s", { count: 1500, batch: 1000 }), processors: [parse(), evensTwice] }], [
+      { name: "g", sinks: [snk("g", "all")] }
+    ])
+    return Effect.gen(function*() {
+      const report = yield* Engine.runPipeline(spec, fast)
+      expect(report.status).toBe("completed")
+      const evens = Array.from({ length: 1500 }, (_, i) => i).filter((i) => i % 2 === 0 && i % 5 !== 0)
+      expect(lab.written.get("all")).toEqual(evens.flatMap((n) => [`{"n":${n}.0}`, `{"n":${n}.0}`]))
+      expect(lab.acked.get("s")).toEqual(Array.from({ length: 1500 }, (_, i) => i))
+      expect(report.processors).toEqual([
+        expect.objectContaining({ name: "parse", in: 1500, out: 1200, failed: 300, rescued: 300 }),
+        expect.objectContaining({ name: "evens-twice", in: 1200, out: 1200, dropped: 600 })
+      ])
+      const rescued = fs.readFileSync(path.join(spec.workRoot, "rescue", "processing__parse.jsonl"), "utf8").trim().split("\n")
+      expect(rescued.map((l) => JSON.parse(l).event.payload)).toEqual(Array.from({ length: 300 }, (_, k) => `s-${k * 5}`))
+    }).pipe(Effect.provide(labRegistry(lab)))
+  })
+
   it.live("on_error = pass: the failed event goes on unchanged, tagged with the processor and the error, and filters route on it", () => {
     const lab = makeLab()
     const spec = pipeline(scratch("wpc-proc-"), [{ ...src("s", { count: 7, batch: 3 }), processors: [parse("pass")] }], [
