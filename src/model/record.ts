@@ -243,6 +243,10 @@ class PlainRecord implements DataRecord {
   get fields(): ReadonlyArray<DataField> {
     return (this.#fields ??= plainFields(this.#plain, this.#kinds))
   }
+  /** What `JSON.stringify` writes of it: what it writes of an ordinary record (`{"fields":[...]}`). */
+  toJSON(): { readonly fields: ReadonlyArray<DataField> } {
+    return { fields: this.fields }
+  }
   /** The plain object of `record` when it is a `PlainRecord`. */
   static plainOf(record: DataRecord): { readonly [name: string]: PlainData } | undefined {
     return #plain in record ? (record as PlainRecord).#plain : undefined

@@ -38,9 +38,17 @@ const encoder = new TextEncoder()
 
 const bytesOf = (options: Subject.SinkConformanceOptions): ReadonlyArray<Uint8Array> => texts(options).map((t) => encoder.encode(t))
 
-/** One record per payload: `seq` and `msg`. */
+/**
+ * One record per payload: `seq` and `msg`. Every other one is held as a parser holds it
+ * (`DataRecord.fromPlain`: a class instance whose `fields` is a getter), so a sink that copies records
+ * by their own properties (`{ ...record }`, `structuredClone`) instead of reading `fields` is caught.
+ */
 const recordsOf = (options: Subject.SinkConformanceOptions): ReadonlyArray<DataRecord.DataRecord> =>
-  texts(options).map((t, i) => DataRecord.make([DataRecord.field("seq", DataRecord.chars(String(i))), DataRecord.field("msg", DataRecord.chars(t))]))
+  texts(options).map((t, i) =>
+    i % 2 === 1
+      ? DataRecord.fromPlain({ seq: String(i), msg: t })
+      : DataRecord.make([DataRecord.field("seq", DataRecord.chars(String(i))), DataRecord.field("msg", DataRecord.chars(t))])
+  )
 
 const encodeRecord = (options: Subject.SinkConformanceOptions) => options.encodeRecord ?? DataRecord.toJsonText
 

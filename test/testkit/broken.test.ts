@@ -162,6 +162,14 @@ describe("the checks fail where they should, saying what was broken", () => {
       expect(joined.message).toContain("joined by its separator")
     }))
 
+  it.live("a sink that copies records by their own properties (structuredClone) fails on a record held as its parser made it", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const e = yield* failureOf(SinkChecks.sinkRecordsKeepOrder(sinkOptions(Broken.clonesRecords(out), out)))
+      // the copy of record #1 has no fields: writing it fails
+      expect(e.message).toBe("sink.sinkRecordsKeepOrder: sinkRecords failed: Cannot read properties of undefined (reading 'length')")
+    }))
+
   it.live("a sink that accepts writes after stop fails refusesWritesAfterStop", () =>
     Effect.gen(function*() {
       const out = yield* output()
