@@ -8,8 +8,10 @@
  *   once: no optimizing or baseline compiler (their machine code alone is 4 MB of the executable paged
  *   in, for code never run again), and a young generation that does not grow past its first 1 MB
  *   (start-up keeps most of what it allocates, so V8 would grow it to 16 MB and keep it). `settle`,
- *   once the pipeline is built, restores V8's defaults for the run and compacts the heap once: an idle
- *   `wpc run` then holds 20 MB less.
+ *   once the pipeline is built, compacts the heap once (an idle `wpc run` then holds 20 MB less), and
+ *   `warm` restores V8's defaults for the run once the process is busy: an idle `wpc run` stays in the
+ *   start-up phase. The bundle (`scripts/build.mjs`) turns the optimizing compiler off in its first
+ *   statement, before its own top level runs; `configure` then sets the whole phase.
  * Applies to `wpc` only: the library never changes the flags of the application that imports it. A flag
  * given to node by the operator wins over both phases.
  *
@@ -72,10 +74,41 @@ let settled = false
 /** Whether `settle` has run: the start-up phase is over. */
 export const isSettled = (): boolean => settled
 
-/** Ends the start-up phase (once): V8's defaults back for the start-up flags `execArgv` does not set, then one compacting GC. */
+let warmed = false
+
+/** Whether `warm` has run: V8's compilers and young generation are the run's. */
+export const isWarm = (): boolean => warmed
+
+/** V8's defaults back for the start-up flags `execArgv` does not set (once; `settle` calls it when work starts). */
+export const warm = (execArgv: ReadonlyArray<string> = process.execArgv): void => {
+  if (warmed) return
+  warmed = true
+  for (const flag of startupFlags) if (!setByUser(execArgv, flag.name)) v8.setFlagsFromString(flag.run)
+}
+
+/** How often a settled, idle `wpc run` looks whether work has started (an unref'd timer, stopped by `warm`). */
+export const busyCheckMillis = 100
+
+/** CPU time within one `busyCheckMillis` that is work, not idling (timers, a metrics scrape): 10%. */
+export const busyMicros = 10_000
+
+/**
+ * Ends the start-up phase (once): one compacting GC; the start-up flags then stay until the process is
+ * busy (more than 10 ms of CPU in 100 ms: its first events), when `warm` gives V8's defaults back. An
+ * idle `wpc run` thus never has the optimizing compiler page in its machine code (3-4 MB) for the code
+ * that ran once.
+ */
 export const settle = (execArgv: ReadonlyArray<string> = process.execArgv): void => {
   if (settled) return
   settled = true
-  for (const flag of startupFlags) if (!setByUser(execArgv, flag.name)) v8.setFlagsFromString(flag.run)
   compact()
+  let last = process.cpuUsage()
+  const timer = setInterval(() => {
+    const used = process.cpuUsage(last)
+    last = process.cpuUsage()
+    if (used.user + used.system < busyMicros) return
+    clearInterval(timer)
+    warm(execArgv)
+  }, busyCheckMillis)
+  timer.unref()
 }

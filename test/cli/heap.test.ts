@@ -35,10 +35,12 @@ const startup = sizes()
 kept = kept.filter((_, i) => i % 50 === 0)
 Heap.settle()
 const settled = sizes()
+const warmAtSettle = Heap.isWarm()
+Heap.warm()
 let run = []
 for (let i = 0; i < 400000; i++) run.push({ i, s: "y" + i })
 const after = sizes()
-process.stdout.write(JSON.stringify({ before, startup, settled, after, kept: kept.length + run.length }))
+process.stdout.write(JSON.stringify({ before, startup, settled, after, kept: kept.length + run.length, warmAtSettle }))
 `
 
 describe("Heap", () => {
@@ -55,7 +57,7 @@ describe("Heap", () => {
     expect(Heap.setByUser(["--no-opt"], "sparkplug")).toBe(false)
   })
 
-  it("start-up keeps the young generation at its first size; settle lets it grow and gives back the old generation's emptied pages", () => {
+  it("start-up keeps the young generation at its first size; settle gives back the old generation's emptied pages, warm lets it grow", () => {
     const result = spawnSync(process.execPath, ["--input-type=module", "-e", child(transpiled(path.join(repo, "src", "cli", "heap.ts")))], {
       encoding: "utf8",
       timeout: 60_000
@@ -68,8 +70,11 @@ describe("Heap", () => {
       readonly settled: { readonly newSpace: number; readonly oldPhysical: number }
       readonly after: { readonly newSpace: number; readonly oldPhysical: number }
       readonly kept: number
+      readonly warmAtSettle: boolean
     }
     expect(r.kept).toBe(8000 + 400000)
+    // settle keeps the start-up flags: nothing has been busy yet
+    expect(r.warmAtSettle).toBe(false)
     // about 30 MB kept through scavenges: without the start-up flag V8 grows the young generation from
     // 1 MB to 32 MB (measured); with it, it stays at its first semi-space pair (2 MB)
     expect(r.startup.newSpace).toBeLessThanOrEqual(2 * r.before.newSpace)
@@ -77,6 +82,27 @@ describe("Heap", () => {
     expect(r.settled.oldPhysical).toBeLessThan(r.startup.oldPhysical / 2)
     // the run's allocations grow the young generation again, as V8's defaults do
     expect(r.after.newSpace).toBeGreaterThan(r.settled.newSpace)
+  })
+
+  it("after settle the start-up flags stay while the process idles, and go once it is busy", () => {
+    const script = [
+      `const Heap = await import(${JSON.stringify(transpiled(path.join(repo, "src", "cli", "heap.ts")))})`,
+      "const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))",
+      "Heap.configure()",
+      "Heap.settle()",
+      "const atSettle = Heap.isWarm()",
+      // idle: five checks pass with nothing to do
+      `await sleep(${5 * Heap.busyCheckMillis})`,
+      "const idle = Heap.isWarm()",
+      // busy: CPU in slices, the event loop turning between them, until warm (or 10 s)
+      "const until = Date.now() + 10000",
+      "let spins = 0",
+      "while (!Heap.isWarm() && Date.now() < until) { const end = Date.now() + 20; while (Date.now() < end) spins++; await new Promise((r) => setImmediate(r)) }",
+      "process.stdout.write(JSON.stringify({ atSettle, idle, busy: Heap.isWarm(), spun: spins > 0 }))"
+    ].join("\n")
+    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 })
+    expect(result.stderr).toBe("")
+    expect(JSON.parse(result.stdout)).toEqual({ atSettle: false, idle: false, busy: true, spun: true })
   })
 
   it("without the start-up phase (wpc under tsx) the young generation grows as V8's default", () => {
