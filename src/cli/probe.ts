@@ -9,10 +9,10 @@
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as http from "node:http"
-import * as https from "node:https"
 import * as net from "node:net"
 import * as path from "node:path"
 import { UnifiedReason } from "../errors/unified.js"
+import * as NodeBuiltins from "../platform/node-builtins.js"
 
 /** `host:port`, IPv6 hosts in brackets. */
 const at = (host: string, port: number): string => `${host.includes(":") ? `[${host}]` : host}:${port}`
@@ -84,7 +84,7 @@ export const tcp = (host: string, port: number, timeoutMillis: number, greeting?
 export const httpStatus = (url: string, method: string, timeoutMillis: number): Effect.Effect<number, UnifiedReason> =>
   Effect.async<number, UnifiedReason>((resume) => {
     const where = url
-    const get = url.startsWith("https:") ? https.request : http.request
+    const get = url.startsWith("https:") ? NodeBuiltins.https().request : http.request
     const req = get(url, { method, agent: false, timeout: timeoutMillis }, (res) => {
       res.resume()
       req.destroy()

@@ -6,8 +6,8 @@
  */
 import { Effect } from "effect"
 import * as http from "node:http"
-import * as https from "node:https"
 import { SourceError, type SourceUvs } from "../errors/source.js"
+import * as NodeBuiltins from "../platform/node-builtins.js"
 
 /** One sample line: its name, its labels and its value. */
 export interface Sample {
@@ -58,7 +58,7 @@ export const parse = (text: string): Array<Sample> => {
 export const fetchText = (url: string, timeoutMillis = 5000): Effect.Effect<string, SourceUvs> =>
   Effect.async<string, SourceUvs>((resume) => {
     const fail = (why: string, cause?: unknown) => resume(Effect.fail(SourceError.network(`cannot read ${url}: ${why}`, cause)))
-    const req = (url.startsWith("https:") ? https : http).get(url, { agent: false, timeout: timeoutMillis }, (res) => {
+    const req = (url.startsWith("https:") ? NodeBuiltins.https() : http).get(url, { agent: false, timeout: timeoutMillis }, (res) => {
       let body = ""
       res.setEncoding("utf8")
       res.on("data", (chunk: string) => (body += chunk))

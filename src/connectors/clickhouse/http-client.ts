@@ -8,11 +8,11 @@
  * @since 0.2.0
  */
 import * as http from "node:http"
-import * as https from "node:https"
 import { Effect, type Scope } from "effect"
 import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import * as Tls from "../net/tls.js"
+import * as NodeBuiltins from "../../platform/node-builtins.js"
 
 /** What the server answered: its status, the exception code it named in a header (newer servers do) and its body's text. */
 export interface Reply {
@@ -75,12 +75,12 @@ export const make = (options: {
   Effect.gen(function*() {
     const secure = options.endpoint.protocol === "https:"
     const agent = yield* Effect.acquireRelease(
-      Effect.sync(() => (secure ? new https.Agent({ ...options.tls, keepAlive: true }) : new http.Agent({ keepAlive: true }))),
+      Effect.sync(() => (secure ? new (NodeBuiltins.https().Agent)({ ...options.tls, keepAlive: true }) : new http.Agent({ keepAlive: true }))),
       (agent) => Effect.sync(() => agent.destroy())
     )
     let closed = false
     yield* Effect.addFinalizer(() => Effect.sync(() => void (closed = true)))
-    const request = secure ? https.request : http.request
+    const request = secure ? NodeBuiltins.https().request : http.request
 
     const post = (url: URL, body: Buffer, what: string): Effect.Effect<Reply, SinkError> =>
       Effect.async<Reply, SinkError>((resume) => {

@@ -9,12 +9,11 @@
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
 import type * as fs from "node:fs/promises"
-import * as zlib from "node:zlib"
 import { Effect } from "effect"
 import type { SourceError } from "../../errors/source.js"
 import * as FsReason from "./fs-reason.js"
+import * as NodeBuiltins from "../../platform/node-builtins.js"
 
 const NEWLINE = 0x0a
 
@@ -26,7 +25,7 @@ export const ofHead = (head: Uint8Array, bytes: number): string | undefined => {
   const nl = head.indexOf(NEWLINE)
   const end = nl >= 0 && nl < bytes ? nl + 1 : bytes
   if (head.byteLength < end) return undefined
-  return createHash("sha1").update(head.subarray(0, end)).digest("hex").slice(0, 24)
+  return NodeBuiltins.crypto().createHash("sha1").update(head.subarray(0, end)).digest("hex").slice(0, 24)
 }
 
 /** Reads the fingerprint of the file open as `handle` (`file` names it in errors); `gzip`: of its decompressed content. */
@@ -54,7 +53,7 @@ export const read = (
 const inflateHead = (compressed: Uint8Array): Uint8Array => {
   for (let length = compressed.byteLength; length >= 32; length = length >> 1) {
     try {
-      return zlib.gunzipSync(compressed.subarray(0, length), { finishFlush: zlib.constants.Z_SYNC_FLUSH })
+      return NodeBuiltins.zlib().gunzipSync(compressed.subarray(0, length), { finishFlush: NodeBuiltins.zlib().constants.Z_SYNC_FLUSH })
     } catch {
       // damaged within these bytes: try fewer
     }

@@ -7,7 +7,8 @@
  * @since 0.1.0
  */
 import * as fsSync from "node:fs"
-import * as zlib from "node:zlib"
+import type * as zlib from "node:zlib"
+import * as NodeBuiltins from "../../platform/node-builtins.js"
 
 /** A sequential reader of one `.gz` file's content. */
 export class GzipReader {
@@ -53,7 +54,7 @@ export class GzipReader {
 
   private restart(): void {
     this.close()
-    const gunzip = zlib.createGunzip()
+    const gunzip = NodeBuiltins.zlib().createGunzip()
     const input = fsSync.createReadStream(this.file)
     input.on("error", (error) => gunzip.destroy(error))
     gunzip.on("close", () => input.destroy())

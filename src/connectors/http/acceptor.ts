@@ -7,7 +7,6 @@
  * @since 0.1.0
  */
 import * as http from "node:http"
-import * as https from "node:https"
 import type * as tls from "node:tls"
 import { Deferred, Duration, Effect, Exit, FiberSet, Option, type Scope } from "effect"
 import type { ConfigError } from "../../errors/config.js"
@@ -27,6 +26,7 @@ import type { Intake } from "./intake.js"
 import * as Lines from "./lines.js"
 import { healthPath, type SourceParams } from "./params.js"
 import * as Reply from "./reply.js"
+import * as NodeBuiltins from "../../platform/node-builtins.js"
 
 /** A bound HTTP ingest server; it answers requests once `acceptConnection` runs. */
 export interface HttpAcceptor extends ServiceAcceptor {
@@ -109,7 +109,7 @@ export const bind = (options: BindOptions): Effect.Effect<HttpAcceptor, ConfigEr
       connectionsCheckingInterval: Duration.toMillis(timeouts.check)
     }
     const secure = yield* Tls.serverOptions(params.tls, what)
-    const server = secure === undefined ? http.createServer(serverOptions) : https.createServer({ ...serverOptions, ...secure.options })
+    const server = secure === undefined ? http.createServer(serverOptions) : NodeBuiltins.https().createServer({ ...serverOptions, ...secure.options })
     let tlsRefused = 0
     if (secure !== undefined) {
       const refusals = yield* LogThrottle.make({

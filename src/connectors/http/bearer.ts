@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
-import { createHash, timingSafeEqual } from "node:crypto"
+import * as NodeBuiltins from "../../platform/node-builtins.js"
 
-const digest = (s: string): Buffer => createHash("sha256").update(s, "utf8").digest()
+const digest = (s: string): Buffer => NodeBuiltins.crypto().createHash("sha256").update(s, "utf8").digest()
 
 const scheme = "bearer"
 
@@ -38,6 +38,6 @@ export const verifier = (token: string): (authorization: string | undefined) => 
   return (authorization) => {
     if (authorization === undefined) return false
     const given = credentials(authorization)
-    return given !== undefined && timingSafeEqual(digest(given), expected)
+    return given !== undefined && NodeBuiltins.crypto().timingSafeEqual(digest(given), expected)
   }
 }

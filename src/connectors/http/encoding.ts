@@ -5,9 +5,10 @@
  *
  * @since 0.3.0
  */
-import * as zlib from "node:zlib"
+import type * as zlib from "node:zlib"
 import { Effect } from "effect"
 import { badRequest, type HttpRejection, tooLarge, unsupportedEncoding } from "./reply.js"
+import * as NodeBuiltins from "../../platform/node-builtins.js"
 
 /** How a body is encoded: left as it is, or inflated by one of zlib's decoders. */
 export type Encoding = "identity" | "gzip" | "deflate"
@@ -40,8 +41,8 @@ const run = (inflate: Inflate, body: Buffer, maxBytes: number): Effect.Effect<Bu
 export const decode = (body: Buffer, encoding: Encoding, maxBytes: number): Effect.Effect<Buffer, HttpRejection> => {
   if (encoding === "identity") return Effect.succeed(body)
   const decoded = encoding === "gzip"
-    ? run(zlib.gunzip, body, maxBytes)
-    : Effect.catchIf(run(zlib.inflate, body, maxBytes), (e) => e.code === "Z_DATA_ERROR", () => run(zlib.inflateRaw, body, maxBytes))
+    ? run(NodeBuiltins.zlib().gunzip, body, maxBytes)
+    : Effect.catchIf(run(NodeBuiltins.zlib().inflate, body, maxBytes), (e) => e.code === "Z_DATA_ERROR", () => run(NodeBuiltins.zlib().inflateRaw, body, maxBytes))
   return Effect.mapError(decoded, (error) =>
     error.code === "ERR_BUFFER_TOO_LARGE"
       ? tooLarge(`decoded body exceeds max_body_bytes (${maxBytes})`)

@@ -9,11 +9,11 @@
  * @since 0.2.0
  */
 import * as http from "node:http"
-import * as https from "node:https"
 import { Effect, type Scope } from "effect"
 import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import * as Tls from "../net/tls.js"
+import * as NodeBuiltins from "../../platform/node-builtins.js"
 
 /** Where and how the poster sends. */
 export interface Target {
@@ -66,7 +66,7 @@ const send = (
   resume: (result: Answer | Failed) => void
 ): (() => void) => {
   let done = false
-  const req = (target.tls === undefined ? http : https).request({
+  const req = (target.tls === undefined ? http : NodeBuiltins.https()).request({
     host: target.addr,
     port: target.port,
     path: target.path,
@@ -154,7 +154,7 @@ export const make = (target: Target): Effect.Effect<Poster, never, Scope.Scope> 
     Effect.acquireRelease(
       Effect.sync(() => {
         const options = { keepAlive: true, maxSockets: 1, maxFreeSockets: 1, timeout: idleMs }
-        return target.tls === undefined ? new http.Agent(options) : new https.Agent({ ...target.tls, ...options })
+        return target.tls === undefined ? new http.Agent(options) : new (NodeBuiltins.https().Agent)({ ...target.tls, ...options })
       }),
       (agent) => Effect.sync(() => agent.destroy())
     ),

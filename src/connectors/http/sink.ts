@@ -14,7 +14,6 @@
  * @since 0.2.0
  */
 import { promisify } from "node:util"
-import * as zlib from "node:zlib"
 import { Clock, Duration, Effect, type Scope } from "effect"
 import type { ConfigError } from "../../errors/config.js"
 import { SinkError } from "../../errors/sink.js"
@@ -30,8 +29,9 @@ import { kind, SinkParams } from "./params.js"
 import * as Poster from "./poster.js"
 import * as RetryAfter from "./retry-after.js"
 import * as HttpStatus from "./status.js"
+import * as NodeBuiltins from "../../platform/node-builtins.js"
 
-const gzip = promisify(zlib.gzip)
+const gzip = (body: Buffer): Promise<Buffer> => promisify(NodeBuiltins.zlib().gzip)(body)
 
 /** The `Authorization` header `params` ask for: `Bearer <token>`, `Basic <base64(user:password)>`, or none. */
 export const authorization = (params: Pick<SinkParams, "token" | "username" | "password">): Readonly<Record<string, string>> =>

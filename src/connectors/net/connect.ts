@@ -7,10 +7,11 @@
  */
 import { Effect } from "effect"
 import * as net from "node:net"
-import * as tls from "node:tls"
+import type * as tls from "node:tls"
 import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import * as Tls from "./tls.js"
+import * as NodeBuiltins from "../../platform/node-builtins.js"
 
 /** Where to connect, how long to try, and who is connecting (`tcp sink`, `syslog sink`: the start of messages). */
 export interface ConnectOptions {
@@ -39,7 +40,7 @@ export const connect = (options: ConnectOptions, lost: Lost, peer: string): Effe
     const { timeoutMs, where, who } = options
     const socket = options.tls === undefined
       ? net.connect({ host: options.addr, port: options.port })
-      : tls.connect({ ...options.tls, host: options.addr, port: options.port })
+      : NodeBuiltins.tls().connect({ ...options.tls, host: options.addr, port: options.port })
     const timer = setTimeout(() => {
       socket.destroy()
       resume(Effect.fail(SinkError.uvs(UnifiedReason.timeout(`${who}: connecting to ${where} timed out after ${timeoutMs} ms`))))

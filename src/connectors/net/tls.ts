@@ -9,10 +9,11 @@
  */
 import * as fs from "node:fs"
 import * as net from "node:net"
-import * as tls from "node:tls"
+import type * as tls from "node:tls"
 import { Effect, Schema } from "effect"
 import * as SecretParam from "../../config/secret-param.js"
 import { ConfigError } from "../../errors/config.js"
+import * as NodeBuiltins from "../../platform/node-builtins.js"
 
 /** The oldest TLS version accepted. */
 export const MinVersion = Schema.Literal("TLSv1.2", "TLSv1.3").annotations({ description: `"TLSv1.2" or "TLSv1.3"` })
@@ -125,7 +126,7 @@ const contextProblem = (cause: unknown): { readonly path: string; readonly expec
 const checkContext = <O extends tls.SecureContextOptions>(who: string, options: O): Effect.Effect<O, ConfigError> =>
   Effect.try({
     try: () => {
-      tls.createSecureContext(options)
+      NodeBuiltins.tls().createSecureContext(options)
       return options
     },
     catch: (cause) =>
@@ -287,7 +288,7 @@ export const diagnose = (host: string, port: number, options: ClientOptions, gre
     const upgrade = () => {
       const tls12 = options.minVersion === "TLSv1.3" ? {} : { maxVersion: "TLSv1.2" as const }
       const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined)
-      secure = tls.connect({ ...options, ...tls12, socket: raw, ...(servername === undefined ? {} : { servername }) })
+      secure = NodeBuiltins.tls().connect({ ...options, ...tls12, socket: raw, ...(servername === undefined ? {} : { servername }) })
       secure.once("secureConnect", () => done(undefined))
       secure.on("error", (error) => done(failure(error) === undefined ? undefined : error))
     }

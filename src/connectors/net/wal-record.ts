@@ -17,9 +17,9 @@
  *
  * @since 0.1.0
  */
-import * as zlib from "node:zlib"
 import type * as RawData from "../../model/raw.js"
 import * as Tags from "../../model/tags.js"
+import * as NodeBuiltins from "../../platform/node-builtins.js"
 
 /** "WPI1", read as a little-endian u32. */
 const MAGIC = 0x31495057
@@ -52,10 +52,17 @@ const crc32Js = (data: Uint8Array, value = 0): number => {
   return (c ^ 0xffffffff) >>> 0
 }
 
+/** zlib's CRC-32 when this Node has one (`null`: it has not), looked up on first use (`node:zlib` loads then). */
+let nativeCrc32: ((data: Uint8Array, value: number) => number) | null | undefined
+
 /** CRC-32 of `data`, continuing from `value` (the CRC of what precedes it): zlib's (native, GB/s) when this Node has it. */
-export const crc32: (data: Uint8Array, value?: number) => number = typeof zlib.crc32 === "function"
-  ? (data, value = 0) => zlib.crc32(data, value)
-  : crc32Js
+export const crc32 = (data: Uint8Array, value = 0): number => {
+  if (nativeCrc32 === undefined) {
+    const zlib = NodeBuiltins.zlib()
+    nativeCrc32 = typeof zlib.crc32 === "function" ? (d, v) => zlib.crc32(d, v) : null
+  }
+  return nativeCrc32 === null ? crc32Js(data, value) : nativeCrc32(data, value)
+}
 
 /** The (peer, tags) pair an event of a record carries. */
 interface Attributes {

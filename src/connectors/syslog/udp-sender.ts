@@ -7,13 +7,14 @@
  *
  * @since 0.2.0
  */
-import * as dgram from "node:dgram"
+import type * as dgram from "node:dgram"
 import * as net from "node:net"
 import { Effect, type Scope } from "effect"
 import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import { hostPort } from "../net/listen.js"
 import type { Sender } from "./sender.js"
+import * as NodeBuiltins from "../../platform/node-builtins.js"
 
 /** The largest UDP payload over IPv4 (65535 - 8 bytes of UDP header - 20 of IP header). */
 export const maxDatagramBytes = 65507
@@ -33,7 +34,7 @@ export const make = (target: Target): Effect.Effect<Sender, SinkError, Scope.Sco
     const where = hostPort(target.addr, target.port)
     const socket = yield* Effect.acquireRelease(
       Effect.async<dgram.Socket, SinkError>((resume) => {
-        const socket = dgram.createSocket({ type: net.isIPv6(target.addr) ? "udp6" : "udp4" })
+        const socket = NodeBuiltins.dgram().createSocket({ type: net.isIPv6(target.addr) ? "udp6" : "udp4" })
         const onError = (error: NodeJS.ErrnoException) => {
           socket.close()
           resume(Effect.fail(SinkError.network(`syslog sink: cannot send datagrams to ${where}: ${error.code ?? error.message}`, error)))

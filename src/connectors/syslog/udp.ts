@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import * as dgram from "node:dgram"
+import type * as dgram from "node:dgram"
 import * as net from "node:net"
 import { Effect, FiberSet, type Scope } from "effect"
 import type { ConfigError } from "../../errors/config.js"
@@ -18,6 +18,7 @@ import { decodePayload } from "../tcp/framing.js"
 import type { Intake } from "../net/intake.js"
 import { bindUdp, hostPort } from "../net/listen.js"
 import { awaitStop, type Listener } from "../net/listener.js"
+import * as NodeBuiltins from "../../platform/node-builtins.js"
 
 /** Counters of a `UdpReceiver` since it was bound. */
 export interface UdpStats {
@@ -67,7 +68,7 @@ export const bind = (options: BindOptions): Effect.Effect<UdpReceiver, ConfigErr
     /** Datagrams dropped since the intake became full; -1 while nothing is being dropped. */
     let dropping = -1
     let open = true
-    const socket = dgram.createSocket({ type: net.isIPv6(options.addr) ? "udp6" : "udp4" })
+    const socket = NodeBuiltins.dgram().createSocket({ type: net.isIPv6(options.addr) ? "udp6" : "udp4" })
 
     socket.on("message", (msg: Buffer, rinfo: dgram.RemoteInfo) => {
       counts.datagrams++

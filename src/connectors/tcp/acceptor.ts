@@ -17,7 +17,7 @@
  * @since 0.1.0
  */
 import * as net from "node:net"
-import * as tls from "node:tls"
+import type * as tls from "node:tls"
 import { Deferred, Duration, Effect, Exit, FiberSet, Option, type Scope } from "effect"
 import type { ConfigError } from "../../errors/config.js"
 import { SourceError } from "../../errors/source.js"
@@ -30,6 +30,7 @@ import { awaitStop, type Listener } from "../net/listener.js"
 import { type FrameEmit, type FrameFlag, type Framing, FrameDecoder, Partial, Truncated } from "./framing.js"
 import * as LogThrottle from "../../runtime/log-throttle.js"
 import * as Tls from "../net/tls.js"
+import * as NodeBuiltins from "../../platform/node-builtins.js"
 
 /** Counters of a `TcpAcceptor` since it was bound. */
 export interface TcpStats {
@@ -114,9 +115,12 @@ interface Connection {
 /** Discards a socket error: the socket is being reset, nobody waits for it. */
 const ignore = (): void => undefined
 
-/** Resets `socket` (an RST, not a FIN); a TLS socket, whose handle is not a TCP one, is destroyed instead. */
+/**
+ * Resets `socket` (an RST, not a FIN); a TLS socket (`encrypted`, as `tls.TLSSocket` marks itself: no
+ * `instanceof`, which would load `node:tls` for plain TCP), whose handle is not a TCP one, is destroyed instead.
+ */
 const reset = (socket: net.Socket): void => {
-  if (socket instanceof tls.TLSSocket) socket.destroy()
+  if ((socket as net.Socket & { readonly encrypted?: boolean }).encrypted === true) socket.destroy()
   else socket.resetAndDestroy()
 }
 
@@ -186,7 +190,7 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
     }
     // a TLS socket cannot be handed over unread (its handshake needs reading): it is paused once secured
     const secure = options.tls
-    const server = secure === undefined ? net.createServer({ pauseOnConnect: true }) : tls.createServer(secure.options)
+    const server = secure === undefined ? net.createServer({ pauseOnConnect: true }) : NodeBuiltins.tls().createServer(secure.options)
     const closed = yield* Deferred.make<void>()
     server.on("close", () => Deferred.unsafeDone(closed, Exit.void))
 

@@ -7,13 +7,13 @@
  * @since 0.2.0
  */
 import * as http from "node:http"
-import * as https from "node:https"
 import type { Socket } from "node:net"
 import { Effect, type Scope } from "effect"
 import { describeCause } from "../../errors/describe.js"
 import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import * as Tls from "../net/tls.js"
+import * as NodeBuiltins from "../../platform/node-builtins.js"
 
 /** An answer: status and (the first bytes of) the body as text. */
 export interface Answer {
@@ -81,7 +81,7 @@ export const open = (options: PushOptions): Effect.Effect<Pusher, never, Scope.S
     let closing = false
     let losses = 0
     const agent = yield* Effect.acquireRelease(
-      Effect.sync(() => (secure ? new https.Agent({ ...options.tls, keepAlive: true, maxSockets: 1 }) : new http.Agent({ keepAlive: true, maxSockets: 1 }))),
+      Effect.sync(() => (secure ? new (NodeBuiltins.https().Agent)({ ...options.tls, keepAlive: true, maxSockets: 1 }) : new http.Agent({ keepAlive: true, maxSockets: 1 }))),
       (agent) =>
         Effect.sync(() => {
           closing = true
@@ -117,7 +117,7 @@ export const open = (options: PushOptions): Effect.Effect<Pusher, never, Scope.S
           clearTimeout(timer)
           resume(effect)
         }
-        const req = (secure ? https : http).request(url, { method, agent, headers })
+        const req = (secure ? NodeBuiltins.https() : http).request(url, { method, agent, headers })
         req.on("socket", onSocket)
         req.on("error", (e) => {
           const refusal = Tls.failure(e)
