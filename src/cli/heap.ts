@@ -58,14 +58,18 @@ export const configure = (execArgv: ReadonlyArray<string> = process.execArgv, st
   if (startup) for (const flag of startupFlags) if (!setByUser(execArgv, flag.name)) v8.setFlagsFromString(flag.startup)
 }
 
-/** One compacting full GC: the pages start-up left partly filled are emptied and given back. */
+/** One compacting full GC that also drops unused bytecode: the pages start-up left partly filled are emptied and given back. */
 const compact = (): void => {
   v8.setFlagsFromString("--expose-gc")
   // the `gc` function exists only in contexts created after the flag was set
   const gc = vm.runInNewContext("gc") as () => void
   v8.setFlagsFromString("--no-expose-gc")
   v8.setFlagsFromString("--compact-on-every-full-gc")
+  // the bytecode of what ran only to start (loading, the project, the build) goes too; what runs again
+  // is compiled again when it does (1 MB of an idle `wpc run`; the GC took 30 ms instead of 24)
+  v8.setFlagsFromString("--stress-flush-code")
   gc()
+  v8.setFlagsFromString("--no-stress-flush-code")
   v8.setFlagsFromString("--no-compact-on-every-full-gc")
 }
 
