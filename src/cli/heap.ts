@@ -93,12 +93,16 @@ export const warm = (execArgv: ReadonlyArray<string> = process.execArgv): void =
 /** How often a settled, idle `wpc run` looks whether work has started (an unref'd timer, stopped by `warm`). */
 export const busyCheckMillis = 100
 
-/** CPU time within one `busyCheckMillis` that is work, not idling (timers, a metrics scrape): 10%. */
-export const busyMicros = 10_000
+/**
+ * CPU time within one `busyCheckMillis` that is work: 2% of a core. An idle `wpc run` uses none (0 clock
+ * ticks in 10 s, measured); a steady trickle of events that stays below it runs in the interpreter, which
+ * costs little at such a rate.
+ */
+export const busyMicros = 2_000
 
 /**
  * Ends the start-up phase (once): one compacting GC; the start-up flags then stay until the process is
- * busy (more than 10 ms of CPU in 100 ms: its first events), when `warm` gives V8's defaults back. An
+ * busy (2 ms of CPU in 100 ms: its first events), when `warm` gives V8's defaults back. An
  * idle `wpc run` thus never has the optimizing compiler page in its machine code (3-4 MB) for the code
  * that ran once.
  */
