@@ -63,6 +63,22 @@ const web = event({ zone: "eu" }, {
   "user agent": "curl/8.0"
 })
 
+describe("records held as parsed (DataRecord.fromPlain)", () => {
+  it("a filter reads a plain-backed record's fields as it reads the same record made field by field", () => {
+    const o = { status: 503, ratio: 0.25, code: "404", ok: true, nothing: null, http: { status: 200, path: "/api/v1/users" }, "k8s.pod": "p-1" }
+    const ordinary = event({ zone: "eu" }, o)
+    const plain = event({ zone: "eu" }, DataRecord.fromPlain(o))
+    const filters = [
+      `status >= 500`, `ratio < 0.5`, `code == "404"`, `ok == "true"`, `exists(nothing)`, `$http.status == 200`,
+      `$http.path starts_with "/api/"`, `$"k8s.pod" == "p-1"`, `status >= 500 && #zone == "eu"`, `!exists(missing)`, `status < 500`
+    ]
+    const results = filters.map((f) => [f, Filter.matches(parsed(f), plain)] as const)
+    expect(results).toEqual(filters.map((f) => [f, Filter.matches(parsed(f), ordinary)] as const))
+    // and they are not all the same answer: the comparison means something
+    expect(new Set(results.map(([, r]) => r))).toEqual(new Set([true, false]))
+  })
+})
+
 describe("key resolution", () => {
   check([
     [`env == "field-env"`, [["bare: the field when the record has it", both, true], ["bare: else the tag", tagOnly, false]]],
