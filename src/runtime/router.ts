@@ -3,7 +3,9 @@
  * combined) and the replicas of that sink; a source always uses the same replica of a route (chosen by
  * its name), so its events stay in order there. `offer` hands each sink the events its filter selects,
  * in one synchronous step while the queues have room; only an offer that must wait for room is an
- * Effect (backpressure reaches the source).
+ * Effect (backpressure reaches the source). A sink with a `RecordEncoder` gets its records as texts,
+ * encoded here. `begin` routes a batch part by part as the processing stage makes it (each part's
+ * filters run and records encoded at once, so they die young) and offers it whole (decision 131).
  *
  * @since 0.1.0
  */
