@@ -10,11 +10,9 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import * as Builtins from "../src/connectors/builtins.js"
-import * as Engine from "../src/runtime/engine.js"
 import type { EngineOptions } from "../src/runtime/pipeline.js"
 import { lineCopier } from "./line-copy.js"
-import { expectWhole, outGroup } from "./file-out.js"
+import { runFileSource } from "./file-out.js"
 import { report, since } from "./measure.js"
 
 const impl = process.argv[2] ?? "engine"
@@ -72,23 +70,7 @@ const baseline = async (bytes: number) => {
 }
 
 const engine = (bytes: number) =>
-  Effect.gen(function*() {
-    const out = outputOf("engine")
-    const workRoot = fs.mkdtempSync(path.join(os.tmpdir(), "wpc-bench-work-"))
-    const t0 = performance.now()
-    const result = yield* Engine.runPipeline({
-      workRoot,
-      sources: [{
-        spec: { name: "in", kind: "file", connectorId: "file-src", params: { base: dir, file: path.basename(input) }, tags: [] },
-        enabled: true
-      }],
-      groups: [outGroup(out)]
-    }, engineOptions)
-    const seconds = since(t0)
-    yield* expectWhole("file-file", result, out, bytes, count)
-    fs.rmSync(workRoot, { recursive: true, force: true })
-    report({ scenario: "file-file", impl: "engine", events: result.eventsIn, bytes, seconds })
-  }).pipe(Effect.provide(Builtins.layer))
+  runFileSource("file-file", { base: dir, file: path.basename(input) }, outputOf("engine"), bytes, count, engineOptions)
 
 const bytes = ensureInput()
 if (impl === "baseline") await baseline(bytes)

@@ -10,10 +10,8 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import * as Builtins from "../src/connectors/builtins.js"
-import * as Engine from "../src/runtime/engine.js"
 import { lineCopier } from "./line-copy.js"
-import { expectWhole, outGroup } from "./file-out.js"
+import { runFileSource } from "./file-out.js"
 import { report, since } from "./measure.js"
 
 const impl = process.argv[2] ?? "engine"
@@ -79,24 +77,7 @@ const baseline = async (bytes: number) => {
   report({ scenario: "file-glob", impl: "baseline", events: lines, bytes, seconds: since(t0) })
 }
 
-const engine = (bytes: number) =>
-  Effect.gen(function*() {
-    const out = outputOf("engine")
-    const workRoot = fs.mkdtempSync(path.join(os.tmpdir(), "wpc-bench-work-"))
-    const t0 = performance.now()
-    const result = yield* Engine.runPipeline({
-      workRoot,
-      sources: [{
-        spec: { name: "in", kind: "file", connectorId: "file-src", params: { base: inputs, file: "*.log" }, tags: [] },
-        enabled: true
-      }],
-      groups: [outGroup(out)]
-    })
-    const seconds = since(t0)
-    yield* expectWhole("file-glob", result, out, bytes, count)
-    fs.rmSync(workRoot, { recursive: true, force: true })
-    report({ scenario: "file-glob", impl: "engine", events: result.eventsIn, bytes, seconds })
-  }).pipe(Effect.provide(Builtins.layer))
+const engine = (bytes: number) => runFileSource("file-glob", { base: inputs, file: "*.log" }, outputOf("engine"), bytes, count)
 
 const bytes = ensureInput()
 if (impl === "baseline") await baseline(bytes)

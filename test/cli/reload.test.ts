@@ -108,17 +108,27 @@ const awaitLines = (file: string, n: number): Effect.Effect<void> =>
 
 const line = (i: number): string => `line ${i}`
 
+/**
+ * A project on a free port whose sink writes `data/out/<file>`, `wpc run` on it, and a client connected
+ * that sent `text` (`lines` lines), once they are all written.
+ */
+const started = (file: string, text: string, lines: number) =>
+  Effect.gen(function*() {
+    const dir = yield* tempDir
+    const port = yield* freePort
+    project(dir, port, file)
+    const wpc = yield* runWpc(dir)
+    const client = yield* connect(port)
+    yield* send(client.socket, text)
+    const output = path.join(dir, "data/out", file)
+    yield* awaitLines(output, lines)
+    return { dir, port, wpc, client, output }
+  })
+
 describe("wpc run and SIGHUP", () => {
   it.scopedLive("SIGHUP does not end the run: the pipeline goes on, and a later SIGTERM drains it (exit 0)", () =>
     Effect.gen(function*() {
-      const dir = yield* tempDir
-      const port = yield* freePort
-      project(dir, port, "a.log")
-      const wpc = yield* runWpc(dir)
-      const client = yield* connect(port)
-      yield* send(client.socket, [0, 1, 2].map((i) => `${line(i)}\n`).join(""))
-      const output = path.join(dir, "data/out/a.log")
-      yield* awaitLines(output, 3)
+      const { client, output, wpc } = yield* started("a.log", [0, 1, 2].map((i) => `${line(i)}\n`).join(""), 3)
       wpc.child.kill("SIGHUP")
       yield* wpc.printed("[wpc] reload: nothing changed")
       yield* send(client.socket, [3, 4].map((i) => `${line(i)}\n`).join(""))
@@ -166,14 +176,7 @@ const feed = (socket: net.Socket) =>
 describe("wpc run reloads on SIGHUP", () => {
   it.scopedLive("a project with problems: every problem is logged, coded, and the old pipeline runs on unchanged", () =>
     Effect.gen(function*() {
-      const dir = yield* tempDir
-      const port = yield* freePort
-      project(dir, port, "a.log")
-      const wpc = yield* runWpc(dir)
-      const client = yield* connect(port)
-      yield* send(client.socket, `${line(0)}\n`)
-      const output = path.join(dir, "data/out/a.log")
-      yield* awaitLines(output, 1)
+      const { client, dir, output, wpc } = yield* started("a.log", `${line(0)}\n`, 1)
       // two problems: an unknown connector id for the sink, a port that is not a number for the source
       const sinkFile = path.join(dir, "topology/sinks/out.toml")
       fs.writeFileSync(sinkFile, fs.readFileSync(sinkFile, "utf8").replace(`connect = "file-sink"`, `connect = "file-snk"`))
@@ -361,14 +364,7 @@ describe("wpc run reloads sources on SIGHUP", () => {
 describe("wpc run: what a reload starts logs where the run logs", () => {
   it.scopedLive("a source restarted with a processor that drops what it fails on: its warnings go to stderr, stdout holds the JSON report alone", () =>
     Effect.gen(function*() {
-      const dir = yield* tempDir
-      const port = yield* freePort
-      project(dir, port, "out.log")
-      const wpc = yield* runWpc(dir)
-      const client = yield* connect(port)
-      yield* send(client.socket, `{"n":0}\n`)
-      const output = path.join(dir, "data/out/out.log")
-      yield* awaitLines(output, 1)
+      const { client, dir, output, port, wpc } = yield* started("out.log", `{"n":0}\n`, 1)
       fs.mkdirSync(path.join(dir, "processors"))
       fs.writeFileSync(path.join(dir, "processors/parse.toml"), `[[processors]]\nname = "parse"\nkind = "json"\non_error = "drop"\n`)
       fs.writeFileSync(
