@@ -187,13 +187,10 @@ export const processSync = (
   batch: ReadonlyArray<SourceEvent.SourceEvent>,
   keepResidue = false
 ): Result => {
-  const run: Run = { rescue: [], dropped: [], residue: keepResidue ? [] : undefined, counts: [] }
   let events: ReadonlyArray<SourceEvent.SourceEvent> = batch
-  for (const processor of processors) {
-    if (processor._tag !== "Sync") throw new Error(`processSync: processor ${processor.name} is not synchronous`)
-    events = runSync(processor, events, run)
-  }
-  return { events, ...run, residue: run.residue ?? noResidue }
+  // the whole batch as its one part
+  const result = processSyncParts(processors, batch, Math.max(1, batch.length), (out) => void (events = out), keepResidue)
+  return { ...result, events }
 }
 
 /** The `events` of a result whose events were handed over part by part. */
@@ -217,7 +214,7 @@ export const processSyncParts = (
     let events: ReadonlyArray<SourceEvent.SourceEvent> = from === 0 && batch.length <= part ? batch : batch.slice(from, from + part)
     run.counts.length = 0
     for (const processor of processors) {
-      if (processor._tag !== "Sync") throw new Error(`processSyncParts: processor ${processor.name} is not synchronous`)
+      if (processor._tag !== "Sync") throw new Error(`processSync: processor ${processor.name} is not synchronous`)
       events = runSync(processor, events, run)
     }
     for (let i = 0; i < total.length; i++) {
