@@ -12,7 +12,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import type { EngineOptions } from "../src/runtime/pipeline.js"
 import { lineCopier } from "./line-copy.js"
-import { runFileSource } from "./file-out.js"
+import { freshOutput, runFileSource } from "./file-out.js"
 import { report, since } from "./measure.js"
 
 const impl = process.argv[2] ?? "engine"
@@ -40,12 +40,7 @@ const ensureInput = (): number => {
   return fs.statSync(input).size
 }
 
-const outputOf = (name: string): string => {
-  const out = path.join(dir, `out-${name}`)
-  fs.rmSync(out, { recursive: true, force: true })
-  fs.mkdirSync(out, { recursive: true })
-  return out
-}
+const outputOf = (name: string): string => freshOutput(dir, name)
 
 const baseline = async (bytes: number) => {
   const out = path.join(outputOf("baseline"), "out.log")

@@ -11,7 +11,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { lineCopier } from "./line-copy.js"
-import { runFileSource } from "./file-out.js"
+import { freshOutput, runFileSource } from "./file-out.js"
 import { report, since } from "./measure.js"
 
 const impl = process.argv[2] ?? "engine"
@@ -46,12 +46,7 @@ const ensureInput = (): number => {
   return names.reduce((n, name) => n + fs.statSync(path.join(inputs, name)).size, 0)
 }
 
-const outputOf = (name: string): string => {
-  const out = path.join(dir, `out-${name}`)
-  fs.rmSync(out, { recursive: true, force: true })
-  fs.mkdirSync(out, { recursive: true })
-  return out
-}
+const outputOf = (name: string): string => freshOutput(dir, name)
 
 const baseline = async (bytes: number) => {
   const out = path.join(outputOf("baseline"), "out.log")

@@ -14,6 +14,14 @@ import type { EngineOptions, PipelineGroup } from "../src/runtime/pipeline.js"
 import type { RunReport } from "../src/runtime/report.js"
 import { report, since } from "./measure.js"
 
+/** A fresh, empty output directory `<dir>/out-<name>`. */
+export const freshOutput = (dir: string, name: string): string => {
+  const out = path.join(dir, `out-${name}`)
+  fs.rmSync(out, { recursive: true, force: true })
+  fs.mkdirSync(out, { recursive: true })
+  return out
+}
+
 /** The sink group `bench`: a `file` sink writing `<out>/out.log`. */
 export const outGroup = (out: string): PipelineGroup => ({
   name: "bench",
