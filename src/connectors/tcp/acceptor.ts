@@ -27,6 +27,7 @@ import type { SourceEvent } from "../../source/event.js"
 import type { Intake } from "../net/intake.js"
 import { hostPort, listenTcp } from "../net/listen.js"
 import { awaitStop, type Listener } from "../net/listener.js"
+import * as ReusedRead from "../net/reused-read.js"
 import { type FrameEmit, type FrameFlag, type Framing, FrameDecoder, Partial, Truncated } from "./framing.js"
 import * as LogThrottle from "../../runtime/log-throttle.js"
 import * as Tls from "../net/tls.js"
@@ -265,7 +266,8 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
           socket.destroy()
         }
       }
-      socket.on("data", (chunk: Buffer) => {
+      // `feed` keeps no view of a chunk: a plain TCP socket is read into the one buffer all share
+      const onChunk = (chunk: Buffer) => {
         counts.bytes += chunk.length
         const error = decoder.feed(chunk, emit)
         flush()
@@ -275,7 +277,8 @@ export const bind = (options: BindOptions): Effect.Effect<TcpAcceptor, ConfigErr
           finish()
           socket.destroy()
         }
-      })
+      }
+      if (secure !== undefined || !ReusedRead.install(socket, onChunk)) socket.on("data", onChunk)
       socket.on("close", finish)
       socket.on("timeout", () => {
         counts.idleClosed++

@@ -64,9 +64,22 @@ export class FrameDecoder {
   /**
    * Frames `chunk`, emitting every frame it completes. Returns an error description when an
    * `octet-counted` stream is not framed as announced (the connection should be closed); the
-   * decoder then accepts nothing more.
+   * decoder then accepts nothing more. The decoder keeps no view of `chunk` once this returns (the part
+   * of a frame it holds is copied), so the caller may read the next chunk into the same buffer.
    */
   feed(chunk: Buffer, emit: FrameEmit): string | undefined {
+    const error = this.scan(chunk, emit)
+    this.detach(chunk)
+    return error
+  }
+
+  /** Copies the held pieces that are views of `chunk` (at most the tail of a frame: one per chunk). */
+  private detach(chunk: Buffer): void {
+    const pieces = this.pieces
+    for (let k = 0; k < pieces.length; k++) if (pieces[k]!.buffer === chunk.buffer) pieces[k] = Buffer.from(pieces[k]!)
+  }
+
+  private scan(chunk: Buffer, emit: FrameEmit): string | undefined {
     const n = chunk.length
     const ascii = isAscii(chunk)
     let i = 0

@@ -120,6 +120,40 @@ describe("FrameDecoder auto (RFC 6587 detection per frame)", () => {
   })
 })
 
+describe("FrameDecoder and the caller's buffer", () => {
+  /** Feeds `text` cut every `step` bytes, each piece copied into one buffer reused for every feed (as a socket read into one buffer is). */
+  const reused = (framing: Framing.Framing, max: number, text: string, step: number) => {
+    const decoder = new Framing.FrameDecoder(framing, max)
+    const frames: Array<Frame> = []
+    const emit: Framing.FrameEmit = (payload, bytes, flag) => frames.push([payload, bytes, flag])
+    const bytes = Buffer.from(text, "utf8")
+    const scratch = Buffer.alloc(step)
+    for (let at = 0; at < bytes.length; at += step) {
+      const n = bytes.copy(scratch, 0, at, at + step)
+      expect(decoder.feed(scratch.subarray(0, n), emit)).toBeUndefined()
+      scratch.fill(0x23) // what the next read would overwrite
+    }
+    decoder.end(emit)
+    return texts(frames)
+  }
+
+  it("keeps no view of a chunk once feed returns: frames spanning chunks of a reused buffer come out whole", () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `line ${i} ${"é".repeat(i % 7)}${"x".repeat(i * 3)}`)
+    const counted = lines.map((l) => `${Buffer.byteLength(l)} ${l}`).join("")
+    const mixed = lines.map((l, i) => (i % 2 === 0 ? `${l}\n` : `${Buffer.byteLength(l)} ${l}`)).join("")
+    for (const step of [1, 2, 3, 5, 7, 16, 61]) {
+      expect(reused("line", 1000, `${lines.join("\n")}\n`, step)).toEqual(lines)
+      expect(reused("octet-counted", 1000, counted, step)).toEqual(lines)
+      expect(reused("auto", 1000, mixed, step)).toEqual(lines)
+    }
+  })
+
+  it("cuts an over-long line held across reused chunks to its first max bytes", () => {
+    expect(reused("line", 10, `${"abcdefghijklmnop"}\nnext\n`, 3)).toEqual(["abcdefghij", "next"])
+    expect(reused("line", 100, "no end", 4)).toEqual(["no end"])
+  })
+})
+
 describe("encode", () => {
   it("frames text and bytes as lines or octet-counted, and decodes back", () => {
     expect(Framing.encodeText(["a", "bc"], "line").toString()).toBe("a\nbc\n")

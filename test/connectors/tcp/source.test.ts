@@ -2,6 +2,7 @@ import * as net from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Option } from "effect"
 import { ConfigError, ConnectorRegistry, ParamMap, SourceFactory, Tags } from "../../../src/index.js"
+import * as ReusedRead from "../../../src/connectors/net/reused-read.js"
 import * as Tcp from "../../../src/connectors/tcp/index.js"
 import { connect, eventually, floodUntilPaused, leakChecked, receiveN, send, startAcceptor, text } from "./harness.js"
 
@@ -48,6 +49,38 @@ describe("tcp source", () => {
       expect(events.every((e) => e.srcKey === "net" && e.upsIp === "127.0.0.1")).toBe(true)
       expect(Tags.toRecord(events[0]!.tags)).toEqual({ env: "test" })
       expect(acceptor.stats()).toMatchObject({ accepted: 2, refused: 0, frames: 3, truncated: 0, partial: 0 })
+    })))
+
+  it.live("clients whose lines span reads, all read into one shared buffer: every line whole, in each client's order", () =>
+    leakChecked(Effect.gen(function*() {
+      expect(ReusedRead.isAvailable()).toBe(true)
+      const { acceptor, port, source } = yield* serve({ framing: "auto" })
+      const clients = yield* Effect.all(Array.from({ length: 4 }, () => connect(port)))
+      const perClient = 3000
+      // client k's lines, LF-delimited and octet-counted in turn, written in pieces of (k * 7 + 5) * 50 bytes cut
+      // anywhere (mid-line, mid-count), the clients taking turns
+      const lineOf = (k: number, i: number) => `c${k}-${i} ${"é".repeat(i % 3)}${"x".repeat((i * 13) % 90)}`
+      const streams = clients.map((_, k) =>
+        Buffer.from(
+          Array.from({ length: perClient }, (_, i) => (i % 2 === 0 ? `${lineOf(k, i)}\n` : `${Buffer.byteLength(lineOf(k, i))} ${lineOf(k, i)}`)).join(""),
+          "utf8"
+        )
+      )
+      const at = streams.map(() => 0)
+      while (at.some((a, k) => a < streams[k]!.length)) {
+        for (let k = 0; k < clients.length; k++) {
+          const step = k * 7 + 5
+          if (at[k]! >= streams[k]!.length) continue
+          yield* clients[k]!.write(streams[k]!.subarray(at[k]!, at[k]! + step * 50))
+          at[k] = at[k]! + step * 50
+        }
+      }
+      const events = yield* receiveN(source, clients.length * perClient)
+      for (let k = 0; k < clients.length; k++) {
+        const mine = events.map(text).filter((t) => t.startsWith(`c${k}-`))
+        expect(mine).toEqual(Array.from({ length: perClient }, (_, i) => lineOf(k, i)))
+      }
+      expect(acceptor.stats()).toMatchObject({ frames: clients.length * perClient, truncated: 0, partial: 0, framingErrors: 0 })
     })))
 
   it.live("builds through the registry: one source, an acceptor, the bound port in the meta tags", () =>
