@@ -1,7 +1,8 @@
 /**
  * `Heap`: which flags `wpc` leaves to the operator, and (in a real child process, since V8's flags are
- * the process's) that the start-up phase keeps the young generation from growing and that `settle`
- * gives the growth back and returns the pages start-up left partly filled; and that `wpc run` settles.
+ * the process's) that the start-up phase keeps the young generation from growing, that `settle`
+ * returns the pages start-up left partly filled, that `warm` lets the young generation grow up to
+ * `youngSemiSpaceMiB` only; and that `wpc run` settles.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -103,6 +104,37 @@ describe("Heap", () => {
     const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 })
     expect(result.stderr).toBe("")
     expect(JSON.parse(result.stdout)).toEqual({ atSettle: false, idle: false, busy: true, spun: true })
+  })
+
+  it("once warm, the young generation grows with the run's survivors up to youngSemiSpaceMiB and no further; a flag given to node wins", () => {
+    /** A child that warms up, then keeps 300k objects alive at a time (the event loop turning in between, as in a run); its young generation's size. */
+    const grown = (nodeFlags: ReadonlyArray<string>): number => {
+      const script = [
+        "import * as v8 from \"node:v8\"",
+        `const Heap = await import(${JSON.stringify(transpiled(path.join(repo, "src", "cli", "heap.ts")))})`,
+        "const young = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === \"new_space\").space_size",
+        "Heap.configure()",
+        "Heap.settle()",
+        "Heap.warm()",
+        "const idle = young()",
+        "const ring = []",
+        "for (let i = 0; i < 4e6; i++) { ring.push({ i, s: \"y\" + i }); if (ring.length > 300000) ring.length = 0; if (i % 20000 === 0) await new Promise((r) => setImmediate(r)) }",
+        "process.stdout.write(JSON.stringify({ idle, run: young() }))"
+      ].join("\n")
+      const result = spawnSync(process.execPath, [...nodeFlags, "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 })
+      expect(result.stderr).toBe("")
+      const sizes = JSON.parse(result.stdout) as { readonly idle: number; readonly run: number }
+      // warm alone grows nothing: an idle wpc keeps its first semi-spaces
+      expect(sizes.idle).toBeLessThanOrEqual(4 * 1024 * 1024)
+      return sizes.run
+    }
+    const MiB = 1024 * 1024
+    // two semi-spaces of youngSemiSpaceMiB: grown from 1-2 MiB, and not on to 16 MiB each as V8 would
+    const capped = grown([])
+    expect(capped).toBeGreaterThan(2 * 8 * MiB)
+    expect(capped).toBeLessThanOrEqual(2 * Heap.youngSemiSpaceMiB * MiB)
+    expect(grown(["--semi-space-growth-factor=2"])).toBe(2 * 16 * MiB)
+    expect(grown(["--max-semi-space-size=16"])).toBe(2 * 16 * MiB)
   })
 
   it("without the start-up phase (wpc under tsx) the young generation grows as V8's default", () => {
