@@ -44,6 +44,14 @@ const after = sizes()
 process.stdout.write(JSON.stringify({ before, startup, settled, after, kept: kept.length + run.length, warmAtSettle }))
 `
 
+/** Runs `lines` as an ES module in a child node (given `nodeFlags`), with `v8` and `Heap` (the source, transpiled) imported. */
+const runChild = (lines: ReadonlyArray<string>, nodeFlags: ReadonlyArray<string> = []) =>
+  spawnSync(process.execPath, [...nodeFlags, "--input-type=module", "-e", [
+    "import * as v8 from \"node:v8\"",
+    `const Heap = await import(${JSON.stringify(transpiled(path.join(repo, "src", "cli", "heap.ts")))})`,
+    ...lines
+  ].join("\n")], { encoding: "utf8", timeout: 60_000 })
+
 describe("Heap", () => {
   it("wpc sets a flag unless the process was started with its own (any spelling)", () => {
     expect(Heap.setByUser([])).toBe(false)
@@ -86,8 +94,7 @@ describe("Heap", () => {
   })
 
   it("after settle the start-up flags stay while the process idles, and go once it is busy", () => {
-    const script = [
-      `const Heap = await import(${JSON.stringify(transpiled(path.join(repo, "src", "cli", "heap.ts")))})`,
+    const result = runChild([
       "const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))",
       "Heap.configure()",
       "Heap.settle()",
@@ -100,8 +107,7 @@ describe("Heap", () => {
       "let spins = 0",
       "while (!Heap.isWarm() && Date.now() < until) { const end = Date.now() + 20; while (Date.now() < end) spins++; await new Promise((r) => setImmediate(r)) }",
       "process.stdout.write(JSON.stringify({ atSettle, idle, busy: Heap.isWarm(), spun: spins > 0 }))"
-    ].join("\n")
-    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 })
+    ])
     expect(result.stderr).toBe("")
     expect(JSON.parse(result.stdout)).toEqual({ atSettle: false, idle: false, busy: true, spun: true })
   })
@@ -109,9 +115,7 @@ describe("Heap", () => {
   it("once warm, the young generation grows with the run's survivors up to youngSemiSpaceMiB and no further; a flag given to node wins", () => {
     /** A child that warms up, then keeps 300k objects alive at a time (the event loop turning in between, as in a run); its young generation's size. */
     const grown = (nodeFlags: ReadonlyArray<string>): number => {
-      const script = [
-        "import * as v8 from \"node:v8\"",
-        `const Heap = await import(${JSON.stringify(transpiled(path.join(repo, "src", "cli", "heap.ts")))})`,
+      const result = runChild([
         "const young = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === \"new_space\").space_size",
         "Heap.configure()",
         "Heap.settle()",
@@ -120,8 +124,7 @@ describe("Heap", () => {
         "const ring = []",
         "for (let i = 0; i < 4e6; i++) { ring.push({ i, s: \"y\" + i }); if (ring.length > 300000) ring.length = 0; if (i % 20000 === 0) await new Promise((r) => setImmediate(r)) }",
         "process.stdout.write(JSON.stringify({ idle, run: young() }))"
-      ].join("\n")
-      const result = spawnSync(process.execPath, [...nodeFlags, "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 })
+      ], nodeFlags)
       expect(result.stderr).toBe("")
       const sizes = JSON.parse(result.stdout) as { readonly idle: number; readonly run: number }
       // warm alone grows nothing: an idle wpc keeps its first semi-spaces
@@ -138,15 +141,12 @@ describe("Heap", () => {
   })
 
   it("without the start-up phase (wpc under tsx) the young generation grows as V8's default", () => {
-    const script = [
-      "import * as v8 from \"node:v8\"",
-      `const Heap = await import(${JSON.stringify(transpiled(path.join(repo, "src", "cli", "heap.ts")))})`,
+    const result = runChild([
       "Heap.configure([], false)",
       "const kept = []",
       "for (let i = 0; i < 400000; i++) kept.push({ i, s: \"x\" + i })",
       "process.stdout.write(String(v8.getHeapSpaceStatistics().find((s) => s.space_name === \"new_space\").space_size))"
-    ].join("\n")
-    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 })
+    ])
     expect(result.status).toBe(0)
     expect(Number(result.stdout)).toBeGreaterThan(2 * 1024 * 1024)
   })
