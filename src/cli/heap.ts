@@ -100,19 +100,27 @@ const youngBytes = (): number => {
   return young === undefined ? 0 : young.space_used_size + young.space_available_size
 }
 
-/** The young generation's growth factor from `now` bytes: 1 once it is at `target`, else the one that reaches `target` in a step. */
-const growthTo = (target: number, now: number): number => (now >= target * 0.9 ? 1 : Math.max(2, Math.round(target / Math.max(now, 1))))
+const isPowerOfTwo = (n: number): boolean => Number.isInteger(n) && n >= 1 && (n & (n - 1)) === 0
+
+/**
+ * The young generation's next growth factor from `nowMiB` toward `targetMiB` (semi-space sizes): the
+ * smallest that leaves a path of doublings to the target (1 MiB: x3, then x2, x2 to 12), as V8's own
+ * doublings are; 1 at the target, or where any growth would pass it.
+ */
+export const growthTo = (targetMiB: number, nowMiB: number): number => {
+  for (let f = 2; nowMiB * f <= targetMiB; f++) if (isPowerOfTwo(targetMiB / (nowMiB * f))) return f
+  return 1
+}
 
 /**
  * Lets the young generation grow (as V8 does, when scavenges keep more than it holds) up to
  * `youngSemiSpaceMiB`, no further. Its size limit is fixed when node starts, but not its growth factor:
- * after each GC, the factor is set to the one that reaches the size in one step, and to 1 once it is
- * there (then the GC observer stops). It grows only when the run needs it: an idle `wpc` keeps its 1 MiB.
+ * after each GC the factor is set to `growthTo`'s, and to 1 once it is there (then the GC observer
+ * stops). It grows only when the run needs it, step by step: an idle `wpc` keeps its 1 MiB.
  */
 const capYoung = (): void => {
-  const target = youngSemiSpaceMiB * 1024 * 1024
   const set = (): number => {
-    const factor = growthTo(target, youngBytes())
+    const factor = growthTo(youngSemiSpaceMiB, Math.max(1, Math.round(youngBytes() / (1024 * 1024))))
     v8.setFlagsFromString(`--semi-space-growth-factor=${factor}`)
     return factor
   }

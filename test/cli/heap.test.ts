@@ -112,6 +112,22 @@ describe("Heap", () => {
     expect(JSON.parse(result.stdout)).toEqual({ atSettle: false, idle: false, busy: true, spun: true })
   })
 
+  it("growthTo: the young generation's steps to youngSemiSpaceMiB are doublings but the first, and never pass it", () => {
+    /** The sizes from `start`, each step by `growthTo`'s factor, until it says 1. */
+    const path = (target: number, start: number): ReadonlyArray<number> => {
+      const sizes = [start]
+      for (let f = Heap.growthTo(target, start); f !== 1; f = Heap.growthTo(target, sizes.at(-1)!)) sizes.push(sizes.at(-1)! * f)
+      return sizes
+    }
+    expect(path(12, 1)).toEqual([1, 3, 6, 12])
+    expect(path(12, 2)).toEqual([2, 6, 12])
+    expect(path(12, 4)).toEqual([4, 12])
+    expect(path(12, 8)).toEqual([8])
+    expect(path(12, 16)).toEqual([16])
+    expect(path(16, 1)).toEqual([1, 2, 4, 8, 16])
+    expect(path(7, 1)).toEqual([1, 7])
+  })
+
   it("once warm, the young generation grows with the run's survivors up to youngSemiSpaceMiB and no further; a flag given to node wins", () => {
     /** A child that warms up, then keeps 300k objects alive at a time (the event loop turning in between, as in a run); its young generation's size. */
     const grown = (nodeFlags: ReadonlyArray<string>): number => {
