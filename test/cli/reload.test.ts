@@ -1,15 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, type Scope } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
 import { freePort } from "../../src/testkit/ports.js"
 import { silentServer } from "../connectors/nats/silent-server.js"
-import { wpcMain } from "../js-build.js"
 import { tempDir } from "../project/fixtures.js"
-
-const repo = path.join(import.meta.dirname, "..", "..")
+import { startRun } from "../scale/cluster.js"
 
 /** A tcp -> file project on `port`: source `lines`, sink group `out` writing `data/out/<file>`. */
 const project = (dir: string, port: number, file: string): void => {
@@ -39,29 +37,22 @@ interface Running {
   readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
 }
 
-/** Spawns `wpc run --json` on `dir`; SIGKILLed when the test's Scope closes if still running. */
+/** Starts `wpc run --json` on `dir` (`startRun`: SIGKILLed when the test's Scope closes if still running). */
 const runWpc = (dir: string): Effect.Effect<Running, never, Scope.Scope> =>
-  Effect.gen(function*() {
-    const child = spawn(process.execPath, [wpcMain, "run", "--work-root", dir, "--progress", "0", "--json"], { cwd: repo })
-    let out = ""
-    let err = ""
-    child.stdout!.on("data", (d: Buffer) => (out += d.toString()))
-    child.stderr!.on("data", (d: Buffer) => (err += d.toString()))
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on("exit", (code, signal) => resolve({ code, signal }))
-    )
-    yield* Effect.addFinalizer(() => Effect.sync(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL")))
+  Effect.map(startRun(dir), (run): Running => {
     const printed = (text: string) =>
       Effect.gen(function*() {
         const deadline = Date.now() + 20_000
-        while (!err.includes(text)) {
-          if (Date.now() > deadline || child.exitCode !== null || child.signalCode !== null) {
-            return yield* Effect.die(new Error(`wpc did not print ${JSON.stringify(text)} (exit code ${child.exitCode}, signal ${child.signalCode}); stderr so far:\n${err}`))
+        while (!run.stderr().includes(text)) {
+          if (Date.now() > deadline || run.child.exitCode !== null || run.child.signalCode !== null) {
+            return yield* Effect.die(
+              new Error(`wpc did not print ${JSON.stringify(text)} (exit code ${run.child.exitCode}, signal ${run.child.signalCode}); stderr so far:\n${run.stderr()}`)
+            )
           }
           yield* Effect.sleep("10 millis")
         }
       })
-    return { child, err: () => err, out: () => out, printed, exited }
+    return { child: run.child, err: run.stderr, out: run.stdout, printed, exited: run.exited }
   })
 
 /** A client connected to 127.0.0.1:`port` (retrying until the source listens); `closed` tells whether the server ended it. */

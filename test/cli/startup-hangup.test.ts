@@ -9,6 +9,15 @@ const deliver = (signal: NodeJS.Signals) => process.emit(signal, signal)
 /** Waits for the next tick (the hold hands a held SIGHUP over then). */
 const nextTick = Effect.promise(() => new Promise<void>((resolve) => process.nextTick(resolve)))
 
+/** Installs the runner's SIGHUP handler (removed when the Scope closes), counting the reloads it is asked for; the count so far. */
+const runnerHandler = Effect.gen(function*() {
+  let reloads = 0
+  const runner = () => void (reloads += 1)
+  process.on("SIGHUP", runner)
+  yield* Effect.addFinalizer(() => Effect.sync(() => void process.off("SIGHUP", runner)))
+  return () => reloads
+})
+
 describe("StartupHangup (in-process)", () => {
   it.scopedLive("a SIGHUP while starting is held, said once, and handed to the runner's handler once it is installed", () =>
     Effect.gen(function*() {
@@ -18,15 +27,12 @@ describe("StartupHangup (in-process)", () => {
       deliver("SIGHUP")
       yield* Effect.yieldNow()
       expect(printed).toEqual(["[wpc] SIGHUP while starting: the project is read again once the pipeline runs"])
-      let reloads = 0
-      const runner = () => void (reloads += 1)
-      process.on("SIGHUP", runner)
-      yield* Effect.addFinalizer(() => Effect.sync(() => void process.off("SIGHUP", runner)))
+      const reloads = yield* runnerHandler
       yield* nextTick
       // the two count as one; the runner's handler alone answers from now on
-      expect(reloads).toBe(1)
+      expect(reloads()).toBe(1)
       deliver("SIGHUP")
-      expect(reloads).toBe(2)
+      expect(reloads()).toBe(2)
       expect(printed).toHaveLength(1)
     }))
 
@@ -56,12 +62,9 @@ describe("StartupHangup (in-process)", () => {
   it.scopedLive("no SIGHUP while starting: the runner's handler gets nothing when it is installed", () =>
     Effect.gen(function*() {
       yield* StartupHangup.hold(() => Effect.void)
-      let reloads = 0
-      const runner = () => void (reloads += 1)
-      process.on("SIGHUP", runner)
-      yield* Effect.addFinalizer(() => Effect.sync(() => void process.off("SIGHUP", runner)))
+      const reloads = yield* runnerHandler
       yield* nextTick
-      expect(reloads).toBe(0)
+      expect(reloads()).toBe(0)
     }))
 
   it.scopedLive("a SIGHUP held while wpc loaded its modules counts as one while starting", () =>
@@ -74,12 +77,9 @@ describe("StartupHangup (in-process)", () => {
       yield* Effect.yieldNow()
       expect(printed).toHaveLength(1)
       expect(EarlySignals.takeHangup()).toBe(false)
-      let reloads = 0
-      const runner = () => void (reloads += 1)
-      process.on("SIGHUP", runner)
-      yield* Effect.addFinalizer(() => Effect.sync(() => void process.off("SIGHUP", runner)))
+      const reloads = yield* runnerHandler
       yield* nextTick
-      expect(reloads).toBe(1)
+      expect(reloads()).toBe(1)
     }))
 
   it.effect("EarlySignals.release gives a held SIGHUP back to the process (the handlers installed since, or Node's default)", () =>
