@@ -52,8 +52,12 @@ export type {
 export * as SinkFactory from "./sink/factory.js"
 export type { ResolvedSinkSpec, SinkBuildCtx, SinkHandle } from "./sink/factory.js"
 export * as AsyncSink from "./sink/sink.js"
-/** How a sink writes records encoded ahead (at routing time): `encode`, `write`, an optional `separator`. */
+/** How a sink writes records encoded ahead (at routing time): `encode`, `write`, an optional `separator` and `bytes`. */
 export * as RecordEncoder from "./sink/record-encoder.js"
+/** A growing byte buffer an encoder writes UTF-8 into (`RecordEncoder.Bytes`). */
+export * as ByteBuilder from "./sink/byte-builder.js"
+/** A record's JSON (`DataRecord.toJsonText`) written straight into a `ByteBuilder`. */
+export * as JsonBytes from "./sink/json-bytes.js"
 
 // Processing: processors between a source and the sink groups
 export * as Processor from "./processing/processor.js"

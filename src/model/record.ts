@@ -263,6 +263,9 @@ class PlainRecord implements DataRecord {
  */
 export const fromPlain = (plain: { readonly [name: string]: PlainData }, kinds?: PlainKinds): DataRecord => new PlainRecord(plain, kinds)
 
+/** The plain object a `fromPlain` record holds (what `toJsonText` stringifies), or `undefined` for another record. */
+export const plainOf = (record: DataRecord): { readonly [name: string]: PlainData } | undefined => PlainRecord.plainOf(record)
+
 /** The value of the first field named `name`. */
 export const get: {
   /** The value of the first field named `name`. */
@@ -370,7 +373,7 @@ export const fromJson = (u: unknown, where?: string): Either.Either<DataRecord, 
 }
 
 /** JSON text of a float the way serde_json writes it: integral values keep `.0`, non-finite become `null`. */
-const floatText = (n: number): string => {
+export const floatText = (n: number): string => {
   if (!Number.isFinite(n)) return "null"
   const text = JSON.stringify(n)
   return /[.eE]/.test(text) ? text : `${text}.0`

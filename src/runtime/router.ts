@@ -4,12 +4,13 @@
  * its name), so its events stay in order there. `offer` hands each sink the events its filter selects,
  * in one synchronous step while the queues have room; only an offer that must wait for room is an
  * Effect (backpressure reaches the source). A sink with a `RecordEncoder` gets its records as texts,
- * encoded here. `begin` routes a batch part by part as the processing stage makes it (each part's
+ * encoded here, or as one `Buffer` per batch when the encoder writes bytes (`RecordEncoder.Bytes`). `begin` routes a batch part by part as the processing stage makes it (each part's
  * filters run and records encoded at once, so they die young) and offers it whole (decision 131).
  *
  * @since 0.1.0
  */
 import { type Clock, Effect } from "effect"
+import { ByteBuilder } from "../sink/byte-builder.js"
 import type * as RecordEncoder from "../sink/record-encoder.js"
 import { batchBytes, SourceEvent } from "../source/event.js"
 import * as Filter from "./filter.js"
@@ -73,6 +74,8 @@ interface Target {
   readonly always: boolean
   readonly queue: SinkQueue.SinkQueue
   readonly encoder: RecordEncoder.RecordEncoder | undefined
+  /** The builder a pass encodes this target's bytes into, while no pass has it (kept: it grows once). */
+  spare: ByteBuilder | undefined
 }
 
 /** `event` without its record (the sink has its encoding of it). */
@@ -81,7 +84,8 @@ const withoutRecord = (e: SourceEvent): SourceEvent =>
 
 /**
  * What one target took of a pass so far: its events in parts (a part taken whole is kept as it is, not
- * copied) and, with an encoder, each event's text (`undefined`: no record, or declined).
+ * copied) and, with an encoder, each event's text (`undefined`: no record, or declined), or while every
+ * event had a record the encoder's `bytes` took, their bytes joined in `out` (`ends`: where each ends).
  */
 interface Share {
   readonly target: Target
@@ -90,16 +94,97 @@ interface Share {
   texts: Array<string | undefined> | undefined
   records: number
   declined: number
+  /** `true` while the share is encoded into bytes (an encoder with `bytes`, and every event had a record it took). */
+  asBytes: boolean
+  out: ByteBuilder | undefined
+  readonly ends: Array<number>
+}
+
+/** The builder `share` encodes into: its target's spare one, or a new one when a pass already has that. */
+const builderOf = (share: Share): ByteBuilder => {
+  if (share.out !== undefined) return share.out
+  const spare = share.target.spare
+  share.target.spare = undefined
+  return (share.out = spare ?? new ByteBuilder())
+}
+
+/** Gives `share`'s builder back to its target, emptied. */
+const giveBack = (share: Share): void => {
+  const out = share.out
+  if (out === undefined) return
+  out.truncate(0)
+  share.out = undefined
+  share.target.spare = out
+}
+
+/**
+ * Leaves bytes for texts (an event without a record, or one the encoder declines, came): the records
+ * encoded so far become their texts again, decoded from their bytes.
+ */
+const toTexts = (share: Share, separator: string): void => {
+  share.asBytes = false
+  const out = share.out
+  if (out === undefined) return
+  const gap = Buffer.byteLength(separator, "utf8")
+  const texts: Array<string | undefined> = []
+  let start = 0
+  for (const end of share.ends) {
+    texts.push(out.textOf(start, end))
+    start = end + gap
+  }
+  if (texts.length > 0) share.texts = texts
+  giveBack(share)
+}
+
+/**
+ * Takes what it can of `sub` into `share`'s bytes, from the first event on, stripping each event of its
+ * record; how many it took (all of `sub`, or up to an event without a record or one the encoder declines,
+ * after which the share goes on as texts).
+ */
+const takeBytes = (share: Share, sub: ReadonlyArray<SourceEvent>, encoder: RecordEncoder.RecordEncoder, bytes: RecordEncoder.Bytes): number => {
+  const separator = encoder.separator ?? ""
+  const out = builderOf(share)
+  const stripped = new Array<SourceEvent>(sub.length)
+  let k = 0
+  for (; k < sub.length; k++) {
+    const e = sub[k]!
+    const record = e.record
+    if (record === undefined) break
+    const mark = out.length
+    if (share.ends.length > 0 && separator.length > 0) out.text(separator)
+    if (!bytes.encodeInto(record, out)) {
+      out.truncate(mark)
+      break
+    }
+    share.ends.push(out.length)
+    stripped[k] = withoutRecord(e)
+  }
+  share.count += k
+  share.records += k
+  if (k > 0) share.parts.push(k === sub.length ? stripped : stripped.slice(0, k))
+  if (k < sub.length) toTexts(share, separator)
+  return k
 }
 
 /** Adds `sub` (what `share`'s target selected of a part) to `share`: its records encoded, the events without them. */
 const take = (share: Share, sub: ReadonlyArray<SourceEvent>): void => {
-  share.count += sub.length
   const encoder = share.target.encoder
   if (encoder === undefined) {
+    share.count += sub.length
     share.parts.push(sub)
     return
   }
+  if (share.asBytes) {
+    const took = takeBytes(share, sub, encoder, encoder.bytes!)
+    if (took < sub.length) takeTexts(share, took === 0 ? sub : sub.slice(took), encoder)
+    return
+  }
+  takeTexts(share, sub, encoder)
+}
+
+/** `take` as texts: each record's text (`undefined` where there is none or the encoder declines it). */
+const takeTexts = (share: Share, sub: ReadonlyArray<SourceEvent>, encoder: RecordEncoder.RecordEncoder): void => {
+  share.count += sub.length
   let stripped: Array<SourceEvent> | undefined
   let texts = share.texts
   for (let k = 0; k < sub.length; k++) {
@@ -137,6 +222,11 @@ const joinParts = (parts: ReadonlyArray<ReadonlyArray<SourceEvent>>): ReadonlyAr
  */
 const itemOf = (share: Share, plain: SinkQueue.SinkItem): SinkQueue.SinkItem => {
   const encoder = share.target.encoder
+  if (share.asBytes && share.out !== undefined) {
+    const joinedBytes = share.out.take()
+    giveBack(share)
+    return { ...plain, joinedBytes }
+  }
   const texts = share.texts
   if (encoder === undefined || texts === undefined || share.records === 0) return plain
   if (encoder.separator !== undefined && share.records === share.count && share.declined === 0) {
@@ -165,7 +255,8 @@ const targetsOf = (routes: ReadonlyArray<Route>, slot: number): ReadonlyArray<Ta
     filter: route.filter,
     always: Filter.isAlways(route.filter),
     queue: route.queues[slot % route.queues.length]!,
-    encoder: route.encoders?.[slot % route.queues.length]
+    encoder: route.encoders?.[slot % route.queues.length],
+    spare: undefined
   }))
 
 /**
@@ -189,7 +280,17 @@ export const make = (
   let fallbackTargets = targetsOf(routedFallback, slot)
   // with a route that takes everything, no event is left over: nothing to mark
   let anyAlways = targets.some((t) => t.always)
-  const share = (target: Target): Share => ({ target, parts: [], count: 0, texts: undefined, records: 0, declined: 0 })
+  const share = (target: Target): Share => ({
+    target,
+    parts: [],
+    count: 0,
+    texts: undefined,
+    records: 0,
+    declined: 0,
+    asBytes: target.encoder?.bytes !== undefined,
+    out: undefined,
+    ends: []
+  })
 
   const begin = (): Pass => {
     if (table.current !== routed || table.fallback !== routedFallback) {

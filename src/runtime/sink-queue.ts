@@ -24,6 +24,8 @@ export interface SinkItem {
   readonly encoded?: ReadonlyArray<string | undefined> | undefined
   /** Every event's encoding joined by the encoder's `separator` (all of them had a record), instead of `encoded`. */
   readonly joined?: string | undefined
+  /** `joined` as UTF-8, written by the encoder's `bytes` (`RecordEncoder.Bytes`), instead of `joined`. */
+  readonly joinedBytes?: Uint8Array | undefined
 }
 
 /** Limits of one queue. */

@@ -83,9 +83,11 @@ const uniform = (
   items: ReadonlyArray<SinkQueue.SinkItem>
 ): { readonly encoded: boolean; readonly texts: Array<string> } | undefined => {
   const first = items[0]!
+  if (first.joinedBytes !== undefined) return undefined
   const encoded = first.joined !== undefined || first.encoded !== undefined
   const texts: Array<string> = []
   for (const item of items) {
+    if (item.joinedBytes !== undefined) return undefined
     if (item.joined !== undefined) {
       if (!encoded) return undefined
       texts.push(item.joined)
@@ -103,20 +105,25 @@ const uniform = (
   return { encoded, texts }
 }
 
-/** One piece of a write: an event, or the joined encodings of an item's events (`text`). */
+/** One piece of a write: an event, or the joined encodings of an item's events (`text`, or `chunk` as bytes). */
 interface Piece {
   readonly shape: Shape
   readonly event: SourceEvent | undefined
   readonly text: string | undefined
+  readonly chunk?: Uint8Array | undefined
 }
 
-/** How a piece is written: as encoded records, a record, or a text or bytes payload. */
-type Shape = "encoded" | "record" | "text" | "bytes"
+/** How a piece is written: as encoded records (texts, or bytes), a record, or a text or bytes payload. */
+type Shape = "encoded" | "encodedBytes" | "record" | "text" | "bytes"
 
 /** The pieces of `items`, in order: a joined item is one piece; else one per event. */
 const pieces = (items: ReadonlyArray<SinkQueue.SinkItem>): ReadonlyArray<Piece> => {
   const out: Array<Piece> = []
   for (const item of items) {
+    if (item.joinedBytes !== undefined) {
+      out.push({ shape: "encodedBytes", event: undefined, text: undefined, chunk: item.joinedBytes })
+      continue
+    }
     if (item.joined !== undefined) {
       out.push({ shape: "encoded", event: undefined, text: item.joined })
       continue
@@ -141,6 +148,8 @@ const pieces = (items: ReadonlyArray<SinkQueue.SinkItem>): ReadonlyArray<Piece> 
 const writeRun = (sink: AsyncSink, shape: Shape, run: ReadonlyArray<Piece>): Effect.Effect<void, SinkError> =>
   shape === "encoded"
     ? sink.recordEncoder!.write(run.map((p) => p.text!))
+    : shape === "encodedBytes"
+    ? sink.recordEncoder!.bytes!.write(run.map((p) => p.chunk!))
     : shape === "record"
     ? sink.sinkRecords(run.map((p) => p.event!.record!))
     : shape === "text"

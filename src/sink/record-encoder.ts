@@ -12,6 +12,7 @@
 import { Effect } from "effect"
 import type { SinkError } from "../errors/sink.js"
 import type * as DataRecord from "../model/record.js"
+import type { ByteBuilder } from "./byte-builder.js"
 
 /**
  * A sink's record encoding: `write(records.map(encode))` writes what `sinkRecords(records)` writes. With a
@@ -29,14 +30,34 @@ export interface RecordEncoder {
   readonly separator: string | undefined
   /** Writes encoded records (or joins of them, with a `separator`) in order, as one write. */
   readonly write: (encoded: ReadonlyArray<string>) => Effect.Effect<void, SinkError>
+  /**
+   * The same encoding written straight into bytes (only with a `separator`): the engine then queues one
+   * `Buffer` per routed batch, the UTF-8 of the joined texts, and no string at all.
+   */
+  readonly bytes?: Bytes | undefined
 }
 
-/** An encoder; `options.separator` when encoded records may be joined by it (see `RecordEncoder`). */
+/**
+ * An encoding into bytes that agrees with the texts: `encodeInto(r, out)` appends the UTF-8 of `encode(r)`
+ * to `out` (and appends nothing, returning `false`, where `encode` declines), and `write(chunks)` writes
+ * what `write` writes of the chunks' texts.
+ */
+export interface Bytes {
+  /** Appends the UTF-8 of the record's text to `out`; `false` (nothing appended) when the sink declines it. */
+  readonly encodeInto: (record: DataRecord.DataRecord, out: ByteBuilder) => boolean
+  /** Writes chunks of UTF-8 (each encoded records joined by the `separator`) in order, as one write. */
+  readonly write: (chunks: ReadonlyArray<Uint8Array>) => Effect.Effect<void, SinkError>
+}
+
+/**
+ * An encoder; `options.separator` when encoded records may be joined by it, `options.bytes` when they can
+ * also be written straight into bytes (see `RecordEncoder`; `bytes` needs a `separator`).
+ */
 export const make = (
   encode: (record: DataRecord.DataRecord) => string | undefined,
   write: (encoded: ReadonlyArray<string>) => Effect.Effect<void, SinkError>,
-  options?: { readonly separator?: string | undefined }
-): RecordEncoder => ({ encode, write, separator: options?.separator })
+  options?: { readonly separator?: string | undefined; readonly bytes?: undefined } | { readonly separator: string; readonly bytes: Bytes | undefined }
+): RecordEncoder => (options?.bytes === undefined ? { encode, write, separator: options?.separator } : { encode, write, separator: options.separator, bytes: options.bytes })
 
 /**
  * `sinkRecords` by way of `encoder`: the records encoded, then written as one batch. When the encoder

@@ -68,6 +68,16 @@ const declined = (identifier: string | undefined) => (record: DataRecord.DataRec
 const each = <A>(single: (a: A) => Effect.Effect<void, SinkError>) => (items: ReadonlyArray<A>): Effect.Effect<void, SinkError> =>
   Effect.forEach(items, single, { discard: true })
 
+/** `encoder` with its writes (of texts and of bytes) behind `guard`. */
+const guarded = (
+  encoder: RecordEncoder.RecordEncoder,
+  guard: <A>(write: (a: A) => Effect.Effect<void, SinkError>) => (a: A) => Effect.Effect<void, SinkError>
+): RecordEncoder.RecordEncoder => ({
+  ...encoder,
+  write: guard(encoder.write),
+  ...(encoder.bytes === undefined ? {} : { bytes: { encodeInto: encoder.bytes.encodeInto, write: guard(encoder.bytes.write) } })
+})
+
 /**
  * An `AsyncSink` from `options`: batch methods default to the single ones in order, `stop` runs
  * at most once (later calls succeed at once), and every write or reconnect after `stop` fails with
@@ -101,7 +111,7 @@ export const make = (options: AsyncSinkOptions): AsyncSink => {
     sinkRecords: guard(options.sinkRecords ?? encodedRecords ?? each(sinkRecord)),
     sinkStrBatch: guard(options.sinkStrBatch ?? each(sinkStr)),
     sinkBytesBatch: guard(options.sinkBytesBatch ?? each(sinkBytes)),
-    ...(encoder === undefined ? {} : { recordEncoder: RecordEncoder.make(encoder.encode, guard(encoder.write), encoder) })
+    ...(encoder === undefined ? {} : { recordEncoder: guarded(encoder, guard) })
   }
 }
 

@@ -12,7 +12,9 @@ import { describeCause } from "../errors/describe.js"
 import { SinkError } from "../errors/sink.js"
 import * as DataRecord from "../model/record.js"
 import * as RawData from "../model/raw.js"
+import * as ByteBuilder from "../sink/byte-builder.js"
 import * as SinkFactory from "../sink/factory.js"
+import type * as RecordEncoder from "../sink/record-encoder.js"
 import type { AsyncSink } from "../sink/sink.js"
 import * as CaseScope from "./case-scope.js"
 import type { Check } from "./check.js"
@@ -110,8 +112,9 @@ export const sinkRecordsKeepOrder = batchKeepsOrder(
 
 /**
  * A sink's `recordEncoder`, where it has one, writes what `sinkRecords` writes: the records encoded one by
- * one and written as a batch, then (with a `separator`) joined into one text and written again. The engine
- * writes records this way, so an encoder that disagrees with `sinkRecords` writes wrong data under `wpc run`.
+ * one and written as a batch, then (with a `separator`) joined into one text and written again, then (with
+ * `bytes`) encoded into bytes, joined, and written in two chunks. The engine writes records these ways, so
+ * an encoder that disagrees with `sinkRecords` writes wrong data under `wpc run`.
  */
 export const recordEncoderAgrees = (options: Subject.SinkConformanceOptions): Effect.Effect<void, Failure> => {
   const check = id("recordEncoderAgrees")
@@ -137,19 +140,51 @@ export const recordEncoderAgrees = (options: Subject.SinkConformanceOptions): Ef
       yield* write(check, options, "recordEncoder.write of the encoded records", encoder.write(encoded))
       const joined = encoder.separator !== undefined
       if (joined) yield* write(check, options, "recordEncoder.write of the encoded records joined by its separator", encoder.write([encoded.join(encoder.separator!)]))
+      const bytes = encoder.bytes
+      if (bytes !== undefined) {
+        const chunks = yield* encodeChunks(check, encoder, bytes, records)
+        yield* write(check, options, "recordEncoder.bytes.write of the records encoded into bytes", bytes.write(chunks))
+      }
       yield* stop(check, options, sink)
-      return { from, joined }
+      return { from, writes: 1 + (joined ? 1 : 0) + (bytes !== undefined ? 1 : 0) }
     }))
     if (result === undefined) return
     const once = records.map(encodeRecord(options))
-    const want = result.joined ? [...once, ...once] : once
-    const got = yield* Subject.readNew(options, fixture, result.from, want.length)
+    const got = yield* Subject.readNew(options, fixture, result.from, once.length * result.writes)
     yield* expectSame(check, "recordEncoder.write(records encoded) did not write what sinkRecords writes", once, got.slice(0, once.length))
-    if (result.joined) {
-      yield* expectSame(check, "recordEncoder.write of the encoded records joined by its separator did not write them all, in order", once, got.slice(once.length))
+    if (result.writes > 1) {
+      yield* expectSame(check, "recordEncoder.write of the encoded records joined by its separator did not write them all, in order", once, got.slice(once.length, 2 * once.length))
+    }
+    if (result.writes > 2) {
+      yield* expectSame(check, "recordEncoder.bytes.write of the records encoded into bytes did not write them all, in order", once, got.slice(2 * once.length))
     }
   }))
 }
+
+/**
+ * `records` encoded by `bytes.encodeInto` and joined by the separator, in two chunks (the first record, then
+ * the rest); fails when `encodeInto` declines one. (Whether the bytes are right shows in what `write` writes:
+ * an encoder may put the time of encoding in its text.)
+ */
+const encodeChunks = (
+  check: string,
+  encoder: RecordEncoder.RecordEncoder,
+  bytes: RecordEncoder.Bytes,
+  records: ReadonlyArray<DataRecord.DataRecord>
+): Effect.Effect<ReadonlyArray<Uint8Array>, Failure> =>
+  Effect.suspend(() => {
+    const out = ByteBuilder.make()
+    const chunks: Array<Uint8Array> = []
+    for (const [i, record] of records.entries()) {
+      if (i === 1) chunks.push(out.take())
+      if (i > 1) out.text(encoder.separator ?? "")
+      if (!bytes.encodeInto(record, out)) {
+        return Effect.fail(ConformanceFailure.make(check, `recordEncoder.bytes.encodeInto declined record #${i}, which recordEncoder.encode encodes`))
+      }
+    }
+    chunks.push(out.take())
+    return Effect.succeed(chunks)
+  })
 
 /** Single writes and batch writes of the same payloads produce the same output (text, bytes, records). */
 export const singleAgreesWithBatch = (options: Subject.SinkConformanceOptions): Effect.Effect<void, Failure> => {

@@ -162,6 +162,18 @@ describe("the checks fail where they should, saying what was broken", () => {
       expect(joined.message).toContain("joined by its separator")
     }))
 
+  it.live("a record encoder whose bytes are not what its texts are, or whose bytes.write does not split chunks, fails recordEncoderAgrees", () =>
+    Effect.gen(function*() {
+      const out = yield* output()
+      const encodes = yield* failureOf(SinkChecks.recordEncoderAgrees(sinkOptions(Broken.bytesDisagree(out, "encode"), out)))
+      expect(encodes.message).toContain(
+        "sink.recordEncoderAgrees: recordEncoder.bytes.write of the records encoded into bytes did not write them all, in order: at #0 expected \"{\\\"seq\\\":\\\"0\\\",\\\"msg\\\":\\\"alpha\\\"}\" but got \"alpha\""
+      )
+      const out2 = yield* output()
+      const writes = yield* failureOf(SinkChecks.recordEncoderAgrees(sinkOptions(Broken.bytesDisagree(out2, "write"), out2)))
+      expect(writes.message).toContain("sink.recordEncoderAgrees: recordEncoder.bytes.write of the records encoded into bytes did not write them all, in order")
+    }))
+
   it.live("a sink that copies records by their own properties (structuredClone) fails on a record held as its parser made it", () =>
     Effect.gen(function*() {
       const out = yield* output()

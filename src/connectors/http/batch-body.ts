@@ -55,6 +55,23 @@ export const bytes = (payloads: ReadonlyArray<Uint8Array>, format: SinkFormat): 
 /** Records' JSON objects (or joins of them by `separator(format)`), in `format`. */
 export const encoded = (texts: ReadonlyArray<string>, format: SinkFormat): BatchBody => ofText(frame(texts, format), format)
 
+const comma = Buffer.from(",")
+const open = Buffer.from("[")
+const close = Buffer.from("]")
+
+/** Records' JSON objects as UTF-8 chunks (each one or more joined by `separator(format)`), in `format`. */
+export const encodedBytes = (chunks: ReadonlyArray<Uint8Array>, format: SinkFormat): BatchBody => {
+  const parts: Array<Uint8Array> = format === "json_array" ? [open] : []
+  for (let i = 0; i < chunks.length; i++) {
+    if (format === "json_array") {
+      if (i > 0) parts.push(comma)
+      parts.push(chunks[i]!)
+    } else parts.push(chunks[i]!, LF)
+  }
+  if (format === "json_array") parts.push(close)
+  return { bytes: Buffer.concat(parts), contentType: contentTypes[format] }
+}
+
 /** What joins two records' JSON objects in `format` (so several may travel as one text). */
 export const separator = (format: SinkFormat): string => (format === "json_array" ? "," : "\n")
 

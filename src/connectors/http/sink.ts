@@ -20,6 +20,7 @@ import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import * as DataRecord from "../../model/record.js"
 import * as SinkFactory from "../../sink/factory.js"
+import * as JsonBytes from "../../sink/json-bytes.js"
 import * as RecordEncoder from "../../sink/record-encoder.js"
 import * as AsyncSink from "../../sink/sink.js"
 import { hostPort } from "../net/listen.js"
@@ -121,13 +122,17 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Con
     const texts = (data: ReadonlyArray<string>) => (data.length === 0 ? Effect.void : send(BatchBody.texts(data, format)))
     const bytes = (data: ReadonlyArray<Uint8Array>) => (data.length === 0 ? Effect.void : send(BatchBody.bytes(data, format)))
     const encoded = (data: ReadonlyArray<string>) => (data.length === 0 ? Effect.void : send(BatchBody.encoded(data, format)))
+    const encodedBytes = (chunks: ReadonlyArray<Uint8Array>) => (chunks.length === 0 ? Effect.void : send(BatchBody.encodedBytes(chunks, format)))
 
     return AsyncSink.fromBatches({
       identifier: `http:${url}`,
       sinkStrBatch: texts,
       sinkBytesBatch: bytes,
-      // a record is its JSON object, made when the engine routes it
-      recordEncoder: RecordEncoder.make(DataRecord.toJsonText, encoded, { separator: BatchBody.separator(format) }),
+      // a record is its JSON object, written into bytes when the engine routes it
+      recordEncoder: RecordEncoder.make(DataRecord.toJsonText, encoded, {
+        separator: BatchBody.separator(format),
+        bytes: { encodeInto: (record, out) => (JsonBytes.recordInto(record, out), true), write: encodedBytes }
+      }),
       reconnect: poster.reset,
       stop: Effect.suspend(() => {
         stopped = true

@@ -15,11 +15,12 @@
 import * as os from "node:os"
 import { Either } from "effect"
 import * as DataRecord from "../../model/record.js"
+import { ByteBuilder, putDigits, putText } from "../../sink/byte-builder.js"
 import * as Header from "./header.js"
 import type { SinkParams } from "./params.js"
 import * as Priority from "./priority.js"
 
-/** Turns batches into messages (each a whole syslog message, unframed). */
+/** Turns batches into messages (each a whole syslog message, unframed, unless it says framed). */
 export interface Encoder {
   /** The messages of text payloads written at `ms` (epoch milliseconds). */
   readonly texts: (payloads: ReadonlyArray<string>, ms: number) => ReadonlyArray<string>
@@ -27,8 +28,12 @@ export interface Encoder {
   readonly bytes: (payloads: ReadonlyArray<Uint8Array>, ms: number) => ReadonlyArray<Buffer>
   /** The messages of records written at `ms`, or what is wrong with the first record that cannot be sent. */
   readonly records: (records: ReadonlyArray<DataRecord.DataRecord>, ms: number) => Either.Either<ReadonlyArray<string>, string>
+  /** The frames of records written at `ms` (as `framing` frames them), in one buffer, or what is wrong with the first record that cannot be sent. */
+  readonly frames: (records: ReadonlyArray<DataRecord.DataRecord>, ms: number) => Either.Either<Buffer, string>
   /** The message of one record written at `ms`, or `undefined` when it cannot be sent (`records` says why). */
   readonly one: (record: DataRecord.DataRecord, ms: number) => string | undefined
+  /** Appends one record's frame (written at `ms`) to `out`; `false`, appending nothing, when it cannot be sent. */
+  readonly frame: (record: DataRecord.DataRecord, ms: number, out: ByteBuilder) => boolean
 }
 
 /** The record fields an encoder reads, in slot order. */
@@ -45,9 +50,14 @@ const show = (value: DataRecord.Value): string => {
 /** MSG from a value: its text, `true`/`false`, or the JSON of an object or a list. */
 const messageOf = (value: DataRecord.Value): string => DataRecord.textOf(value) ?? (value._tag === "Bool" ? String(value.value) : show(value))
 
-/** The encoder of `params`; `hostname` is the HOSTNAME when `host` is not set (default: this machine's). */
+/**
+ * The encoder of `params`; `hostname` is the HOSTNAME when `host` is not set (default: this machine's).
+ * Frames are what the params' `framing` makes over TCP (`line`: the message then LF; `octet-counted`: its
+ * length in bytes, a space, the message); over UDP a frame is the message.
+ */
 export const make = (params: SinkParams, hostname: string = os.hostname()): Encoder => {
   const format = params.format
+  const framing = params.protocol === "tcp" ? params.framing : "none"
   const facility = Priority.facilityCode(params.facility)!
   const severity = Priority.severityCode(params.severity)!
   const host = Header.token(params.host ?? hostname, Header.limits.host, format)
@@ -73,8 +83,6 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
   /** The header of the params at `time`, then the space before MSG. */
   const prefixAt = (ms: number): string => `${Header.write({ pri: Priority.pri(facility, severity), time: Header.timeAt(ms, format), host, app, procid, msgid }, format)} `
 
-  const withMsg = (head: string, msg: string): string => (msg.length === 0 ? head : `${head} ${msg}`)
-
   const texts = (payloads: ReadonlyArray<string>, ms: number): ReadonlyArray<string> => {
     const prefix = prefixAt(ms)
     const out = new Array<string>(payloads.length)
@@ -87,85 +95,219 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
     return payloads.map((p) => Buffer.concat([prefix, p], prefix.length + p.length))
   }
 
-  /** The values `record` found for each slot (reused: records are encoded one at a time, synchronously). */
-  const found = new Array<DataRecord.Value | undefined>(slots.length)
+  /**
+   * The field names of the last record seen, and for each slot the positions of the fields that name it:
+   * records of one stream have the same names in the same order, so a record costs one comparison per
+   * field, not a lookup (the names are mostly the same strings, and compare at once).
+   */
+  let shapeNames: ReadonlyArray<string> = []
+  let shapeSlots: ReadonlyArray<ReadonlyArray<number>> = slots.map(() => [])
+  const slotsOf = (fields: ReadonlyArray<DataRecord.DataField>): ReadonlyArray<ReadonlyArray<number>> => {
+    if (fields.length === shapeNames.length) {
+      let same = true
+      for (let i = 0; i < fields.length && same; i++) same = fields[i]!.name === shapeNames[i]
+      if (same) return shapeSlots
+    }
+    const at: Array<Array<number>> = slots.map(() => [])
+    fields.forEach((f, i) => {
+      const slot = slotOf.get(f.name)
+      if (slot !== undefined) at[slot]!.push(i)
+    })
+    shapeNames = fields.map((f) => f.name)
+    shapeSlots = at
+    return at
+  }
+
+  /** The first value in `fields` at `positions` that is not `Null`. */
+  const valueAt = (fields: ReadonlyArray<DataRecord.DataField>, positions: ReadonlyArray<number>): DataRecord.Value | undefined => {
+    if (positions.length === 1) {
+      const value = fields[positions[0]!]!.value
+      return value._tag === "Null" ? undefined : value
+    }
+    for (let k = 0; k < positions.length; k++) {
+      const value = fields[positions[k]!]!.value
+      if (value._tag !== "Null") return value
+    }
+    return undefined
+  }
 
   /** `record #i`'s field for `slot` holds `value`, which is not what the slot needs. */
   const wrong = (i: number, slot: Slot, value: DataRecord.Value, needs: string) =>
     `record #${i} of the batch: field ${JSON.stringify(names[slot])} is ${show(value)}, not ${needs} (set params.${slot}_field = "" to not read it)`
 
-  /** One record as a message, or what is wrong with it. */
-  const record = (r: DataRecord.DataRecord, i: number, batchTime: string): string | { readonly problem: string } => {
-    found.fill(undefined)
-    for (const f of r.fields) {
-      const slot = slotOf.get(f.name)
-      if (slot !== undefined && found[slot] === undefined && f.value._tag !== "Null") found[slot] = f.value
-    }
+  /**
+   * A header field into `buf` at `off`: the record's text cleaned and cut (`Header.token`), else the
+   * params' (already clean), else `-`; the offset after it.
+   */
+  const putField = (buf: Buffer, off: number, text: string | undefined, max: number, fallback: string | undefined): number => {
+    if (text !== undefined && text.length > 0) return Header.putToken(buf, off, text, max, format)
+    if (fallback !== undefined) return putText(buf, off, fallback)
+    buf[off] = 0x2d
+    return off + 1
+  }
+
+  /** The most bytes a header field takes: what `putField` may write. */
+  const fieldBytes = (text: string | undefined, max: number, fallback: string | undefined): number =>
+    text !== undefined && text.length > 0 ? Math.min(text.length, max) : fallback !== undefined ? fallback.length * 3 : 1
+
+  /**
+   * Appends `r`'s message (unframed) to `out`, with `batchTime` as TIMESTAMP unless the record gives one;
+   * what is wrong with the record (nothing appended) when it cannot be sent.
+   */
+  const put = (r: DataRecord.DataRecord, i: number, batchTime: string, out: ByteBuilder): string | undefined => {
+    const fields = r.fields
+    const at = slotsOf(fields)
+    let hostText: string | undefined = undefined
+    let appText: string | undefined = undefined
+    let procidText: string | undefined = undefined
+    let msgidText: string | undefined = undefined
+    let message: DataRecord.Value | undefined = undefined
     let fac = facility
     let sev = severity
     let time = batchTime
-    const header: Array<string | undefined> = [host, app, procid, msgid]
     for (let s = 0; s < slots.length; s++) {
-      const value = found[s]
+      const positions = at[s]!
+      if (positions.length === 0) continue
+      const value = valueAt(fields, positions)
       if (value === undefined) continue
       const slot = slots[s]!
       switch (slot) {
         case "facility": {
           const code = Priority.facilityOfValue(value)
-          if (code === undefined) return { problem: wrong(i, slot, value, "a facility (0 to 23, or a name such as \"user\" or \"local0\")") }
+          if (code === undefined) return wrong(i, slot, value, "a facility (0 to 23, or a name such as \"user\" or \"local0\")")
           fac = code
           break
         }
         case "severity": {
           const code = Priority.severityOfValue(value)
-          if (code === undefined) return { problem: wrong(i, slot, value, "a severity (0 to 7, or a name such as \"err\" or \"warning\")") }
+          if (code === undefined) return wrong(i, slot, value, "a severity (0 to 7, or a name such as \"err\" or \"warning\")")
           sev = code
           break
         }
         case "timestamp": {
           const text = value._tag === "Chars" || value._tag === "Time" ? value.value : undefined
           const at = text === undefined ? undefined : Header.timestamp(text, format)
-          if (at === undefined) return { problem: wrong(i, slot, value, "a time (RFC 3339 text, or text Date reads)") }
+          if (at === undefined) return wrong(i, slot, value, "a time (RFC 3339 text, or text Date reads)")
           time = at
           break
         }
         case "message":
+          message = value
           break
         default: {
           const text = DataRecord.textOf(value)
-          if (text === undefined) return { problem: wrong(i, slot, value, "text or a number") }
-          header[s - 2] = Header.token(text, Header.limits[slot], format) ?? header[s - 2]
+          if (text === undefined) return wrong(i, slot, value, "text or a number")
+          if (slot === "host") hostText = text
+          else if (slot === "app") appText = text
+          else if (slot === "procid") procidText = text
+          else msgidText = text
         }
       }
     }
-    const head = Header.write({ pri: Priority.pri(fac, sev), time, host: header[0], app: header[1], procid: header[2], msgid: header[3] }, format)
-    const message = found[6]
-    return withMsg(head, message === undefined ? DataRecord.toJsonText(r) : messageOf(message))
+    const msg = message === undefined ? DataRecord.toJsonText(r) : messageOf(message)
+    // room for all of it at once, then plain stores at a local offset
+    out.ensure(
+      16 + time.length * 3 + fieldBytes(hostText, Header.limits.host, host) + fieldBytes(appText, Header.limits.app, app) +
+        fieldBytes(procidText, Header.limits.procid, procid) + fieldBytes(msgidText, Header.limits.msgid, msgid) + msg.length * 3
+    )
+    const buf = out.buf
+    let off = out.length
+    buf[off++] = 0x3c
+    off = putDigits(buf, off, Priority.pri(fac, sev))
+    buf[off++] = 0x3e
+    if (format === "rfc5424") {
+      buf[off++] = 0x31
+      buf[off++] = 0x20
+      off = putText(buf, off, time)
+      buf[off++] = 0x20
+      off = putField(buf, off, hostText, Header.limits.host, host)
+      buf[off++] = 0x20
+      off = putField(buf, off, appText, Header.limits.app, app)
+      buf[off++] = 0x20
+      off = putField(buf, off, procidText, Header.limits.procid, procid)
+      buf[off++] = 0x20
+      off = putField(buf, off, msgidText, Header.limits.msgid, msgid)
+      buf[off++] = 0x20
+      buf[off++] = 0x2d
+    } else {
+      off = putText(buf, off, time)
+      if ((hostText !== undefined && hostText.length > 0) || host !== undefined) {
+        buf[off++] = 0x20
+        off = putField(buf, off, hostText, Header.limits.host, host)
+      }
+      buf[off++] = 0x20
+      off = putField(buf, off, appText, Header.limits.app, app)
+      if ((procidText !== undefined && procidText.length > 0) || procid !== undefined) {
+        buf[off++] = 0x5b
+        off = putField(buf, off, procidText, Header.limits.procid, procid)
+        buf[off++] = 0x5d
+      }
+      buf[off++] = 0x3a
+    }
+    if (msg.length > 0) {
+      buf[off++] = 0x20
+      off = putText(buf, off, msg)
+    }
+    out.length = off
+    return undefined
   }
+
+  /** Appends `r`'s frame (its message framed as `framing` says) to `out`; what is wrong with it, appending nothing, when it cannot be sent. */
+  const frameInto = (r: DataRecord.DataRecord, i: number, batchTime: string, out: ByteBuilder): string | undefined => {
+    const start = out.length
+    const problem = put(r, i, batchTime, out)
+    if (problem !== undefined) {
+      out.truncate(start)
+      return problem
+    }
+    if (framing === "line") out.byte(0x0a)
+    else if (framing === "octet-counted") out.insertAscii(start, `${out.length - start} `)
+    return undefined
+  }
+
+  /** Where `records` and `one` build a message before it becomes a string. */
+  const scratch = new ByteBuilder(4096)
 
   const records = (items: ReadonlyArray<DataRecord.DataRecord>, ms: number): Either.Either<ReadonlyArray<string>, string> => {
     const batchTime = Header.timeAt(ms, format)
     const out = new Array<string>(items.length)
     for (let i = 0; i < items.length; i++) {
-      const m = record(items[i]!, i, batchTime)
-      if (typeof m !== "string") return Either.left(m.problem)
-      out[i] = m
+      scratch.truncate(0)
+      const problem = put(items[i]!, i, batchTime, scratch)
+      if (problem !== undefined) return Either.left(problem)
+      out[i] = scratch.textOf(0)
     }
     return Either.right(out)
+  }
+
+  const frames = (items: ReadonlyArray<DataRecord.DataRecord>, ms: number): Either.Either<Buffer, string> => {
+    const batchTime = Header.timeAt(ms, format)
+    const out = new ByteBuilder(items.length * 256)
+    for (let i = 0; i < items.length; i++) {
+      const problem = frameInto(items[i]!, i, batchTime, out)
+      if (problem !== undefined) return Either.left(problem)
+    }
+    return Either.right(out.take())
   }
 
   /** The time text of the last millisecond `one` saw: records routed in the same millisecond share it. */
   let lastMs = -1
   let lastTime = ""
-  const one = (r: DataRecord.DataRecord, ms: number): string | undefined => {
+  const timeOf = (ms: number): string => {
     if (ms !== lastMs) {
       lastMs = ms
       lastTime = Header.timeAt(ms, format)
     }
-    const m = record(r, 0, lastTime)
-    return typeof m === "string" ? m : undefined
+    return lastTime
   }
 
-  return { texts, bytes, records, one }
+  const one = (r: DataRecord.DataRecord, ms: number): string | undefined => {
+    scratch.truncate(0)
+    return put(r, 0, timeOf(ms), scratch) === undefined ? scratch.textOf(0) : undefined
+  }
+
+  const frame = (r: DataRecord.DataRecord, ms: number, out: ByteBuilder): boolean => frameInto(r, 0, timeOf(ms), out) === undefined
+
+  return { texts, bytes, records, frames, one, frame }
 }
 

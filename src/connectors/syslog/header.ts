@@ -30,12 +30,13 @@ const notPrintable = /[^\x21-\x7e]/g
 /** For RFC 3164 also the brackets and colon that end a TAG or a HOSTNAME. */
 const notBsdToken = /[^\x21-\x7e]|[[\]:]/g
 
+/** `true` when the UTF-16 code unit `c` may stand in a header field of `format` as it is. */
+const allowed = (c: number, format: Format): boolean =>
+  c >= 0x21 && c <= 0x7e && (format !== "rfc3164" || (c !== 0x5b && c !== 0x5d && c !== 0x3a))
+
 /** `true` when `text` needs no cleaning in `format` (one pass over its characters, no allocation). */
 const isClean = (text: string, format: Format): boolean => {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c < 0x21 || c > 0x7e || (format === "rfc3164" && (c === 0x5b || c === 0x5d || c === 0x3a))) return false
-  }
+  for (let i = 0; i < text.length; i++) if (!allowed(text.charCodeAt(i), format)) return false
   return true
 }
 
@@ -47,6 +48,27 @@ export const token = (text: string, max: number, format: Format = "rfc5424"): st
   if (text.length === 0) return undefined
   const clean = isClean(text, format) ? text : text.replace(format === "rfc3164" ? notBsdToken : notPrintable, "_")
   return clean.length > max ? clean.slice(0, max) : clean
+}
+
+/**
+ * `token(text, max, format)` written into `buf` from `offset`, without making a string (`text` is not
+ * empty; `buf` has room for `max` bytes); the offset after it.
+ */
+export const putToken = (buf: Buffer, offset: number, text: string, max: number, format: Format = "rfc5424"): number => {
+  const n = Math.min(text.length, max)
+  let off = offset
+  if (format === "rfc5424") {
+    for (let k = 0; k < n; k++) {
+      const c = text.charCodeAt(k)
+      buf[off++] = c >= 0x21 && c <= 0x7e ? c : 0x5f
+    }
+    return off
+  }
+  for (let k = 0; k < n; k++) {
+    const c = text.charCodeAt(k)
+    buf[off++] = allowed(c, format) ? c : 0x5f
+  }
+  return off
 }
 
 const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -63,8 +85,43 @@ export const timeAt = (ms: number, format: Format): string => {
   return format === "rfc5424" ? date.toISOString() : bsd(date)
 }
 
-/** An RFC 5424 TIMESTAMP: RFC 3339 with at most 6 fraction digits. */
-const rfc5424Time = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})$/
+/** `true` when the character at `i` of `text` is a digit. */
+const digitAt = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i)
+  return c >= 0x30 && c <= 0x39
+}
+
+/** `true` when `text` from `i` holds, for each of `seps`, two digits then that separator (a negative one: none). */
+const pairsAt = (text: string, i: number, seps: ReadonlyArray<number>): boolean => {
+  for (const sep of seps) {
+    if (!digitAt(text, i) || !digitAt(text, i + 1)) return false
+    if (sep >= 0 && text.charCodeAt(i + 2) !== sep) return false
+    i += 3
+  }
+  return true
+}
+
+const dateSeps = [0x2d, 0x54, 0x3a, 0x3a, -1] // MM-DDThh:mm:ss
+const offsetSeps = [0x3a, -1] // hh:mm
+
+/**
+ * `true` when `text` is an RFC 5424 TIMESTAMP: RFC 3339 with at most 6 fraction digits
+ * (`YYYY-MM-DDThh:mm:ss[.f{1,6}](Z|±hh:mm)`). A scan, not a regular expression: it runs per record.
+ */
+const isRfc5424Time = (text: string): boolean => {
+  const n = text.length
+  if (n < 20 || !digitAt(text, 0) || !digitAt(text, 1) || !digitAt(text, 2) || !digitAt(text, 3) || text.charCodeAt(4) !== 0x2d) return false
+  if (!pairsAt(text, 5, dateSeps)) return false
+  let i = 19
+  if (text.charCodeAt(i) === 0x2e) {
+    const from = ++i
+    while (i < n && i - from < 7 && digitAt(text, i)) i++
+    if (i === from || i - from > 6) return false
+  }
+  const c = text.charCodeAt(i)
+  if (c === 0x5a) return i + 1 === n
+  return (c === 0x2b || c === 0x2d) && i + 6 === n && pairsAt(text, i + 1, offsetSeps)
+}
 
 /**
  * The TIMESTAMP of the time `text` names, in `format`: RFC 3339 text that RFC 5424 allows is kept as it
@@ -72,7 +129,7 @@ const rfc5424Time = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]
  * `undefined` when `Date` cannot read it.
  */
 export const timestamp = (text: string, format: Format): string | undefined => {
-  if (format === "rfc5424" && rfc5424Time.test(text)) return text
+  if (format === "rfc5424" && isRfc5424Time(text)) return text
   const ms = Date.parse(text)
   return Number.isNaN(ms) ? undefined : timeAt(ms, format)
 }

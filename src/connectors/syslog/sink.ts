@@ -12,6 +12,7 @@ import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import type * as DataRecord from "../../model/record.js"
 import * as SinkFactory from "../../sink/factory.js"
+import { ByteBuilder } from "../../sink/byte-builder.js"
 import * as RecordEncoder from "../../sink/record-encoder.js"
 import * as AsyncSink from "../../sink/sink.js"
 import { hostPort } from "../net/listen.js"
@@ -57,20 +58,33 @@ export const make = (params: SinkParams, hostname?: string): Effect.Effect<Syslo
     const bytes = (data: ReadonlyArray<Uint8Array>) => Effect.flatMap(Clock.currentTimeMillis, (ms) => send(encoder.bytes(data, ms)))
     const where = `${params.protocol}://${hostPort(params.addr, params.port)}`
 
+    const refused = (problem: string) => Effect.fail(SinkError.uvs(UnifiedReason.data(`syslog sink to ${where}: ${problem}`)))
     const records = (data: ReadonlyArray<DataRecord.DataRecord>) =>
       Effect.flatMap(Clock.currentTimeMillis, (ms) =>
-        Either.match(encoder.records(data, ms), {
-          onLeft: (problem) => Effect.fail(SinkError.uvs(UnifiedReason.data(`syslog sink to ${where}: ${problem}`))),
-          onRight: send
-        }))
+        tcp === undefined
+          ? Either.match(encoder.records(data, ms), { onLeft: refused, onRight: send })
+          : Either.match(encoder.frames(data, ms), { onLeft: refused, onRight: (frames) => tcp.sendFramed([frames]) }))
+
+    // a record is its frame, made when the engine routes it (the time is then, as a batch's is its write's);
+    // over TCP frames are joined, and written straight into bytes; over UDP each is one datagram
+    const scratch = new ByteBuilder(4096)
+    const recordEncoder = tcp === undefined
+      ? RecordEncoder.make((record) => encoder.one(record, Date.now()), send)
+      : RecordEncoder.make(
+        (record) => {
+          scratch.truncate(0)
+          return encoder.frame(record, Date.now(), scratch) ? scratch.textOf(0) : undefined
+        },
+        (frames) => tcp.sendFramed([Buffer.from(frames.join(""), "utf8")]),
+        { separator: "", bytes: { encodeInto: (record, out) => encoder.frame(record, Date.now(), out), write: tcp.sendFramed } }
+      )
 
     const sink = AsyncSink.fromBatches({
       identifier: `syslog:${where}`,
       sinkStrBatch: texts,
       sinkBytesBatch: bytes,
       sinkRecords: records,
-      // a record is its message, made when the engine routes it (the time is then, as a batch's is its write's)
-      recordEncoder: RecordEncoder.make((record) => encoder.one(record, Date.now()), send),
+      recordEncoder,
       reconnect: sender.reconnect,
       stop: sender.close
     })

@@ -21,7 +21,7 @@ import { SinkError } from "../../errors/sink.js"
 import * as TcpClient from "../net/connect.js"
 import type * as Tls from "../net/tls.js"
 import { hostPort } from "../net/listen.js"
-import { encodeBytes, encodeText } from "../tcp/framing.js"
+import { countFrames, encodeBytes, encodeText } from "../tcp/framing.js"
 import type { Sender } from "./sender.js"
 
 /** At most this many bytes of recent batches are kept for resending. */
@@ -44,14 +44,16 @@ export interface Options {
 
 /** A TCP sender, and how many messages it sent twice. */
 export interface TcpSender extends Sender {
+  /** Sends chunks of bytes already framed (each whole frames, as `framing` makes them), in order; succeeds once the OS took all of them. */
+  readonly sendFramed: (chunks: ReadonlyArray<Uint8Array>) => Effect.Effect<void, SinkError>
   /** Messages written again on a new connection after a loss (some may have reached the receiver twice). */
   readonly resent: () => number
 }
 
-/** A batch written on a connection: its framed bytes, how many messages, and when (epoch ms). */
+/** A batch written on a connection: its framed bytes (in chunks), how many, and when (epoch ms). */
 interface Written {
-  readonly bytes: Buffer
-  readonly messages: number
+  readonly chunks: ReadonlyArray<Uint8Array>
+  readonly size: number
   readonly at: number
 }
 
@@ -107,9 +109,9 @@ export const make = (options: Options): Effect.Effect<TcpSender, never, Scope.Sc
     const remember = (l: Link, w: Written) => {
       if (options.resendMs === 0) return
       l.written.push(w)
-      l.writtenBytes += w.bytes.length
+      l.writtenBytes += w.size
       const since = w.at - options.resendMs
-      while (l.written.length > 1 && (l.written[0]!.at < since || l.writtenBytes > resendMaxBytes)) l.writtenBytes -= l.written.shift()!.bytes.length
+      while (l.written.length > 1 && (l.written[0]!.at < since || l.writtenBytes > resendMaxBytes)) l.writtenBytes -= l.written.shift()!.size
     }
 
     /** Leaves a lost connection: what it took within `resendMs` before the loss goes to `pending`. */
@@ -130,13 +132,20 @@ export const make = (options: Options): Effect.Effect<TcpSender, never, Scope.Sc
         }))
     })
 
-    /** Writes `bytes` (`messages` of them) after what `pending` holds; succeeds once the OS took all of it. */
-    const write = (l: Link, bytes: Buffer, messages: number): Effect.Effect<void, SinkError> =>
+    /** How many messages `batches` hold. */
+    const messagesIn = (batches: ReadonlyArray<Written>): number =>
+      batches.reduce((n, w) => w.chunks.reduce((m, c) => m + countFrames(c, options.framing), n), 0)
+
+    /** Writes framed `chunks` after what `pending` holds, in one system call; succeeds once the OS took all of it. */
+    const write = (l: Link, chunks: ReadonlyArray<Uint8Array>): Effect.Effect<void, SinkError> =>
       Effect.async<void, SinkError>((resume) => {
         const again = pending
-        const againMessages = again.reduce((n, w) => n + w.messages, 0)
-        const data = again.length === 0 ? bytes : Buffer.concat([...again.map((w) => w.bytes), bytes])
-        l.socket.write(data, (error) => {
+        const data = again.length === 0 ? chunks : [...again.flatMap((w) => w.chunks), ...chunks]
+        const size = data.reduce((n, c) => n + c.byteLength, 0)
+        const last = data.length - 1
+        if (last > 0) l.socket.cork()
+        for (let i = 0; i < last; i++) l.socket.write(data[i]!)
+        l.socket.write(data[last]!, (error) => {
           if (error !== undefined && error !== null) {
             if (l.lost === undefined) {
               l.lost = (error as NodeJS.ErrnoException).code ?? error.message
@@ -144,33 +153,37 @@ export const make = (options: Options): Effect.Effect<TcpSender, never, Scope.Sc
             }
             return resume(Effect.fail(SinkError.network(`syslog sink: writing to ${where} failed (${l.lost})`, error)))
           }
+          const againMessages = again.length === 0 ? 0 : messagesIn(again)
           if (again.length > 0) {
             pending = pending.slice(again.length)
             resent += againMessages
           }
-          remember(l, { bytes: data, messages: againMessages + messages, at: Date.now() })
+          remember(l, { chunks: data, size, at: Date.now() })
           resume(
             again.length === 0
               ? Effect.void
               : Effect.logWarning(`syslog sink: wrote ${againMessages} messages to ${where} again, on a new connection: they were written within ${options.resendMs} ms before the last one was lost, so the receiver may have some of them twice`)
           )
         })
+        if (last > 0) l.socket.uncork()
+      })
+
+    const sendFramed = (chunks: ReadonlyArray<Uint8Array>): Effect.Effect<void, SinkError> =>
+      Effect.suspend(() => {
+        if (closed) return Effect.fail(SinkError.stopped(`syslog:tcp:${where}`))
+        if (chunks.every((c) => c.byteLength === 0)) return Effect.void
+        return Effect.flatMap(open, (l) => write(l, chunks))
       })
 
     const send = (messages: ReadonlyArray<string | Uint8Array>): Effect.Effect<void, SinkError> =>
-      Effect.suspend(() => {
-        if (closed) return Effect.fail(SinkError.stopped(`syslog:tcp:${where}`))
-        if (messages.length === 0) return Effect.void
-        const bytes = frame(messages, options.framing)
-        return Effect.flatMap(open, (l) => write(l, bytes, messages.length))
-      })
+      Effect.suspend(() => (messages.length === 0 && !closed ? Effect.void : sendFramed([frame(messages, options.framing)])))
 
     const close: Effect.Effect<void> = Effect.suspend(() => {
       if (closed) return Effect.void
       closed = true
       const l = link
       link = undefined
-      const left = pending.reduce((n, w) => n + w.messages, 0)
+      const left = messagesIn(pending)
       return Effect.zipRight(
         l === undefined ? Effect.void : end(l),
         left === 0 ? Effect.void : Effect.logWarning(`syslog sink: closed with ${left} messages not written again to ${where} after a lost connection: they may be lost`)
@@ -180,6 +193,7 @@ export const make = (options: Options): Effect.Effect<TcpSender, never, Scope.Sc
 
     return {
       send,
+      sendFramed,
       reconnect: Effect.suspend(() => {
         if (closed) return Effect.fail(SinkError.stopped(`syslog:tcp:${where}`))
         const l = link

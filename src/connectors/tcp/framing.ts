@@ -298,6 +298,26 @@ export const encodeText = (payloads: ReadonlyArray<string>, framing: "line" | "o
 
 const newline = Buffer.from([LF])
 
+/**
+ * How many frames `bytes` holds, as a receiver cuts them: its LFs (`line`), or its `MSG-LEN SP MSG`
+ * frames (`octet-counted`; a frame cut short at the end counts too).
+ */
+export const countFrames = (bytes: Uint8Array, framing: "line" | "octet-counted"): number => {
+  let n = 0
+  if (framing === "line") {
+    for (let i = bytes.indexOf(LF); i !== -1; i = bytes.indexOf(LF, i + 1)) n++
+    return n
+  }
+  let i = 0
+  while (i < bytes.length) {
+    let len = 0
+    while (i < bytes.length && bytes[i]! >= DIGIT_0 && bytes[i]! <= DIGIT_9) len = len * 10 + bytes[i++]! - DIGIT_0
+    i += 1 + len
+    n++
+  }
+  return n
+}
+
 /** Bytes payloads framed for sending, as `encodeText` does. */
 export const encodeBytes = (payloads: ReadonlyArray<Uint8Array>, framing: "line" | "octet-counted"): Buffer => {
   const parts: Array<Uint8Array> = []
