@@ -12,7 +12,7 @@
 const minCapacity = 256
 
 /** Pieces at most this long are copied by a JavaScript loop (a native write costs more than it copies). */
-const shortText = 40
+const shortText = 24
 
 /** A `Buffer` with the native write behind `buf.write(text, offset, "utf8")`, which skips its argument checks. */
 interface NativeWrite {
@@ -116,14 +116,14 @@ export class ByteBuilder {
   }
 
   /**
-   * What was written, as a `Buffer` of its own; the builder is then empty. A buffer that is mostly written
-   * is handed over as it is (the builder takes a new one, a little larger than what was written: the next
-   * batch is likely as large); else what was written is copied out.
+   * What was written, as a `Buffer` of its own; the builder is then empty. A buffer at least half written
+   * is handed over as it is (the builder takes a new one, a quarter larger than what was written: the next
+   * batch is likely as large, and then fills it); else what was written is copied out.
    */
   take(): Buffer {
     const n = this.length
     this.length = 0
-    if (n * 4 >= this.buf.length * 3) {
+    if (n * 2 >= this.buf.length) {
       const out = this.buf.subarray(0, n)
       this.buf = Buffer.allocUnsafeSlow(Math.max(minCapacity, n + (n >> 2)))
       return out

@@ -30,10 +30,10 @@ export interface Encoder {
   readonly records: (records: ReadonlyArray<DataRecord.DataRecord>, ms: number) => Either.Either<ReadonlyArray<string>, string>
   /** The frames of records written at `ms` (as `framing` frames them), in one buffer, or what is wrong with the first record that cannot be sent. */
   readonly frames: (records: ReadonlyArray<DataRecord.DataRecord>, ms: number) => Either.Either<Buffer, string>
-  /** The message of one record written at `ms`, or `undefined` when it cannot be sent (`records` says why). */
-  readonly one: (record: DataRecord.DataRecord, ms: number) => string | undefined
-  /** Appends one record's frame (written at `ms`) to `out`; `false`, appending nothing, when it cannot be sent. */
-  readonly frame: (record: DataRecord.DataRecord, ms: number, out: ByteBuilder) => boolean
+  /** The message of one record written at `ms` (default: now), or `undefined` when it cannot be sent (`records` says why). */
+  readonly one: (record: DataRecord.DataRecord, ms?: number) => string | undefined
+  /** Appends one record's frame (written at `ms`, default now) to `out`; `false`, appending nothing, when it cannot be sent. */
+  readonly frame: (record: DataRecord.DataRecord, out: ByteBuilder, ms?: number) => boolean
 }
 
 /** The record fields an encoder reads, in slot order. */
@@ -96,39 +96,37 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
   }
 
   /**
-   * The field names of the last record seen, and for each slot the positions of the fields that name it:
-   * records of one stream have the same names in the same order, so a record costs one comparison per
-   * field, not a lookup (the names are mostly the same strings, and compare at once).
+   * The field names of the last record seen, and the slot each of its positions fills (-1: none): records
+   * of one stream have the same names in the same order, so a record costs one comparison per field, not
+   * a lookup (the names are mostly the same strings, and compare at once).
    */
-  let shapeNames: ReadonlyArray<string> = []
-  let shapeSlots: ReadonlyArray<ReadonlyArray<number>> = slots.map(() => [])
-  const slotsOf = (fields: ReadonlyArray<DataRecord.DataField>): ReadonlyArray<ReadonlyArray<number>> => {
-    if (fields.length === shapeNames.length) {
-      let same = true
-      for (let i = 0; i < fields.length && same; i++) same = fields[i]!.name === shapeNames[i]
-      if (same) return shapeSlots
-    }
-    const at: Array<Array<number>> = slots.map(() => [])
-    fields.forEach((f, i) => {
-      const slot = slotOf.get(f.name)
-      if (slot !== undefined) at[slot]!.push(i)
-    })
-    shapeNames = fields.map((f) => f.name)
-    shapeSlots = at
-    return at
-  }
+  let shapeNames: Array<string> = []
+  let shapeSlots = new Int8Array(0)
+  /** The values of the record being encoded, by slot (reused: records are encoded one at a time). */
+  const found = new Array<DataRecord.Value | undefined>(slots.length).fill(undefined)
 
-  /** The first value in `fields` at `positions` that is not `Null`. */
-  const valueAt = (fields: ReadonlyArray<DataRecord.DataField>, positions: ReadonlyArray<number>): DataRecord.Value | undefined => {
-    if (positions.length === 1) {
-      const value = fields[positions[0]!]!.value
-      return value._tag === "Null" ? undefined : value
+  /** Fills `found` from `fields`: for each slot, the first of its fields that is not `Null`. */
+  const gather = (fields: ReadonlyArray<DataRecord.DataField>): void => {
+    for (let s = 0; s < found.length; s++) found[s] = undefined
+    const n = fields.length
+    let i = 0
+    if (n === shapeNames.length) {
+      for (; i < n; i++) {
+        const f = fields[i]!
+        if (f.name !== shapeNames[i]) break
+        const slot = shapeSlots[i]!
+        if (slot >= 0 && found[slot] === undefined && f.value._tag !== "Null") found[slot] = f.value
+      }
+      if (i === n) return
     }
-    for (let k = 0; k < positions.length; k++) {
-      const value = fields[positions[k]!]!.value
-      if (value._tag !== "Null") return value
+    // another shape: learn it, and gather the rest of this record by name
+    shapeNames = fields.map((f) => f.name)
+    shapeSlots = Int8Array.from(shapeNames, (name) => slotOf.get(name) ?? -1)
+    for (; i < n; i++) {
+      const slot = shapeSlots[i]!
+      const value = fields[i]!.value
+      if (slot >= 0 && found[slot] === undefined && value._tag !== "Null") found[slot] = value
     }
-    return undefined
   }
 
   /** `record #i`'s field for `slot` holds `value`, which is not what the slot needs. */
@@ -151,12 +149,12 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
     text !== undefined && text.length > 0 ? Math.min(text.length, max) : fallback !== undefined ? fallback.length * 3 : 1
 
   /**
-   * Appends `r`'s message (unframed) to `out`, with `batchTime` as TIMESTAMP unless the record gives one;
+   * Appends `r`'s message (unframed) to `out`, with `batchTime` as TIMESTAMP unless the record gives one
+   * (`undefined`: the time now, read only for a record without one);
    * what is wrong with the record (nothing appended) when it cannot be sent.
    */
-  const put = (r: DataRecord.DataRecord, i: number, batchTime: string, out: ByteBuilder): string | undefined => {
-    const fields = r.fields
-    const at = slotsOf(fields)
+  const put = (r: DataRecord.DataRecord, i: number, batchTime: string | undefined, out: ByteBuilder): string | undefined => {
+    gather(r.fields)
     let hostText: string | undefined = undefined
     let appText: string | undefined = undefined
     let procidText: string | undefined = undefined
@@ -166,9 +164,7 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
     let sev = severity
     let time = batchTime
     for (let s = 0; s < slots.length; s++) {
-      const positions = at[s]!
-      if (positions.length === 0) continue
-      const value = valueAt(fields, positions)
+      const value = found[s]
       if (value === undefined) continue
       const slot = slots[s]!
       switch (slot) {
@@ -204,6 +200,7 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
         }
       }
     }
+    if (time === undefined) time = timeOf(Date.now())
     const msg = message === undefined ? DataRecord.toJsonText(r) : messageOf(message)
     // room for all of it at once, then plain stores at a local offset
     out.ensure(
@@ -253,7 +250,7 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
   }
 
   /** Appends `r`'s frame (its message framed as `framing` says) to `out`; what is wrong with it, appending nothing, when it cannot be sent. */
-  const frameInto = (r: DataRecord.DataRecord, i: number, batchTime: string, out: ByteBuilder): string | undefined => {
+  const frameInto = (r: DataRecord.DataRecord, i: number, batchTime: string | undefined, out: ByteBuilder): string | undefined => {
     const start = out.length
     const problem = put(r, i, batchTime, out)
     if (problem !== undefined) {
@@ -301,12 +298,13 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
     return lastTime
   }
 
-  const one = (r: DataRecord.DataRecord, ms: number): string | undefined => {
+  const one = (r: DataRecord.DataRecord, ms?: number): string | undefined => {
     scratch.truncate(0)
-    return put(r, 0, timeOf(ms), scratch) === undefined ? scratch.textOf(0) : undefined
+    return put(r, 0, ms === undefined ? undefined : timeOf(ms), scratch) === undefined ? scratch.textOf(0) : undefined
   }
 
-  const frame = (r: DataRecord.DataRecord, ms: number, out: ByteBuilder): boolean => frameInto(r, 0, timeOf(ms), out) === undefined
+  const frame = (r: DataRecord.DataRecord, out: ByteBuilder, ms?: number): boolean =>
+    frameInto(r, 0, ms === undefined ? undefined : timeOf(ms), out) === undefined
 
   return { texts, bytes, records, frames, one, frame }
 }

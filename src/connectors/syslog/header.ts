@@ -85,43 +85,8 @@ export const timeAt = (ms: number, format: Format): string => {
   return format === "rfc5424" ? date.toISOString() : bsd(date)
 }
 
-/** `true` when the character at `i` of `text` is a digit. */
-const digitAt = (text: string, i: number): boolean => {
-  const c = text.charCodeAt(i)
-  return c >= 0x30 && c <= 0x39
-}
-
-/** `true` when `text` from `i` holds, for each of `seps`, two digits then that separator (a negative one: none). */
-const pairsAt = (text: string, i: number, seps: ReadonlyArray<number>): boolean => {
-  for (const sep of seps) {
-    if (!digitAt(text, i) || !digitAt(text, i + 1)) return false
-    if (sep >= 0 && text.charCodeAt(i + 2) !== sep) return false
-    i += 3
-  }
-  return true
-}
-
-const dateSeps = [0x2d, 0x54, 0x3a, 0x3a, -1] // MM-DDThh:mm:ss
-const offsetSeps = [0x3a, -1] // hh:mm
-
-/**
- * `true` when `text` is an RFC 5424 TIMESTAMP: RFC 3339 with at most 6 fraction digits
- * (`YYYY-MM-DDThh:mm:ss[.f{1,6}](Z|±hh:mm)`). A scan, not a regular expression: it runs per record.
- */
-const isRfc5424Time = (text: string): boolean => {
-  const n = text.length
-  if (n < 20 || !digitAt(text, 0) || !digitAt(text, 1) || !digitAt(text, 2) || !digitAt(text, 3) || text.charCodeAt(4) !== 0x2d) return false
-  if (!pairsAt(text, 5, dateSeps)) return false
-  let i = 19
-  if (text.charCodeAt(i) === 0x2e) {
-    const from = ++i
-    while (i < n && i - from < 7 && digitAt(text, i)) i++
-    if (i === from || i - from > 6) return false
-  }
-  const c = text.charCodeAt(i)
-  if (c === 0x5a) return i + 1 === n
-  return (c === 0x2b || c === 0x2d) && i + 6 === n && pairsAt(text, i + 1, offsetSeps)
-}
+/** An RFC 5424 TIMESTAMP: RFC 3339 with at most 6 fraction digits (faster than a scan by hand, measured). */
+const rfc5424Time = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})$/
 
 /**
  * The TIMESTAMP of the time `text` names, in `format`: RFC 3339 text that RFC 5424 allows is kept as it
@@ -129,7 +94,7 @@ const isRfc5424Time = (text: string): boolean => {
  * `undefined` when `Date` cannot read it.
  */
 export const timestamp = (text: string, format: Format): string | undefined => {
-  if (format === "rfc5424" && isRfc5424Time(text)) return text
+  if (format === "rfc5424" && rfc5424Time.test(text)) return text
   const ms = Date.parse(text)
   return Number.isNaN(ms) ? undefined : timeAt(ms, format)
 }

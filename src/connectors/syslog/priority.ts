@@ -63,23 +63,20 @@ export const facilityCode = codeOf(facilityByName, 23)
 /** The number of a severity param (or record value's text): `"warn"` is 4. */
 export const severityCode = codeOf(severityByName, 7)
 
-/** The number a record value names with `code`: a `Digit`, or `Chars` holding a number or a name. */
-const fromValue = (code: (value: number | string) => number | undefined) => (value: DataRecord.Value): number | undefined => {
-  switch (value._tag) {
-    case "Digit":
-      return value.value >= 0n && value.value <= 23n ? code(Number(value.value)) : undefined
-    case "Chars":
-      return code(value.value)
-    default:
-      return undefined
-  }
+/** The number a record value names: a `Digit` from 0 to `max`, or `Chars` that `code` reads. */
+const fromValue = (value: DataRecord.Value, max: number, code: (value: number | string) => number | undefined): number | undefined => {
+  if (value._tag === "Chars") return code(value.value)
+  if (value._tag !== "Digit") return undefined
+  // one conversion, then number compares: a Digit too large for a number is no code either way
+  const n = Number(value.value)
+  return n >= 0 && n <= max ? n : undefined
 }
 
 /** The facility a record value names, or `undefined`. */
-export const facilityOfValue = fromValue(facilityCode)
+export const facilityOfValue = (value: DataRecord.Value): number | undefined => fromValue(value, 23, facilityCode)
 
 /** The severity a record value names, or `undefined`. */
-export const severityOfValue = fromValue(severityCode)
+export const severityOfValue = (value: DataRecord.Value): number | undefined => fromValue(value, 7, severityCode)
 
 /** The PRI of a facility and a severity. */
 export const pri = (facility: number, severity: number): number => facility * 8 + severity

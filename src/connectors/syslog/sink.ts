@@ -69,14 +69,14 @@ export const make = (params: SinkParams, hostname?: string): Effect.Effect<Syslo
     // over TCP frames are joined, and written straight into bytes; over UDP each is one datagram
     const scratch = new ByteBuilder(4096)
     const recordEncoder = tcp === undefined
-      ? RecordEncoder.make((record) => encoder.one(record, Date.now()), send)
+      ? RecordEncoder.make((record) => encoder.one(record), send)
       : RecordEncoder.make(
         (record) => {
           scratch.truncate(0)
-          return encoder.frame(record, Date.now(), scratch) ? scratch.textOf(0) : undefined
+          return encoder.frame(record, scratch) ? scratch.textOf(0) : undefined
         },
         (frames) => tcp.sendFramed([Buffer.from(frames.join(""), "utf8")]),
-        { separator: "", bytes: { encodeInto: (record, out) => encoder.frame(record, Date.now(), out), write: tcp.sendFramed } }
+        { separator: "", bytes: { encodeInto: encoder.frame, write: tcp.sendFramed } }
       )
 
     const sink = AsyncSink.fromBatches({

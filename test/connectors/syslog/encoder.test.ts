@@ -69,16 +69,16 @@ describe("syslog encoder", () => {
       // appended to what a builder holds; a record that cannot be sent appends nothing
       const out = ByteBuilder.make(8)
       out.text("|")
-      expect(counted.frame(record, at, out)).toBe(true)
+      expect(counted.frame(record, out, at)).toBe(true)
       const loud = DataRecord.make([DataRecord.field("severity", DataRecord.chars("loud"))])
-      expect(counted.frame(loud, at, out)).toBe(false)
+      expect(counted.frame(loud, out, at)).toBe(false)
       expect(out.textOf(0)).toBe(`|${bytes} ${message}`)
       expect(Either.getLeft(counted.frames([record, loud], at))).toEqual(Option.some(
         "record #1 of the batch: field \"severity\" is \"loud\", not a severity (0 to 7, or a name such as \"err\" or \"warning\") (set params.severity_field = \"\" to not read it)"
       ))
       const udp = yield* encoder({ protocol: "udp", framing: "line" })
       const datagram = ByteBuilder.make()
-      expect(udp.frame(record, at, datagram)).toBe(true)
+      expect(udp.frame(record, datagram, at)).toBe(true)
       expect(datagram.textOf(0)).toBe(message)
     }))
 
