@@ -148,57 +148,52 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
   const fieldBytes = (text: string | undefined, max: number, fallback: string | undefined): number =>
     text !== undefined && text.length > 0 ? Math.min(text.length, max) : fallback !== undefined ? fallback.length * 3 : 1
 
+  /** The text of the header field in slot `s` (HOSTNAME to MSGID), or what is wrong with it (`{ problem }`). */
+  const textAt = (s: number, i: number): string | undefined | { readonly problem: string } => {
+    const value = found[s]
+    if (value === undefined) return undefined
+    const text = DataRecord.textOf(value)
+    return text === undefined ? { problem: wrong(i, slots[s]!, value, "text or a number") } : text
+  }
+
   /**
    * Appends `r`'s message (unframed) to `out`, with `batchTime` as TIMESTAMP unless the record gives one
-   * (`undefined`: the time now, read only for a record without one);
-   * what is wrong with the record (nothing appended) when it cannot be sent.
+   * (`undefined`: the time now, read only for a record without one); what is wrong with the record
+   * (nothing appended) when it cannot be sent. Slots are checked in order (facility first, timestamp
+   * last), so the problem told is the first.
    */
   const put = (r: DataRecord.DataRecord, i: number, batchTime: string | undefined, out: ByteBuilder): string | undefined => {
     gather(r.fields)
-    let hostText: string | undefined = undefined
-    let appText: string | undefined = undefined
-    let procidText: string | undefined = undefined
-    let msgidText: string | undefined = undefined
-    let message: DataRecord.Value | undefined = undefined
     let fac = facility
+    const facilityValue = found[0]
+    if (facilityValue !== undefined) {
+      const code = Priority.facilityOfValue(facilityValue)
+      if (code === undefined) return wrong(i, "facility", facilityValue, "a facility (0 to 23, or a name such as \"user\" or \"local0\")")
+      fac = code
+    }
     let sev = severity
+    const severityValue = found[1]
+    if (severityValue !== undefined) {
+      const code = Priority.severityOfValue(severityValue)
+      if (code === undefined) return wrong(i, "severity", severityValue, "a severity (0 to 7, or a name such as \"err\" or \"warning\")")
+      sev = code
+    }
+    const hostText = textAt(2, i)
+    if (typeof hostText === "object") return hostText.problem
+    const appText = textAt(3, i)
+    if (typeof appText === "object") return appText.problem
+    const procidText = textAt(4, i)
+    if (typeof procidText === "object") return procidText.problem
+    const msgidText = textAt(5, i)
+    if (typeof msgidText === "object") return msgidText.problem
+    const message = found[6]
     let time = batchTime
-    for (let s = 0; s < slots.length; s++) {
-      const value = found[s]
-      if (value === undefined) continue
-      const slot = slots[s]!
-      switch (slot) {
-        case "facility": {
-          const code = Priority.facilityOfValue(value)
-          if (code === undefined) return wrong(i, slot, value, "a facility (0 to 23, or a name such as \"user\" or \"local0\")")
-          fac = code
-          break
-        }
-        case "severity": {
-          const code = Priority.severityOfValue(value)
-          if (code === undefined) return wrong(i, slot, value, "a severity (0 to 7, or a name such as \"err\" or \"warning\")")
-          sev = code
-          break
-        }
-        case "timestamp": {
-          const text = value._tag === "Chars" || value._tag === "Time" ? value.value : undefined
-          const at = text === undefined ? undefined : Header.timestamp(text, format)
-          if (at === undefined) return wrong(i, slot, value, "a time (RFC 3339 text, or text Date reads)")
-          time = at
-          break
-        }
-        case "message":
-          message = value
-          break
-        default: {
-          const text = DataRecord.textOf(value)
-          if (text === undefined) return wrong(i, slot, value, "text or a number")
-          if (slot === "host") hostText = text
-          else if (slot === "app") appText = text
-          else if (slot === "procid") procidText = text
-          else msgidText = text
-        }
-      }
+    const timeValue = found[7]
+    if (timeValue !== undefined) {
+      const text = timeValue._tag === "Chars" || timeValue._tag === "Time" ? timeValue.value : undefined
+      const at = text === undefined ? undefined : Header.timestamp(text, format)
+      if (at === undefined) return wrong(i, "timestamp", timeValue, "a time (RFC 3339 text, or text Date reads)")
+      time = at
     }
     if (time === undefined) time = timeOf(Date.now())
     const msg = message === undefined ? DataRecord.toJsonText(r) : messageOf(message)
