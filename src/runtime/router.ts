@@ -12,7 +12,7 @@
 import { type Clock, Effect } from "effect"
 import { ByteBuilder } from "../sink/byte-builder.js"
 import type * as RecordEncoder from "../sink/record-encoder.js"
-import { batchBytes, SourceEvent } from "../source/event.js"
+import { batchBytes, type SourceEvent } from "../source/event.js"
 import * as Filter from "./filter.js"
 import type * as SinkQueue from "./sink-queue.js"
 
@@ -77,10 +77,6 @@ interface Target {
   /** The builder a pass encodes this target's bytes into, while no pass has it (kept: it grows once). */
   spare: ByteBuilder | undefined
 }
-
-/** `event` without its record (the sink has its encoding of it). */
-const withoutRecord = (e: SourceEvent): SourceEvent =>
-  new SourceEvent({ eventId: e.eventId, srcKey: e.srcKey, payload: e.payload, tags: e.tags, upsIp: e.upsIp, preproc: e.preproc, ackToken: e.ackToken })
 
 /**
  * What one target took of a pass so far: its events in parts (a part taken whole is kept as it is, not
@@ -157,7 +153,7 @@ const takeBytes = (share: Share, sub: ReadonlyArray<SourceEvent>, encoder: Recor
       break
     }
     share.ends.push(out.length)
-    stripped[k] = withoutRecord(e)
+    stripped[k] = e.withoutRecord()
   }
   share.count += k
   share.records += k
@@ -203,7 +199,7 @@ const takeTexts = (share: Share, sub: ReadonlyArray<SourceEvent>, encoder: Recor
     // a declined record stays with its event (the sink's `sinkRecords` says why it cannot be written)
     if (text === undefined) share.declined += 1
     else (stripped ??= sub.slice(0, k))
-    if (stripped !== undefined) stripped.push(text === undefined ? e : withoutRecord(e))
+    if (stripped !== undefined) stripped.push(text === undefined ? e : e.withoutRecord())
   }
   share.parts.push(stripped !== undefined && stripped.length === sub.length ? stripped : sub)
 }

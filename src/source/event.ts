@@ -55,6 +55,8 @@ export class SourceEvent implements Inspectable.Inspectable {
   readonly ackToken: AckToken
   /** The record a processor made of the payload, if one did. */
   readonly record: DataRecord.DataRecord | undefined
+  /** The event `update` made this one from, when that one is this one but for the record (see `withoutRecord`). */
+  #bare: SourceEvent | undefined = undefined
 
   constructor(fields: SourceEventFields) {
     this.eventId = fields.eventId
@@ -65,6 +67,43 @@ export class SourceEvent implements Inspectable.Inspectable {
     this.preproc = fields.preproc
     this.ackToken = fields.ackToken
     this.record = fields.record
+  }
+
+  /**
+   * This event with some of its fields changed (a processor's output): id, source and ack token stay. When
+   * the payload and tags stay too, the new event remembers the event it was made from, without a record,
+   * so that dropping its record (`withoutRecord`) needs no copy.
+   */
+  update(changes: Partial<Pick<SourceEventFields, "payload" | "tags" | "record">>): SourceEvent {
+    const next = new SourceEvent({
+      eventId: this.eventId,
+      srcKey: this.srcKey,
+      payload: changes.payload ?? this.payload,
+      tags: changes.tags ?? this.tags,
+      upsIp: this.upsIp,
+      preproc: this.preproc,
+      ackToken: this.ackToken,
+      record: "record" in changes ? changes.record : this.record
+    })
+    if (next.payload === this.payload && next.tags === this.tags) next.#bare = this.record === undefined ? this : this.#bare
+    return next
+  }
+
+  /**
+   * This event without its record (the engine queues that for a sink that has the record's encoding): the
+   * event it was made from when that one is the same but for the record, else a copy.
+   */
+  withoutRecord(): SourceEvent {
+    if (this.record === undefined) return this
+    return this.#bare ?? new SourceEvent({
+      eventId: this.eventId,
+      srcKey: this.srcKey,
+      payload: this.payload,
+      tags: this.tags,
+      upsIp: this.upsIp,
+      preproc: this.preproc,
+      ackToken: this.ackToken
+    })
   }
 
   /** A debug summary that shows the payload's length, never its content. */
@@ -111,18 +150,9 @@ export class SourceEvent implements Inspectable.Inspectable {
 /** A new event (`SourceEvent::new`). */
 export const make = (fields: SourceEventFields): SourceEvent => new SourceEvent(fields)
 
-/** The event with some of its fields changed (a processor's output): id, source and ack token stay. */
+/** The event with some of its fields changed (a processor's output): id, source and ack token stay (`SourceEvent.update`). */
 export const update = (self: SourceEvent, changes: Partial<Pick<SourceEventFields, "payload" | "tags" | "record">>): SourceEvent =>
-  new SourceEvent({
-    eventId: self.eventId,
-    srcKey: self.srcKey,
-    payload: changes.payload ?? self.payload,
-    tags: changes.tags ?? self.tags,
-    upsIp: self.upsIp,
-    preproc: self.preproc,
-    ackToken: self.ackToken,
-    record: "record" in changes ? changes.record : self.record
-  })
+  self.update(changes)
 
 /** The event after its pre-processing hook, if it has one. */
 export const applyPreproc = (self: SourceEvent): SourceEvent => (self.preproc === undefined ? self : self.preproc(self))
