@@ -65,7 +65,11 @@ export const valueInto = (value: DataRecord.Value, out: ByteBuilder): void => {
     }
     case "Float": {
       const n = value.value
-      return Number.isInteger(n) && n >= 0 && n < 1000 ? (integerInto(n, out), out.text(".0")) : out.text(DataRecord.floatText(n))
+      if (!Number.isInteger(n)) {
+        // a finite float that is no integer prints with a `.` or an exponent already, as `floatText` keeps it
+        return Number.isFinite(n) ? out.text(String(n)) : out.text("null")
+      }
+      return n >= 0 && n < 1000 ? (integerInto(n, out), out.text(".0")) : out.text(DataRecord.floatText(n))
     }
     case "Bool":
       return out.text(value.value ? "true" : "false")
@@ -76,17 +80,46 @@ export const valueInto = (value: DataRecord.Value, out: ByteBuilder): void => {
   }
 }
 
+/**
+ * The field names of the last record written and, for each, the bytes that come before its value
+ * (`{"name":` for the first, `,"name":` after): records of one stream have the same names in the same
+ * order, so a record costs one comparison per field (the names are mostly the same strings), not a lookup.
+ */
+let shapeNames: ReadonlyArray<string> = []
+let shapeHeads: ReadonlyArray<Uint8Array> = []
+
+/** The heads of `fields`' names, learnt when they are not the last record's. */
+const headsOf = (fields: ReadonlyArray<DataRecord.DataField>): ReadonlyArray<Uint8Array> => {
+  if (fields.length === shapeNames.length) {
+    let same = true
+    for (let i = 0; i < fields.length && same; i++) same = fields[i]!.name === shapeNames[i]
+    if (same) return shapeHeads
+  }
+  shapeNames = fields.map((f) => f.name)
+  shapeHeads = shapeNames.map((name, i) => Buffer.from(`${i === 0 ? "{" : ","}${DataRecord.nameJson(name)}`, "utf8"))
+  return shapeHeads
+}
+
+/** Appends `bytes` (a few, known) to `out`. */
+const copyInto = (bytes: Uint8Array, out: ByteBuilder): void => {
+  const n = bytes.length
+  out.ensure(n)
+  const buf = out.buf
+  let off = out.length
+  for (let k = 0; k < n; k++) buf[off++] = bytes[k]!
+  out.length = off
+}
+
 /** Writes `record` as `DataRecord.toJsonText` does (a `fromPlain` record by one `JSON.stringify`, as there). */
 export const recordInto = (record: DataRecord.DataRecord, out: ByteBuilder): void => {
   const plain = DataRecord.plainOf(record)
   if (plain !== undefined) return out.text(JSON.stringify(plain))
   const fields = record.fields
-  out.byte(0x7b)
+  if (fields.length === 0) return out.text("{}")
+  const heads = headsOf(fields)
   for (let i = 0; i < fields.length; i++) {
-    const f = fields[i]!
-    if (i > 0) out.byte(0x2c)
-    out.text(DataRecord.nameJson(f.name))
-    valueInto(f.value, out)
+    copyInto(heads[i]!, out)
+    valueInto(fields[i]!.value, out)
   }
   out.byte(0x7d)
 }

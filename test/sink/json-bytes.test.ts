@@ -79,6 +79,12 @@ describe("JsonBytes", () => {
     expectSameBytes(DataRecord.empty)
   })
 
+  it("records of one shape, then another of the same length, then the first again: each as toJsonText writes it", () => {
+    const shapeA = (i: number) => DataRecord.make([DataRecord.field("a", digit(i)), DataRecord.field("b", DataRecord.chars(`x${i}`))])
+    const shapeB = (i: number) => DataRecord.make([DataRecord.field("a", digit(i)), DataRecord.field("c\"", DataRecord.float(i / 2))])
+    for (const record of [shapeA(1), shapeA(2), shapeB(3), shapeB(4), shapeA(5), DataRecord.empty, shapeB(6)]) expectSameBytes(record)
+  })
+
   it("a record held as its parser's plain object is written as toJsonText writes it", () => {
     expectSameBytes(DataRecord.fromPlain({ msg: "héllo \"you\"", n: 12, f: 0.5, ok: true, none: null, list: [1, "two"], o: { a: 1 } }))
   })
