@@ -47,6 +47,17 @@ export const putText = (buf: Buffer, offset: number, text: string): number => {
   return off
 }
 
+/**
+ * Writes `text`, known to be ASCII (a time an encoder checked or made), into `buf` from `offset` by a
+ * JavaScript loop whatever its length (one native call costs as much as 30 characters copied); the offset
+ * after it.
+ */
+export const putAscii = (buf: Buffer, offset: number, text: string): number => {
+  let off = offset
+  for (let k = 0; k < text.length; k++) buf[off++] = text.charCodeAt(k)
+  return off
+}
+
 /** Writes the decimal digits of `n` (a non-negative integer) into `buf` from `offset`; the offset after them. */
 export const putDigits = (buf: Buffer, offset: number, n: number): number => {
   if (n >= 1000) return offset + utf8Write(buf, String(n), offset)

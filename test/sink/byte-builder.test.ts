@@ -33,16 +33,17 @@ describe("ByteBuilder", () => {
     }
   })
 
-  it("putText and putDigits write at a local offset and say where they ended", () => {
+  it("putText, putAscii and putDigits write at a local offset and say where they ended", () => {
     const out = ByteBuilder.make()
     out.ensure(64)
     let off = ByteBuilder.putText(out.buf, out.length, "pri=")
+    off = ByteBuilder.putAscii(out.buf, off, "2026-11-28T12:00:00.000000Z,")
     for (const n of [0, 7, 10, 99, 100, 191, 999, 1000, 123456789]) {
       off = ByteBuilder.putDigits(out.buf, off, n)
       out.buf[off++] = 0x2c
     }
     out.length = off
-    expect(out.textOf(0)).toBe("pri=0,7,10,99,100,191,999,1000,123456789,")
+    expect(out.textOf(0)).toBe("pri=2026-11-28T12:00:00.000000Z,0,7,10,99,100,191,999,1000,123456789,")
   })
 
   it("grows past its first room without losing what was written", () => {

@@ -15,7 +15,7 @@
 import * as os from "node:os"
 import { Either } from "effect"
 import * as DataRecord from "../../model/record.js"
-import { ByteBuilder, putDigits, putText } from "../../sink/byte-builder.js"
+import { ByteBuilder, putAscii, putDigits, putText } from "../../sink/byte-builder.js"
 import * as Header from "./header.js"
 import type { SinkParams } from "./params.js"
 import * as Priority from "./priority.js"
@@ -199,7 +199,7 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
     const msg = message === undefined ? DataRecord.toJsonText(r) : messageOf(message)
     // room for all of it at once, then plain stores at a local offset
     out.ensure(
-      16 + time.length * 3 + fieldBytes(hostText, Header.limits.host, host) + fieldBytes(appText, Header.limits.app, app) +
+      16 + time.length + fieldBytes(hostText, Header.limits.host, host) + fieldBytes(appText, Header.limits.app, app) +
         fieldBytes(procidText, Header.limits.procid, procid) + fieldBytes(msgidText, Header.limits.msgid, msgid) + msg.length * 3
     )
     const buf = out.buf
@@ -210,7 +210,7 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
     if (format === "rfc5424") {
       buf[off++] = 0x31
       buf[off++] = 0x20
-      off = putText(buf, off, time)
+      off = putAscii(buf, off, time)
       buf[off++] = 0x20
       off = putField(buf, off, hostText, Header.limits.host, host)
       buf[off++] = 0x20
@@ -222,7 +222,7 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
       buf[off++] = 0x20
       buf[off++] = 0x2d
     } else {
-      off = putText(buf, off, time)
+      off = putAscii(buf, off, time)
       if ((hostText !== undefined && hostText.length > 0) || host !== undefined) {
         buf[off++] = 0x20
         off = putField(buf, off, hostText, Header.limits.host, host)
