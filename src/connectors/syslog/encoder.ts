@@ -96,37 +96,53 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
   }
 
   /**
-   * The field names of the last record seen, and the slot each of its positions fills (-1: none): records
-   * of one stream have the same names in the same order, so a record costs one comparison per field, not
-   * a lookup (the names are mostly the same strings, and compare at once).
+   * The field names of the last record seen, and the position of each slot's field in it (-1: none):
+   * records of one stream have the same names in the same order, so a record costs one comparison per
+   * field, not a lookup (the names are mostly the same strings, and compare at once). A shape that names
+   * a slot twice (`several`) is read field by field instead: the first field that is not `Null` wins.
    */
   let shapeNames: Array<string> = []
-  let shapeSlots = new Int8Array(0)
+  let shapeAt = new Int8Array(slots.length).fill(-1)
+  let several = false
   /** The values of the record being encoded, by slot (reused: records are encoded one at a time). */
   const found = new Array<DataRecord.Value | undefined>(slots.length).fill(undefined)
 
-  /** Fills `found` from `fields`: for each slot, the first of its fields that is not `Null`. */
-  const gather = (fields: ReadonlyArray<DataRecord.DataField>): void => {
-    for (let s = 0; s < found.length; s++) found[s] = undefined
+  /** Learns the shape of `fields` unless it is the last one's. */
+  const learn = (fields: ReadonlyArray<DataRecord.DataField>): void => {
     const n = fields.length
-    let i = 0
     if (n === shapeNames.length) {
-      for (; i < n; i++) {
-        const f = fields[i]!
-        if (f.name !== shapeNames[i]) break
-        const slot = shapeSlots[i]!
-        if (slot >= 0 && found[slot] === undefined && f.value._tag !== "Null") found[slot] = f.value
-      }
+      let i = 0
+      while (i < n && fields[i]!.name === shapeNames[i]) i++
       if (i === n) return
     }
-    // another shape: learn it, and gather the rest of this record by name
     shapeNames = fields.map((f) => f.name)
-    shapeSlots = Int8Array.from(shapeNames, (name) => slotOf.get(name) ?? -1)
-    for (; i < n; i++) {
-      const slot = shapeSlots[i]!
+    shapeAt = new Int8Array(slots.length).fill(-1)
+    several = false
+    shapeNames.forEach((name, i) => {
+      const slot = slotOf.get(name)
+      if (slot === undefined) return
+      if (shapeAt[slot] === -1) shapeAt[slot] = i
+      else several = true
+    })
+  }
+
+  /** Fills `found` from `fields` (a shape with a slot named twice): for each slot, the first of its fields that is not `Null`. */
+  const gather = (fields: ReadonlyArray<DataRecord.DataField>): void => {
+    for (let s = 0; s < found.length; s++) found[s] = undefined
+    for (let i = 0; i < fields.length; i++) {
+      const slot = slotOf.get(fields[i]!.name)
       const value = fields[i]!.value
-      if (slot >= 0 && found[slot] === undefined && value._tag !== "Null") found[slot] = value
+      if (slot !== undefined && found[slot] === undefined && value._tag !== "Null") found[slot] = value
     }
+  }
+
+  /** The value of slot `s` in `fields` (of the learnt shape): `undefined` when absent or `Null`. */
+  const valueOf = (fields: ReadonlyArray<DataRecord.DataField>, s: number): DataRecord.Value | undefined => {
+    if (several) return found[s]
+    const at = shapeAt[s]!
+    if (at < 0) return undefined
+    const value = fields[at]!.value
+    return value._tag === "Null" ? undefined : value
   }
 
   /** `record #i`'s field for `slot` holds `value`, which is not what the slot needs. */
@@ -149,8 +165,8 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
     text !== undefined && text.length > 0 ? Math.min(text.length, max) : fallback !== undefined ? fallback.length * 3 : 1
 
   /** The text of the header field in slot `s` (HOSTNAME to MSGID), or what is wrong with it (`{ problem }`). */
-  const textAt = (s: number, i: number): string | undefined | { readonly problem: string } => {
-    const value = found[s]
+  const textAt = (fields: ReadonlyArray<DataRecord.DataField>, s: number, i: number): string | undefined | { readonly problem: string } => {
+    const value = valueOf(fields, s)
     if (value === undefined) return undefined
     const text = DataRecord.textOf(value)
     return text === undefined ? { problem: wrong(i, slots[s]!, value, "text or a number") } : text
@@ -163,32 +179,34 @@ export const make = (params: SinkParams, hostname: string = os.hostname()): Enco
    * last), so the problem told is the first.
    */
   const put = (r: DataRecord.DataRecord, i: number, batchTime: string | undefined, out: ByteBuilder): string | undefined => {
-    gather(r.fields)
+    const fields = r.fields
+    learn(fields)
+    if (several) gather(fields)
     let fac = facility
-    const facilityValue = found[0]
+    const facilityValue = valueOf(fields, 0)
     if (facilityValue !== undefined) {
       const code = Priority.facilityOfValue(facilityValue)
       if (code === undefined) return wrong(i, "facility", facilityValue, "a facility (0 to 23, or a name such as \"user\" or \"local0\")")
       fac = code
     }
     let sev = severity
-    const severityValue = found[1]
+    const severityValue = valueOf(fields, 1)
     if (severityValue !== undefined) {
       const code = Priority.severityOfValue(severityValue)
       if (code === undefined) return wrong(i, "severity", severityValue, "a severity (0 to 7, or a name such as \"err\" or \"warning\")")
       sev = code
     }
-    const hostText = textAt(2, i)
+    const hostText = textAt(fields, 2, i)
     if (typeof hostText === "object") return hostText.problem
-    const appText = textAt(3, i)
+    const appText = textAt(fields, 3, i)
     if (typeof appText === "object") return appText.problem
-    const procidText = textAt(4, i)
+    const procidText = textAt(fields, 4, i)
     if (typeof procidText === "object") return procidText.problem
-    const msgidText = textAt(5, i)
+    const msgidText = textAt(fields, 5, i)
     if (typeof msgidText === "object") return msgidText.problem
-    const message = found[6]
+    const message = valueOf(fields, 6)
     let time = batchTime
-    const timeValue = found[7]
+    const timeValue = valueOf(fields, 7)
     if (timeValue !== undefined) {
       const text = timeValue._tag === "Chars" || timeValue._tag === "Time" ? timeValue.value : undefined
       const at = text === undefined ? undefined : Header.timestamp(text, format)

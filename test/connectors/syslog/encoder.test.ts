@@ -99,4 +99,28 @@ describe("syslog encoder", () => {
       const tagged = DataRecord.make([DataRecord.field("app", DataRecord.chars("a[1]:b")), DataRecord.field("procid", DataRecord.chars("7")), DataRecord.field("message", DataRecord.chars("m"))])
       expect(Either.getOrThrow(bsd.records([tagged], at))[0]).toMatch(/^<14>\w{3} [ \d]\d \d{2}:\d{2}:\d{2} box a_1__b\[7\]: m$/)
     }))
+
+  it.effect("records of different shapes in one batch; a field named twice: the first that is not Null wins", () =>
+    Effect.gen(function*() {
+      const e = yield* encoder({})
+      const text = (name: string, value: string) => DataRecord.field(name, DataRecord.chars(value))
+      const records = [
+        DataRecord.make([text("host", "a"), text("message", "one")]),
+        DataRecord.make([text("host", "b"), text("message", "two")]),
+        DataRecord.make([DataRecord.field("host", DataRecord.nil), text("host", "c"), text("message", "three")]),
+        DataRecord.make([text("message", "four"), text("host", "d")]),
+        DataRecord.make([text("host", "e"), text("host", "ignored"), text("message", "five")]),
+        DataRecord.make([text("host", "f"), text("message", "six")]),
+        DataRecord.make([DataRecord.field("host", DataRecord.nil), text("message", "seven")])
+      ]
+      expect(Either.getOrThrow(e.records(records, at)).map((m) => m.split(" ").slice(2).join(" "))).toEqual([
+        "a wpc - - - one",
+        "b wpc - - - two",
+        "c wpc - - - three",
+        "d wpc - - - four",
+        "e wpc - - - five",
+        "f wpc - - - six",
+        "box wpc - - - seven"
+      ])
+    }))
 })
