@@ -99,6 +99,16 @@ export class ByteBuilder {
     this.buf[this.length++] = b
   }
 
+  /** Appends `bytes` (a few: copied by a loop, not a native call). */
+  bytes(bytes: Uint8Array): void {
+    const n = bytes.length
+    this.ensure(n)
+    const buf = this.buf
+    let off = this.length
+    for (let k = 0; k < n; k++) buf[off++] = bytes[k]!
+    this.length = off
+  }
+
   /** Appends `text` as UTF-8 (a lone surrogate becomes U+FFFD, as `Buffer.from` writes it). */
   text(text: string): void {
     this.ensure(text.length * 3)

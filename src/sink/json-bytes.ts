@@ -46,7 +46,7 @@ export const stringInto = (text: string, out: ByteBuilder): void => {
 }
 
 /** Writes an integer that a number holds exactly, as its decimal digits. */
-const integerInto = (n: number, out: ByteBuilder): void => {
+export const integerInto = (n: number, out: ByteBuilder): void => {
   if (n < 0 || n >= 1000) return out.text(String(n))
   out.ensure(3)
   out.length = putDigits(out.buf, out.length, n)
@@ -100,16 +100,6 @@ const headsOf = (fields: ReadonlyArray<DataRecord.DataField>): ReadonlyArray<Uin
   return shapeHeads
 }
 
-/** Appends `bytes` (a few, known) to `out`. */
-const copyInto = (bytes: Uint8Array, out: ByteBuilder): void => {
-  const n = bytes.length
-  out.ensure(n)
-  const buf = out.buf
-  let off = out.length
-  for (let k = 0; k < n; k++) buf[off++] = bytes[k]!
-  out.length = off
-}
-
 /** Writes `record` as `DataRecord.toJsonText` does (a `fromPlain` record by one `JSON.stringify`, as there). */
 export const recordInto = (record: DataRecord.DataRecord, out: ByteBuilder): void => {
   const plain = DataRecord.plainOf(record)
@@ -118,7 +108,7 @@ export const recordInto = (record: DataRecord.DataRecord, out: ByteBuilder): voi
   if (fields.length === 0) return out.text("{}")
   const heads = headsOf(fields)
   for (let i = 0; i < fields.length; i++) {
-    copyInto(heads[i]!, out)
+    out.bytes(heads[i]!)
     valueInto(fields[i]!.value, out)
   }
   out.byte(0x7d)

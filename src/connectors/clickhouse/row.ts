@@ -14,6 +14,8 @@
  * @since 0.2.0
  */
 import * as DataRecord from "../../model/record.js"
+import type { ByteBuilder } from "../../sink/byte-builder.js"
+import * as JsonBytes from "../../sink/json-bytes.js"
 import { columnOf, fieldOf } from "./params.js"
 
 /** The JSON text of a float: a JSON number when finite, else the quoted name ClickHouse reads (`"nan"`, `"inf"`, `"-inf"`). */
@@ -31,6 +33,21 @@ export const valueText = (value: DataRecord.Value): string => {
       return `[${value.value.map(valueText).join(",")}]`
     default:
       return DataRecord.valueJson(value)
+  }
+}
+
+/** Writes `value` as `valueText` does, straight into bytes. */
+export const valueInto = (value: DataRecord.Value, out: ByteBuilder): void => {
+  switch (value._tag) {
+    case "Float": {
+      const n = value.value
+      return Number.isInteger(n) && n >= 0 && n < 1000 ? JsonBytes.integerInto(n, out) : out.text(floatText(n))
+    }
+    case "Obj":
+    case "Array":
+      return out.text(valueText(value))
+    default:
+      return JsonBytes.valueInto(value, out)
   }
 }
 
@@ -63,6 +80,48 @@ export const recordWriter = (): (record: DataRecord.DataRecord) => string => {
   }
 }
 
+/**
+ * A writer of record rows straight into bytes: what `recordWriter` writes, as UTF-8. The names of the
+ * last record's fields are kept with each one's key (`"name":`, as bytes) and whether it is the first of
+ * its name: records of one stream have the same names in the same order, so a record costs one
+ * comparison per field.
+ */
+export const recordInto = (): (record: DataRecord.DataRecord, out: ByteBuilder) => void => {
+  let names: ReadonlyArray<string> = []
+  let keys: ReadonlyArray<Uint8Array> = []
+  let first: ReadonlyArray<boolean> = []
+  const learn = (fields: ReadonlyArray<DataRecord.DataField>): void => {
+    if (fields.length === names.length) {
+      let i = 0
+      while (i < fields.length && fields[i]!.name === names[i]) i++
+      if (i === fields.length) return
+    }
+    names = fields.map((f) => f.name)
+    keys = names.map((name) => Buffer.from(DataRecord.nameJson(name), "utf8"))
+    const seen = new Set<string>()
+    first = names.map((name) => {
+      if (seen.has(name)) return false
+      seen.add(name)
+      return true
+    })
+  }
+  return (record, out) => {
+    const fields = record.fields
+    learn(fields)
+    out.byte(0x7b)
+    let wrote = false
+    for (let i = 0; i < fields.length; i++) {
+      const value = fields[i]!.value
+      if (!first[i] || value._tag === "Null") continue
+      if (wrote) out.byte(0x2c)
+      wrote = true
+      out.bytes(keys[i]!)
+      valueInto(value, out)
+    }
+    out.byte(0x7d)
+  }
+}
+
 /** A column of an explicit mapping: its JSON key (`"column":`, quoted once) and the field it is taken from. */
 interface Mapped {
   readonly key: string
@@ -85,6 +144,27 @@ export const mappedRow = (columns: ReadonlyArray<string>): (record: DataRecord.D
       if (value !== undefined && value._tag !== "Null") parts.push(key + valueText(value))
     }
     return `{${parts.join(",")}}`
+  }
+}
+
+/** The row writer of an explicit `columns` list straight into bytes: what `mappedRow` writes, as UTF-8. */
+export const mappedInto = (columns: ReadonlyArray<string>): (record: DataRecord.DataRecord, out: ByteBuilder) => void => {
+  const mapped = columns.map((entry) => ({ key: Buffer.from(`${JSON.stringify(columnOf(entry))}:`, "utf8"), field: fieldOf(entry) }))
+  return (record, out) => {
+    const fields = record.fields
+    out.byte(0x7b)
+    let wrote = false
+    for (const { field, key } of mapped) {
+      let i = 0
+      while (i < fields.length && fields[i]!.name !== field) i++
+      const value = fields[i]?.value
+      if (value === undefined || value._tag === "Null") continue
+      if (wrote) out.byte(0x2c)
+      wrote = true
+      out.bytes(key)
+      valueInto(value, out)
+    }
+    out.byte(0x7d)
   }
 }
 

@@ -12,6 +12,7 @@
 import { Effect, type Scope } from "effect"
 import type { SinkError } from "../../errors/sink.js"
 import * as RecordEncoder from "../../sink/record-encoder.js"
+import { countFrames } from "../tcp/framing.js"
 import * as AsyncSink from "../../sink/sink.js"
 import * as SinkFactory from "../../sink/factory.js"
 import type { ConfigError } from "../../errors/config.js"
@@ -49,8 +50,16 @@ const newline = Buffer.from("\n")
 /** A body of text rows: each row and a newline. */
 const textBody = (rows: ReadonlyArray<string>): Buffer => Buffer.from(`${rows.join("\n")}\n`, "utf8")
 
-/** A body of bytes rows: each row and a newline. */
-const bytesBody = (rows: ReadonlyArray<Buffer>): Buffer => Buffer.concat(rows.flatMap((row) => [row, newline]))
+/** A body of bytes rows: each row and a newline (also chunks of rows joined by newlines). */
+const bytesBody = (rows: ReadonlyArray<Uint8Array>): Buffer => Buffer.concat(rows.flatMap((row) => [row, newline]))
+
+/** The rows of encoded records, a text of several rows joined by newlines split (a JSON row holds none). */
+const rowsOf = (texts: ReadonlyArray<string>): ReadonlyArray<string> =>
+  texts.some((t) => t.includes("\n")) ? texts.flatMap((t) => t.split("\n")) : texts
+
+/** How many rows chunks of rows joined by newlines hold. */
+const rowCount = (chunks: ReadonlyArray<Uint8Array>): number =>
+  chunks.reduce((n, chunk) => (chunk.length === 0 ? n : n + countFrames(chunk, "line") + 1), 0)
 
 /**
  * A ClickHouse sink in the current Scope (its connections are closed when the Scope closes). Nothing is
@@ -71,6 +80,7 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Con
     const recordUrl = insertUrl(params, recordStatement(params))
     const payloadUrl = insertUrl(params, payloadStatement(params))
     const recordRow = params.columns === undefined ? Row.recordWriter() : Row.mappedRow(params.columns)
+    const recordInto = params.columns === undefined ? Row.recordInto() : Row.mappedInto(params.columns)
     const textRow = Row.textRow(params.payload_column)
     const bytesRow = Row.bytesRow(params.payload_column)
 
@@ -99,8 +109,25 @@ export const make = (params: SinkParams): Effect.Effect<AsyncSink.AsyncSink, Con
       sinkStrBatch,
       sinkBytes: (data) => sinkBytesBatch([data]),
       sinkBytesBatch,
-      // a record is its JSONEachRow row, made when the engine routes it (rows, not joined: `batch` counts them)
-      recordEncoder: RecordEncoder.make(recordRow, (rows) => Effect.suspend(() => insertAll(recordUrl, rows, textBody))),
+      // a record is its JSONEachRow row, written into bytes when the engine routes it; rows are joined by
+      // newlines, and counted by them where `batch` must split a write
+      recordEncoder: RecordEncoder.make(recordRow, (rows) => Effect.suspend(() => insertAll(recordUrl, rowsOf(rows), textBody)), {
+        separator: "\n",
+        bytes: {
+          encodeInto: (record, out) => {
+            recordInto(record, out)
+            return true
+          },
+          write: (chunks) =>
+            Effect.suspend(() => {
+              const rows = rowCount(chunks)
+              if (rows === 0) return Effect.void
+              return rows <= params.batch
+                ? insert(recordUrl, rows, bytesBody(chunks))
+                : insertAll(recordUrl, rowsOf(chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString("utf8"))), textBody)
+            })
+        }
+      }),
       // the next request opens a fresh connection: one kept alive across a server restart is dead
       reconnect: client.dropIdle,
       stop: client.dropIdle

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Option } from "effect"
 import { ClickhouseRow } from "../../../src/connectors/clickhouse/index.js"
-import { DataRecord } from "../../../src/index.js"
+import { ByteBuilder, DataRecord } from "../../../src/index.js"
 
 const digit = (n: bigint | number) => Option.getOrThrow(DataRecord.digit(n))
 
@@ -53,5 +53,30 @@ describe("clickhouse rows (JSONEachRow)", () => {
     expect(ClickhouseRow.textRow("payload")("a \"b\"\n😀")).toBe("{\"payload\":\"a \\\"b\\\"\\n😀\"}")
     const row = ClickhouseRow.bytesRow("payload")(Uint8Array.of(0xff, 0x22, 0x5c, 0x0a, 0x01, 0x41, 0xc3, 0x28))
     expect([...row]).toEqual([...Buffer.from("{\"payload\":\"", "latin1"), 0xff, 0x5c, 0x22, 0x5c, 0x5c, 0x5c, 0x6e, ...Buffer.from("\\u0001A", "latin1"), 0xc3, 0x28, 0x22, 0x7d])
+  })
+
+  it("rows written straight into bytes are the UTF-8 of the text rows, record by record, across shapes and mappings", () => {
+    const values: ReadonlyArray<DataRecord.Value> = [
+      digit(1), digit(DataRecord.digitMax), digit(-5), DataRecord.float(0.5), DataRecord.float(3), DataRecord.float(-0), DataRecord.float(5000),
+      DataRecord.float(1e21), DataRecord.float(Number.NaN), DataRecord.float(Number.NEGATIVE_INFINITY), DataRecord.bool(false), DataRecord.nil,
+      DataRecord.chars("plain"), DataRecord.chars("quote \" and é and \ud800"), DataRecord.chars("x".repeat(60)),
+      Option.getOrThrow(DataRecord.time("2024-05-06T07:08:09.250+02:00")), Option.getOrThrow(DataRecord.ipAddr("10.0.0.1")),
+      DataRecord.obj({ a: digit(1) }), DataRecord.array([DataRecord.float(2), DataRecord.chars("s")])
+    ]
+    const names = ["a", "b", "we\"ird", "a", "c"]
+    const records = Array.from({ length: 60 }, (_, r) =>
+      DataRecord.make(Array.from({ length: 1 + (r % 5) }, (_, k) => DataRecord.field(names[(r + k) % names.length]!, values[(r * 7 + k * 3) % values.length]!))))
+    const writers = [
+      [ClickhouseRow.recordWriter(), ClickhouseRow.recordInto()],
+      [ClickhouseRow.mappedRow(["b", "a=we\"ird", "c", "d=a"]), ClickhouseRow.mappedInto(["b", "a=we\"ird", "c", "d=a"])]
+    ] as const
+    for (const [text, into] of writers) {
+      const out = ByteBuilder.make(8)
+      for (const record of [...records, ...records.slice(0, 5), ...records.slice(0, 5)]) {
+        const start = out.length
+        into(record, out)
+        expect([...out.buf.subarray(start, out.length)]).toEqual([...Buffer.from(text(record), "utf8")])
+      }
+    }
   })
 })
