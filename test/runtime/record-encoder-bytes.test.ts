@@ -6,19 +6,14 @@
  * other shapes, retries them, and rescues the events' payloads. After `stop`, `bytes.write` fails.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Option, TestClock } from "effect"
+import { Effect, Option } from "effect"
 import { AsyncSink, DataRecord, SinkError, SourceEvent } from "../../src/index.js"
 import type { SinkError as SinkErrorType } from "../../src/index.js"
-import * as Backoff from "../../src/runtime/backoff.js"
-import * as CircuitBreaker from "../../src/runtime/circuit-breaker.js"
 import * as Filter from "../../src/runtime/filter.js"
-import * as RateLimiter from "../../src/runtime/rate-limiter.js"
-import type { SinkStats } from "../../src/runtime/report.js"
-import type * as Rescue from "../../src/runtime/rescue.js"
 import * as Router from "../../src/runtime/router.js"
 import * as SinkQueue from "../../src/runtime/sink-queue.js"
-import * as SinkWorker from "../../src/runtime/sink-worker.js"
 import * as RecordEncoder from "../../src/sink/record-encoder.js"
+import { recordingRescue, replicaOf, runToEnd } from "./worker-fixtures.js"
 
 /** A record `{"n":i,"s":"é<i>"}` (a two-byte character: bytes and characters differ). */
 const recordOf = (i: number) =>
@@ -78,39 +73,7 @@ const routerOver = (routes: ReadonlyArray<readonly [SinkQueue.SinkQueue, RecordE
   Effect.map(Effect.clock, (clock) =>
     Router.make(routes.map(([queue, encoder]) => ({ filter: Filter.always, queues: [queue], encoders: [encoder] })), "s", clock, () => undefined))
 
-const replicaOf = (sink: AsyncSink.AsyncSink, queue: SinkQueue.SinkQueue) =>
-  Effect.gen(function*() {
-    const breaker = yield* CircuitBreaker.make(
-      Backoff.sinkCooldown({ breakerThreshold: 3, retryBaseDelay: Duration.millis(100), retryMaxDelay: Duration.seconds(1) })
-    )
-    const stats: SinkStats = { group: "g", name: "s", events: 0, bytes: 0, rescued: 0, retries: 0, errors: 0 }
-    const replica: SinkWorker.Replica = { group: "g", name: "s", sink, queue, breaker, limiter: RateLimiter.unlimited, stats }
-    return replica
-  })
 
-const recordingRescue = () => {
-  const rescued: Array<ReadonlyArray<string>> = []
-  const rescue: Rescue.Rescue = {
-    dir: "/nowhere",
-    fileOf: (group, sink) => `/nowhere/${group}__${sink}.jsonl`,
-    write: (_g, _s, events) => Effect.sync(() => void rescued.push(events.map((e) => e.payload as string))),
-    writeEach: () => Effect.die("not used")
-  }
-  return { rescue, rescued }
-}
-
-const runToEnd = (replica: SinkWorker.Replica, rescue: Rescue.Rescue, maxRetries: number) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(SinkWorker.run(replica, {
-      batchEvents: 100,
-      batchBytes: 1_000_000,
-      batchWait: Duration.zero,
-      retries: Backoff.writeRetries({ maxRetries }),
-      rescue
-    }))
-    while (Option.isNone(yield* Fiber.poll(fiber))) yield* TestClock.adjust(Duration.millis(50))
-    return yield* Fiber.join(fiber)
-  })
 
 /** The item a router over one sink (`bytes` or not) queues for `events`. */
 const itemFor = (bytes: boolean, events: ReadonlyArray<SourceEvent.SourceEvent>) =>

@@ -5,19 +5,14 @@
  * encoded, and rescues the events' payloads. `AsyncSink.make` derives `sinkRecords` from the encoder.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Option, TestClock } from "effect"
+import { Effect, Option } from "effect"
 import { AsyncSink, DataRecord, SinkError, SourceEvent } from "../../src/index.js"
 import type { SinkError as SinkErrorType } from "../../src/index.js"
-import * as Backoff from "../../src/runtime/backoff.js"
-import * as CircuitBreaker from "../../src/runtime/circuit-breaker.js"
 import * as Filter from "../../src/runtime/filter.js"
-import * as RateLimiter from "../../src/runtime/rate-limiter.js"
-import type { SinkStats } from "../../src/runtime/report.js"
-import type * as Rescue from "../../src/runtime/rescue.js"
 import * as Router from "../../src/runtime/router.js"
 import * as SinkQueue from "../../src/runtime/sink-queue.js"
-import * as SinkWorker from "../../src/runtime/sink-worker.js"
 import * as RecordEncoder from "../../src/sink/record-encoder.js"
+import { recordingRescue, replicaOf, runToEnd } from "./worker-fixtures.js"
 
 const recordOf = (i: number) => DataRecord.make([DataRecord.field("n", Option.getOrThrow(DataRecord.digit(i)))])
 /** Event `i`: payload `p<i>`, with a record `{"n":i}` when `withRecord`. */
@@ -56,39 +51,7 @@ const routerOver = (queue: SinkQueue.SinkQueue, encoder: RecordEncoder.RecordEnc
   Effect.map(Effect.clock, (clock) =>
     Router.make([{ filter: Filter.always, queues: [queue], encoders: [encoder] }], "s", clock, () => undefined))
 
-const replicaOf = (sink: AsyncSink.AsyncSink, queue: SinkQueue.SinkQueue) =>
-  Effect.gen(function*() {
-    const breaker = yield* CircuitBreaker.make(
-      Backoff.sinkCooldown({ breakerThreshold: 3, retryBaseDelay: Duration.millis(100), retryMaxDelay: Duration.seconds(1) })
-    )
-    const stats: SinkStats = { group: "g", name: "s", events: 0, bytes: 0, rescued: 0, retries: 0, errors: 0 }
-    const replica: SinkWorker.Replica = { group: "g", name: "s", sink, queue, breaker, limiter: RateLimiter.unlimited, stats }
-    return replica
-  })
 
-const recordingRescue = () => {
-  const rescued: Array<ReadonlyArray<string>> = []
-  const rescue: Rescue.Rescue = {
-    dir: "/nowhere",
-    fileOf: (group, sink) => `/nowhere/${group}__${sink}.jsonl`,
-    write: (_g, _s, events) => Effect.sync(() => void rescued.push(events.map((e) => e.payload as string))),
-    writeEach: () => Effect.die("not used")
-  }
-  return { rescue, rescued }
-}
-
-const runToEnd = (replica: SinkWorker.Replica, rescue: Rescue.Rescue, maxRetries: number) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(SinkWorker.run(replica, {
-      batchEvents: 100,
-      batchBytes: 1_000_000,
-      batchWait: Duration.zero,
-      retries: Backoff.writeRetries({ maxRetries }),
-      rescue
-    }))
-    while (Option.isNone(yield* Fiber.poll(fiber))) yield* TestClock.adjust(Duration.millis(50))
-    return yield* Fiber.join(fiber)
-  })
 
 describe("RecordEncoder in the engine", () => {
   it.effect("the router encodes records as it routes them: one joined text per batch, events without their records", () =>
