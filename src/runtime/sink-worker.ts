@@ -156,25 +156,48 @@ const writeRun = (sink: AsyncSink, shape: Shape, run: ReadonlyArray<Piece>): Eff
     ? sink.sinkStrBatch(run.map((p) => p.event!.payload as string))
     : sink.sinkBytesBatch(run.map((p) => p.event!.payload as Uint8Array))
 
+/** One write of a gathered batch: its effect, and the events it writes (for the rescue) and their payload bytes. */
+export interface Run {
+  readonly write: Effect.Effect<void, SinkError>
+  readonly events: ReadonlyArray<SourceEvent>
+  readonly bytes: number
+}
+
 /**
- * Writes `items` with the batch method that fits: records the router encoded through the sink's
- * `recordEncoder`, other records through `sinkRecords`, payloads through `sinkStrBatch` /
- * `sinkBytesBatch`; one call when all have one shape, else one per run, in order.
+ * The writes of `items` in order, each with the batch method that fits: records the router encoded
+ * through the sink's `recordEncoder`, other records through `sinkRecords`, payloads through
+ * `sinkStrBatch` / `sinkBytesBatch`; one per run of pieces of one shape. A run's bytes are its items'
+ * bytes, shared among their events where a run takes part of an item (so the runs' bytes add up to the
+ * items').
  */
-export const writeItems = (sink: AsyncSink, items: ReadonlyArray<SinkQueue.SinkItem>): Effect.Effect<void, SinkError> =>
-  Effect.suspend(() => {
-    const all = pieces(items)
-    const runs: Array<Effect.Effect<void, SinkError>> = []
-    let i = 0
-    while (i < all.length) {
-      const shape = all[i]!.shape
-      let j = i + 1
-      while (j < all.length && all[j]!.shape === shape) j++
-      runs.push(writeRun(sink, shape, all.slice(i, j)))
-      i = j
+export const runsOf = (sink: AsyncSink, items: ReadonlyArray<SinkQueue.SinkItem>): ReadonlyArray<Run> => {
+  const all = pieces(items)
+  /** Where each piece comes from: its item, and the span of the item's events it writes. */
+  const spans: Array<{ readonly item: SinkQueue.SinkItem; readonly from: number; readonly to: number }> = []
+  for (const item of items) {
+    if (item.joined !== undefined || item.joinedBytes !== undefined) spans.push({ item, from: 0, to: item.events.length })
+    else for (let k = 0; k < item.events.length; k++) spans.push({ item, from: k, to: k + 1 })
+  }
+  /** The bytes of `item`'s first `upTo` events, by an even share. */
+  const bytesTo = (item: SinkQueue.SinkItem, upTo: number) => Math.floor((item.bytes * upTo) / item.events.length)
+  const runs: Array<Run> = []
+  let i = 0
+  while (i < all.length) {
+    const shape = all[i]!.shape
+    let j = i + 1
+    while (j < all.length && all[j]!.shape === shape) j++
+    const events: Array<SourceEvent> = []
+    let bytes = 0
+    for (let k = i; k < j; k++) {
+      const { from, item, to } = spans[k]!
+      for (let e = from; e < to; e++) events.push(item.events[e]!)
+      bytes += bytesTo(item, to) - bytesTo(item, from)
     }
-    return runs.length === 1 ? runs[0]! : Effect.forEach(runs, (r) => r, { discard: true })
-  })
+    runs.push({ write: writeRun(sink, shape, all.slice(i, j)), events, bytes })
+    i = j
+  }
+  return runs
+}
 
 /**
  * Runs `replica` until its queue is ended and drained. Combinators and synchronous steps, not
@@ -227,11 +250,11 @@ export const run = (replica: Replica, options: WorkerOptions): Effect.Effect<voi
       )
 
     /**
-     * After the write of `events` failed with `first`: retries it while the failure is retryable and the
+     * After `write` of `events` failed with `first`: retries it while the failure is retryable and the
      * `retries` schedule goes on, each retry after the breaker's cool-down and a `reconnect`; else rescues.
      */
     const recover = (
-      items: ReadonlyArray<SinkQueue.SinkItem>,
+      write: Effect.Effect<void, SinkError>,
       events: ReadonlyArray<SourceEvent>,
       n: number,
       bytes: number,
@@ -253,7 +276,7 @@ export const run = (replica: Replica, options: WorkerOptions): Effect.Effect<voi
             }`)
             : Effect.void
         ),
-        Effect.zipRight(writeItems(sink, items)),
+        Effect.zipRight(write),
         Effect.catchAllCause(failed)
       )
       /** The write: the failure it already had, then one retry per recurrence of the schedule. */
@@ -268,30 +291,53 @@ export const run = (replica: Replica, options: WorkerOptions): Effect.Effect<voi
       )
     }
 
-    /** Writes one gathered batch of items; on failure recovers (retry or rescue); then completes them. */
+    /**
+     * Writes `n` events (`bytes` of payload) with `write`; on failure recovers (retry or rescue of
+     * `events()`); runs `completed` after either.
+     */
+    const writeUnit = (
+      write: Effect.Effect<void, SinkError>,
+      events: () => ReadonlyArray<SourceEvent>,
+      n: number,
+      bytes: number,
+      completed: () => void
+    ): Effect.Effect<void, SinkError> => {
+      const attempt = limiter === RateLimiter.unlimited ? write : Effect.zipRight(limiter.take(n), write)
+      const done = Effect.sync(() => {
+        wrote(n, bytes)
+        completed()
+      })
+      return Effect.matchCauseEffect(attempt, {
+        onSuccess: () => (breaker.failures() > 0 ? Effect.zipRight(breaker.success, done) : done),
+        onFailure: (cause) => Effect.zipRight(recover(write, events(), n, bytes, cause), Effect.sync(completed))
+      })
+    }
+
+    /**
+     * Writes one gathered batch of items, then completes them. Items of one shape are one write; items of
+     * several shapes are written run by run, each run its own write: a run that fails is retried alone,
+     * and rescued alone, so no run is written twice and the runs after it are still written.
+     */
     const writeGathered = (items: ReadonlyArray<SinkQueue.SinkItem>): Effect.Effect<void, SinkError> => {
+      const one = uniform(items)
+      const runs = one === undefined ? runsOf(sink, items) : undefined
+      if (runs !== undefined && runs.length > 1) {
+        return Effect.zipRight(
+          Effect.forEach(runs, (r) => writeUnit(r.write, () => r.events, r.events.length, r.bytes, () => undefined), { discard: true }),
+          Effect.sync(() => finish(items))
+        )
+      }
       let n = 0
       let bytes = 0
       for (const item of items) {
         n += item.events.length
         bytes += item.bytes
       }
-      const one = uniform(items)
       const events = () => (items.length === 1 ? items[0]!.events : concatEvents(items))
-      const write = one === undefined
-        ? writeItems(sink, items)
-        : one.encoded
-        ? sink.recordEncoder!.write(one.texts)
-        : sink.sinkStrBatch(one.texts)
-      const attempt = limiter === RateLimiter.unlimited ? write : Effect.zipRight(limiter.take(n), write)
-      const completed = Effect.sync(() => {
-        wrote(n, bytes)
-        finish(items)
-      })
-      return Effect.matchCauseEffect(attempt, {
-        onSuccess: () => (breaker.failures() > 0 ? Effect.zipRight(breaker.success, completed) : completed),
-        onFailure: (cause) => Effect.zipRight(recover(items, events(), n, bytes, cause), Effect.sync(() => finish(items)))
-      })
+      const write = one !== undefined
+        ? (one.encoded ? sink.recordEncoder!.write(one.texts) : sink.sinkStrBatch(one.texts))
+        : runs?.[0]?.write ?? Effect.void
+      return writeUnit(write, events, n, bytes, () => finish(items))
     }
 
     /** Waits for the next offer, or until `deadline` (ms); whichever comes first. */

@@ -137,7 +137,7 @@ describe("RecordEncoder in the engine", () => {
       expect(replica.stats.rescued).toBe(2)
     }))
 
-  it.effect("a record the encoder declines stays with its event and goes to sinkRecords, which says why", () =>
+  it.effect("a record the encoder declines stays with its event and goes to sinkRecords, which says why; only its run is rescued", () =>
     Effect.gen(function*() {
       const calls: Array<readonly [string, ReadonlyArray<string>]> = []
       const sink = AsyncSink.make({
@@ -165,9 +165,11 @@ describe("RecordEncoder in the engine", () => {
       const { rescue, rescued } = recordingRescue()
       const replica = yield* replicaOf(sink, queue)
       yield* runToEnd(replica, rescue, 0)
-      // the run of the declined record failed (not retryable: a data error), so the whole write was rescued
-      expect(rescued).toEqual([["p0", "p1", "p2"]])
-      expect(calls).toEqual([["encoded", ["{\"n\":0}"]]])
+      // the run of the declined record failed (not retryable: a data error): that run alone is rescued,
+      // the runs before and after it are written once
+      expect(rescued).toEqual([["p1"]])
+      expect(calls).toEqual([["encoded", ["{\"n\":0}"]], ["encoded", ["{\"n\":2}"]]])
+      expect(replica.stats).toMatchObject({ events: 2, rescued: 1, errors: 1 })
     }))
 
   it.effect("sinkRecords derived from an encoder writes nothing of a batch with a record it declines, and fails naming it", () =>

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Option, TestClock } from "effect"
-import { AsyncSink, SinkError, SourceEvent } from "../../src/index.js"
+import { AsyncSink, SinkError, SourceEvent, UnifiedReason } from "../../src/index.js"
 import type { SinkError as SinkErrorType } from "../../src/index.js"
 import * as Backoff from "../../src/runtime/backoff.js"
 import * as CircuitBreaker from "../../src/runtime/circuit-breaker.js"
@@ -107,6 +107,35 @@ describe("SinkWorker", () => {
       expect(writes.slice(1)).toEqual([["e3"], ["bytes:hi"], ["e5"]])
       expect(mixed.stats).toMatchObject({ events: 3, bytes: 3, retries: 0, errors: 0, rescued: 0 })
       expect(mixed.queue.depth()).toEqual({ events: 0, bytes: 0 })
+    }))
+
+  it.effect("a write of several shapes is written run by run: a failed run is retried or rescued alone, never a run twice", () =>
+    Effect.gen(function*() {
+      const refused = SinkError.sendError("connection refused")
+      const retried = scriptedSink(["ok", refused, "ok", "ok"])
+      const first = recordingRescue()
+      const a = yield* setup(retried.sink)
+      yield* a.offer([ev(0), ev(1, new Uint8Array([104, 105])), ev(2)])
+      yield* a.queue.end
+      yield* runToEnd(a.replica, options(first.rescue, 3))
+      // the bytes run failed once and was written again; the text run before it was written once
+      expect(retried.writes).toEqual([["e0"], ["bytes:hi"], ["bytes:hi"], ["e2"]])
+      expect(a.stats).toMatchObject({ events: 3, bytes: 3, retries: 1, errors: 1, rescued: 0 })
+      expect(first.rescued).toEqual([])
+      expect(a.done).toEqual([0])
+
+      const fatal = scriptedSink(["ok", SinkError.uvs(UnifiedReason.data("bad value")), "ok"])
+      const second = recordingRescue()
+      const b = yield* setup(fatal.sink)
+      yield* b.offer([ev(3), ev(4, new Uint8Array([104, 105])), ev(5)])
+      yield* b.queue.end
+      yield* runToEnd(b.replica, options(second.rescue, 3))
+      // the refused run alone is rescued; the runs around it are written, once
+      expect(fatal.writes).toEqual([["e3"], ["bytes:hi"], ["e5"]])
+      expect(second.rescued.map((r) => [r.why.code, r.payloads.length])).toEqual([[200, 1]])
+      expect(b.stats).toMatchObject({ events: 2, bytes: 2, retries: 0, errors: 1, rescued: 1 })
+      expect(b.done).toEqual([3])
+      expect(b.queue.depth()).toEqual({ events: 0, bytes: 0 })
     }))
 
   it.effect("writes at most batchEvents per write", () =>
