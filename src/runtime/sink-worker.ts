@@ -156,11 +156,12 @@ const writeRun = (sink: AsyncSink, shape: Shape, run: ReadonlyArray<Piece>): Eff
     ? sink.sinkStrBatch(run.map((p) => p.event!.payload as string))
     : sink.sinkBytesBatch(run.map((p) => p.event!.payload as Uint8Array))
 
-/** One write of a gathered batch: its effect, and the events it writes (for the rescue) and their payload bytes. */
+/** One write of a gathered batch: its effect, how many events it writes and their payload bytes, and the events (for the rescue). */
 export interface Run {
   readonly write: Effect.Effect<void, SinkError>
-  readonly events: ReadonlyArray<SourceEvent>
+  readonly count: number
   readonly bytes: number
+  readonly events: () => ReadonlyArray<SourceEvent>
 }
 
 /**
@@ -172,6 +173,17 @@ export interface Run {
  */
 export const runsOf = (sink: AsyncSink, items: ReadonlyArray<SinkQueue.SinkItem>): ReadonlyArray<Run> => {
   const all = pieces(items)
+  if (all.length === 0) return []
+  if (all.every((p) => p.shape === all[0]!.shape)) {
+    // one run: the items whole (the usual case; nothing per event beyond the pieces)
+    let count = 0
+    let bytes = 0
+    for (const item of items) {
+      count += item.events.length
+      bytes += item.bytes
+    }
+    return [{ write: writeRun(sink, all[0]!.shape, all), count, bytes, events: () => concatEvents(items) }]
+  }
   /** Where each piece comes from: its item, and the span of the item's events it writes. */
   const spans: Array<{ readonly item: SinkQueue.SinkItem; readonly from: number; readonly to: number }> = []
   for (const item of items) {
@@ -186,14 +198,19 @@ export const runsOf = (sink: AsyncSink, items: ReadonlyArray<SinkQueue.SinkItem>
     const shape = all[i]!.shape
     let j = i + 1
     while (j < all.length && all[j]!.shape === shape) j++
-    const events: Array<SourceEvent> = []
+    const mine = spans.slice(i, j)
+    let count = 0
     let bytes = 0
-    for (let k = i; k < j; k++) {
-      const { from, item, to } = spans[k]!
-      for (let e = from; e < to; e++) events.push(item.events[e]!)
+    for (const { from, item, to } of mine) {
+      count += to - from
       bytes += bytesTo(item, to) - bytesTo(item, from)
     }
-    runs.push({ write: writeRun(sink, shape, all.slice(i, j)), events, bytes })
+    const events = () => {
+      const out: Array<SourceEvent> = []
+      for (const { from, item, to } of mine) for (let e = from; e < to; e++) out.push(item.events[e]!)
+      return out
+    }
+    runs.push({ write: writeRun(sink, shape, all.slice(i, j)), count, bytes, events })
     i = j
   }
   return runs
@@ -323,7 +340,7 @@ export const run = (replica: Replica, options: WorkerOptions): Effect.Effect<voi
       const runs = one === undefined ? runsOf(sink, items) : undefined
       if (runs !== undefined && runs.length > 1) {
         return Effect.zipRight(
-          Effect.forEach(runs, (r) => writeUnit(r.write, () => r.events, r.events.length, r.bytes, () => undefined), { discard: true }),
+          Effect.forEach(runs, (r) => writeUnit(r.write, r.events, r.count, r.bytes, () => undefined), { discard: true }),
           Effect.sync(() => finish(items))
         )
       }
