@@ -68,6 +68,19 @@ export const putDigits = (buf: Buffer, offset: number, n: number): number => {
   return off
 }
 
+/** Writes the decimal digits of `n` (a non-negative safe integer, such as a time in milliseconds) into `buf` from `offset`, without a string; the offset after them. */
+export const putInteger = (buf: Buffer, offset: number, n: number): number => {
+  if (n < 1000) return putDigits(buf, offset, n)
+  let digits = 1
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++
+  let rest = n
+  for (let k = offset + digits - 1; k >= offset; k--) {
+    buf[k] = 0x30 + (rest % 10)
+    rest = Math.floor(rest / 10)
+  }
+  return offset + digits
+}
+
 /**
  * A growing byte buffer; `length` bytes of `buf` are written. An encoder on a hot path may make room once
  * (`ensure`), write with `putText` / `putDigits` at a local offset into `buf`, and set `length` after.

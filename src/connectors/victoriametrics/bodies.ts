@@ -54,3 +54,33 @@ export const make = (maxChars: number = maxPushChars): Bodies => {
     }
   }
 }
+
+const newline = Buffer.from("\n")
+
+/**
+ * The bodies of chunks of lines already in bytes (each one or more lines joined by `\n`): the chunks in
+ * order, `\n` after each, at most `maxBytes` bytes a body (a chunk alone may be larger); samples counted
+ * by lines.
+ */
+export const ofChunks = (chunks: ReadonlyArray<Uint8Array>, maxBytes: number = maxPushChars): ReadonlyArray<Body> => {
+  const out: Array<Body> = []
+  let parts: Array<Uint8Array> = []
+  let size = 0
+  let samples = 0
+  const close = () => {
+    out.push({ body: Buffer.concat(parts, size), samples })
+    parts = []
+    size = 0
+    samples = 0
+  }
+  for (const chunk of chunks) {
+    if (chunk.length === 0) continue
+    if (samples > 0 && size + chunk.length + 1 > maxBytes) close()
+    parts.push(chunk, newline)
+    size += chunk.length + 1
+    for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) samples += 1
+    samples += 1
+  }
+  if (samples > 0) close()
+  return out
+}

@@ -4,6 +4,8 @@
  *
  * @since 0.2.0
  */
+import { type ByteBuilder, putInteger } from "../../sink/byte-builder.js"
+import * as JsonBytes from "../../sink/json-bytes.js"
 import type { Format } from "./params.js"
 import type { Sample } from "./samples.js"
 
@@ -39,6 +41,61 @@ export const prometheusLine = (sample: Sample): string => `${sample.name}${prome
 /** One sample as a JSON import line (no newline); infinities are written `+Inf` / `-Inf`, as VictoriaMetrics reads them. */
 export const jsonLine = (sample: Sample): string =>
   `{"metric":{"__name__":${JSON.stringify(sample.name)}${jsonLabels(flat(sample.labels))}},"values":[${sample.value}],"timestamps":[${sample.timestamp}]}`
+
+/** Writes one sample as a line (no newline) straight into `out`: the UTF-8 of what `WriteLine` returns. */
+export type LineInto = (out: ByteBuilder, name: string, labels: ReadonlyArray<string>, value: string, timestamp: number) => void
+
+/** Appends a label value inside the double quotes of a Prometheus text line (`escapeLabelValue`). */
+const labelValueInto = (out: ByteBuilder, value: string): void =>
+  out.text(needsEscape.test(value) ? escapeLabelValue(value) : value)
+
+/** Appends a non-negative integer time, or what `String` writes of another number. */
+const timeInto = (out: ByteBuilder, timestamp: number): void => {
+  if (Number.isSafeInteger(timestamp) && timestamp >= 0) {
+    out.ensure(16)
+    out.length = putInteger(out.buf, out.length, timestamp)
+  } else out.text(String(timestamp))
+}
+
+/** The line writer of `format` into bytes: what `lineWriter(format)` writes, as UTF-8. */
+export const lineInto = (format: Format): LineInto => {
+  if (format === "json") {
+    return (out, name, labels, value, timestamp) => {
+      out.text("{\"metric\":{\"__name__\":")
+      JsonBytes.stringInto(name, out)
+      for (let i = 0; i < labels.length; i += 2) {
+        out.byte(0x2c)
+        JsonBytes.stringInto(labels[i]!, out)
+        out.byte(0x3a)
+        JsonBytes.stringInto(labels[i + 1]!, out)
+      }
+      out.text("},\"values\":[")
+      out.text(value)
+      out.text("],\"timestamps\":[")
+      timeInto(out, timestamp)
+      out.text("]}")
+    }
+  }
+  return (out, name, labels, value, timestamp) => {
+    out.text(name)
+    if (labels.length > 0) {
+      out.byte(0x7b)
+      for (let i = 0; i < labels.length; i += 2) {
+        if (i > 0) out.byte(0x2c)
+        out.text(labels[i]!)
+        out.byte(0x3d)
+        out.byte(0x22)
+        labelValueInto(out, labels[i + 1]!)
+        out.byte(0x22)
+      }
+      out.byte(0x7d)
+    }
+    out.byte(0x20)
+    out.text(value)
+    out.byte(0x20)
+    timeInto(out, timestamp)
+  }
+}
 
 /**
  * A line writer of `format`. The samples of one record share their labels list: the writer encodes a

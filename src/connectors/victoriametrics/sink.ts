@@ -16,6 +16,7 @@ import { SinkError } from "../../errors/sink.js"
 import { UnifiedReason } from "../../errors/unified.js"
 import type * as DataRecord from "../../model/record.js"
 import * as RawData from "../../model/raw.js"
+import type { ByteBuilder } from "../../sink/byte-builder.js"
 import * as RecordEncoder from "../../sink/record-encoder.js"
 import * as AsyncSink from "../../sink/sink.js"
 import * as SinkFactory from "../../sink/factory.js"
@@ -74,6 +75,7 @@ export const make = (params: SinkParams, group: string, name: string): Effect.Ef
     yield* probe
     const mapping = Samples.mapping(params)
     const writeLine = Encode.lineWriter(format)
+    const lineInto = Encode.lineInto(format)
     const window = ReplayWindow.make(params.flush_interval_secs * 1000, params.replay_max_mb * 1024 * 1024)
     const metrics = SinkMetrics.forSink(group, name)
     const serial = yield* Effect.makeSemaphore(1)
@@ -194,6 +196,21 @@ export const make = (params: SinkParams, group: string, name: string): Effect.Ef
       })
       return reason !== undefined || long ? undefined : text
     }
+    /** `encodeRecord` straight into bytes: a record's lines joined by `\n`, or nothing (`false`) where `encodeRecord` declines it. */
+    const encodeInto = (record: DataRecord.DataRecord, out: ByteBuilder): boolean => {
+      const start = out.length
+      let long = false
+      let lines = 0
+      const reason = Samples.collect(mapping, record, Date.now(), (metric, labels, value, timestamp) => {
+        if (lines++ > 0) out.byte(0x0a)
+        const from = out.length
+        lineInto(out, metric, labels, value, timestamp)
+        if (format === "prometheus" && out.length - from > RawLine.maxPrometheusLineBytes) long = true
+      })
+      if (reason === undefined && !long) return true
+      out.truncate(start)
+      return false
+    }
     const writeEncoded = (texts: ReadonlyArray<string>): Effect.Effect<void, SinkError> =>
       Effect.suspend(() => {
         const bodies = Bodies.make()
@@ -242,7 +259,11 @@ export const make = (params: SinkParams, group: string, name: string): Effect.Ef
       sinkBytesBatch,
       sinkRecord: (record) => sinkRecords([record]),
       sinkRecords,
-      recordEncoder: RecordEncoder.make(encodeRecord, writeEncoded),
+      // a record is its sample lines, written into bytes when the engine routes it (its time, if it has none, is then)
+      recordEncoder: RecordEncoder.make(encodeRecord, writeEncoded, {
+        separator: "\n",
+        bytes: { encodeInto, write: (chunks) => Effect.suspend(() => pushBodies(Bodies.ofChunks(chunks))) }
+      }),
       reconnect: probe,
       stop: Effect.flatMap(Clock.currentTimeMillis, (now) => reportSkips(now, true))
     })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { VictoriaMetricsEncode as Encode, VictoriaMetricsRawLine as RawLine } from "../../../src/connectors/victoriametrics/index.js"
+import { VictoriaMetricsBodies as Bodies, VictoriaMetricsEncode as Encode, VictoriaMetricsRawLine as RawLine } from "../../../src/connectors/victoriametrics/index.js"
+import { ByteBuilder } from "../../../src/index.js"
 
 const sample = { name: "http_requests", labels: [["path", "/a \"b\"\\c\nd"], ["code", "200"]] as const, value: "+Inf", timestamp: 1_700_000_000_000 }
 
@@ -70,5 +71,30 @@ describe("victoriametrics lines", () => {
       const { result } = collect("json", line)
       expect((result as RawLine.BadLine).detail, line).toContain(says)
     }
+  })
+
+  it("lines written straight into bytes are the UTF-8 of the text lines, in both formats; chunks of them make bodies counted by lines", () => {
+    const labelSets: ReadonlyArray<ReadonlyArray<string>> = [[], ["path", "/a \"b\"\\c\nd", "code", "200"], ["host", "héllo 日本", "x", ""]]
+    const times = [0, 7, 999, 1000, 1_700_000_000_000, Number.MAX_SAFE_INTEGER, -5, 1.5]
+    for (const format of ["prometheus", "json"] as const) {
+      const text = Encode.lineWriter(format)
+      const into = Encode.lineInto(format)
+      const out = ByteBuilder.make(8)
+      for (const labels of labelSets) {
+        for (const timestamp of times) {
+          const start = out.length
+          into(out, "http_requests", labels, "+Inf", timestamp)
+          expect(out.textOf(start)).toBe(text("http_requests", labels, "+Inf", timestamp))
+        }
+      }
+    }
+    const chunk = (text: string) => Buffer.from(text, "utf8")
+    const bodies = Bodies.ofChunks([chunk("a 1 1\nb 2 2"), chunk(""), chunk("c 3 3"), chunk("d 4 4\ne 5 5\nf 6 6")], 15)
+    expect(bodies.map((b) => [b.body.toString("utf8"), b.samples])).toEqual([
+      ["a 1 1\nb 2 2\n", 2],
+      ["c 3 3\n", 1],
+      ["d 4 4\ne 5 5\nf 6 6\n", 3]
+    ])
+    expect(Bodies.ofChunks([])).toEqual([])
   })
 })

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Option, Schedule, Scope } from "effect"
 import * as http from "node:http"
 import * as Vm from "../../../src/connectors/victoriametrics/index.js"
-import { DataRecord, SinkFactory } from "../../../src/index.js"
+import { ByteBuilder, DataRecord, SinkFactory } from "../../../src/index.js"
 import { freePort } from "../../../src/testkit/ports.js"
 import { leakChecked } from "../tcp/harness.js"
 import { type VmServer, vmServer, vmServerWith } from "./server.js"
@@ -92,6 +92,39 @@ describe("victoriametrics sink", () => {
         // the record without a label field: the template names it; infinities come back as infinities
         const inf = yield* Effect.map(s.samples(`{case="${id}",__name__=~"web_v|web_w"}`, 2), (xs) => xs.map((x) => [x.name, x.value, x.timestamp]))
         expect(inf).toEqual([["web_v", Infinity, t0 - 1], ["web_w", -Infinity, t0 - 1]])
+      })))
+  }
+
+  for (const format of ["prometheus", "json"] as const) {
+    it.live(`records through the encoder (texts, joined texts, bytes in chunks) are the samples sinkRecords writes (${format})`, () =>
+      leakChecked(Effect.gen(function*() {
+        const id = yield* freshCase
+        const s = yield* server
+        const url = `${s.url}${format === "json" ? "/api/v1/import" : "/api/v1/import/prometheus"}`
+        const sink = yield* build(id, { metric: "web_{field}", labels: ["host", "path"], timestamp_field: "ts" }, url)
+        const encoder = sink.recordEncoder!
+        const all = records(40)
+        // distinct samples down each path: a time-series store keeps one copy of a series at a time
+        yield* sink.sinkRecords(all.slice(0, 10))
+        yield* encoder.write(all.slice(10, 20).map((r) => encoder.encode(r)!))
+        yield* encoder.write([all.slice(20, 30).map((r) => encoder.encode(r)!).join(encoder.separator!)])
+        const out = ByteBuilder.make(16)
+        const chunks: Array<Uint8Array> = []
+        for (const [i, record] of all.slice(30).entries()) {
+          if (i === 4) chunks.push(out.take())
+          else if (i > 0) out.text(encoder.separator!)
+          expect(encoder.bytes!.encodeInto(record, out)).toBe(true)
+        }
+        chunks.push(out.take())
+        yield* encoder.bytes!.write(chunks)
+        const got = yield* read(id, 80)
+        expect(got).toEqual(expected(40).sort((a, b) => a.timestamp - b.timestamp || (a.name < b.name ? -1 : 1)))
+        // a record with no sample is declined by both forms, and leaves the builder as it was
+        const none = DataRecord.make([field("msg", chars("no value"))])
+        expect(encoder.encode(none)).toBeUndefined()
+        out.text("kept")
+        expect(encoder.bytes!.encodeInto(none, out)).toBe(false)
+        expect(out.textOf(0)).toBe("kept")
       })))
   }
 
