@@ -337,12 +337,14 @@ export const run = (replica: Replica, options: WorkerOptions): Effect.Effect<voi
      */
     const writeGathered = (items: ReadonlyArray<SinkQueue.SinkItem>): Effect.Effect<void, SinkError> => {
       const one = uniform(items)
-      const runs = one === undefined ? runsOf(sink, items) : undefined
-      if (runs !== undefined && runs.length > 1) {
-        return Effect.zipRight(
-          Effect.forEach(runs, (r) => writeUnit(r.write, r.events, r.count, r.bytes, () => undefined), { discard: true }),
-          Effect.sync(() => finish(items))
-        )
+      if (one === undefined) {
+        const runs = runsOf(sink, items)
+        return runs.length === 1
+          ? writeUnit(runs[0]!.write, runs[0]!.events, runs[0]!.count, runs[0]!.bytes, () => finish(items))
+          : Effect.zipRight(
+            Effect.forEach(runs, (r) => writeUnit(r.write, r.events, r.count, r.bytes, () => undefined), { discard: true }),
+            Effect.sync(() => finish(items))
+          )
       }
       let n = 0
       let bytes = 0
@@ -350,11 +352,8 @@ export const run = (replica: Replica, options: WorkerOptions): Effect.Effect<voi
         n += item.events.length
         bytes += item.bytes
       }
-      const events = () => (items.length === 1 ? items[0]!.events : concatEvents(items))
-      const write = one !== undefined
-        ? (one.encoded ? sink.recordEncoder!.write(one.texts) : sink.sinkStrBatch(one.texts))
-        : runs?.[0]?.write ?? Effect.void
-      return writeUnit(write, events, n, bytes, () => finish(items))
+      const write = one.encoded ? sink.recordEncoder!.write(one.texts) : sink.sinkStrBatch(one.texts)
+      return writeUnit(write, () => (items.length === 1 ? items[0]!.events : concatEvents(items)), n, bytes, () => finish(items))
     }
 
     /** Waits for the next offer, or until `deadline` (ms); whichever comes first. */

@@ -128,12 +128,6 @@ export class ByteBuilder {
     this.length = putText(this.buf, this.length, text)
   }
 
-  /** Appends the decimal digits of `n`, a non-negative integer. */
-  digits(n: number): void {
-    this.ensure(20)
-    this.length = putDigits(this.buf, this.length, n)
-  }
-
   /** Inserts `text` (ASCII) at byte `at`, moving what was written from there on after it. */
   insertAscii(at: number, text: string): void {
     const n = text.length

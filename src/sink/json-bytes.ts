@@ -7,7 +7,7 @@
  *
  * @since 0.3.0
  */
-import { type ByteBuilder, putDigits, putText } from "./byte-builder.js"
+import { type ByteBuilder, putInteger, putText } from "./byte-builder.js"
 import * as DataRecord from "../model/record.js"
 
 /** Texts longer than this are checked by one regular expression, not character by character. */
@@ -45,11 +45,11 @@ export const stringInto = (text: string, out: ByteBuilder): void => {
   out.length = off
 }
 
-/** Writes an integer that a number holds exactly, as its decimal digits. */
-export const integerInto = (n: number, out: ByteBuilder): void => {
-  if (n < 0 || n >= 1000) return out.text(String(n))
-  out.ensure(3)
-  out.length = putDigits(out.buf, out.length, n)
+/** Writes `n` as `String(n)` does: a non-negative safe integer digit by digit, without the string. */
+export const numberInto = (n: number, out: ByteBuilder): void => {
+  if (n < 0 || !Number.isSafeInteger(n)) return out.text(String(n))
+  out.ensure(16)
+  out.length = putInteger(out.buf, out.length, n)
 }
 
 /** Writes `value` as `DataRecord.valueJson` does. */
@@ -61,7 +61,7 @@ export const valueInto = (value: DataRecord.Value, out: ByteBuilder): void => {
       return stringInto(value.value, out)
     case "Digit": {
       const n = value.value
-      return n <= safeMax && n >= -safeMax ? integerInto(Number(n), out) : out.text(n.toString())
+      return n <= safeMax && n >= -safeMax ? numberInto(Number(n), out) : out.text(n.toString())
     }
     case "Float": {
       const n = value.value
@@ -69,7 +69,7 @@ export const valueInto = (value: DataRecord.Value, out: ByteBuilder): void => {
         // a finite float that is no integer prints with a `.` or an exponent already, as `floatText` keeps it
         return Number.isFinite(n) ? out.text(String(n)) : out.text("null")
       }
-      return n >= 0 && n < 1000 ? (integerInto(n, out), out.text(".0")) : out.text(DataRecord.floatText(n))
+      return n >= 0 && n < 1000 ? (numberInto(n, out), out.text(".0")) : out.text(DataRecord.floatText(n))
     }
     case "Bool":
       return out.text(value.value ? "true" : "false")

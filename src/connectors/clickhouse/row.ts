@@ -41,7 +41,7 @@ export const valueInto = (value: DataRecord.Value, out: ByteBuilder): void => {
   switch (value._tag) {
     case "Float": {
       const n = value.value
-      return Number.isInteger(n) && n >= 0 && n < 1000 ? JsonBytes.integerInto(n, out) : out.text(floatText(n))
+      return Number.isFinite(n) ? JsonBytes.numberInto(n, out) : out.text(floatText(n))
     }
     case "Obj":
     case "Array":

@@ -4,7 +4,7 @@
  *
  * @since 0.2.0
  */
-import { type ByteBuilder, putInteger } from "../../sink/byte-builder.js"
+import type { ByteBuilder } from "../../sink/byte-builder.js"
 import * as JsonBytes from "../../sink/json-bytes.js"
 import type { Format } from "./params.js"
 import type { Sample } from "./samples.js"
@@ -49,14 +49,6 @@ export type LineInto = (out: ByteBuilder, name: string, labels: ReadonlyArray<st
 const labelValueInto = (out: ByteBuilder, value: string): void =>
   out.text(needsEscape.test(value) ? escapeLabelValue(value) : value)
 
-/** Appends a non-negative integer time, or what `String` writes of another number. */
-const timeInto = (out: ByteBuilder, timestamp: number): void => {
-  if (Number.isSafeInteger(timestamp) && timestamp >= 0) {
-    out.ensure(16)
-    out.length = putInteger(out.buf, out.length, timestamp)
-  } else out.text(String(timestamp))
-}
-
 /** The line writer of `format` into bytes: what `lineWriter(format)` writes, as UTF-8. */
 export const lineInto = (format: Format): LineInto => {
   if (format === "json") {
@@ -72,7 +64,7 @@ export const lineInto = (format: Format): LineInto => {
       out.text("},\"values\":[")
       out.text(value)
       out.text("],\"timestamps\":[")
-      timeInto(out, timestamp)
+      JsonBytes.numberInto(timestamp, out)
       out.text("]}")
     }
   }
@@ -93,7 +85,7 @@ export const lineInto = (format: Format): LineInto => {
     out.byte(0x20)
     out.text(value)
     out.byte(0x20)
-    timeInto(out, timestamp)
+    JsonBytes.numberInto(timestamp, out)
   }
 }
 
