@@ -13,7 +13,7 @@ import * as Filter from "../../src/runtime/filter.js"
 import * as Router from "../../src/runtime/router.js"
 import * as SinkQueue from "../../src/runtime/sink-queue.js"
 import * as RecordEncoder from "../../src/sink/record-encoder.js"
-import { recordingRescue, replicaOf, runToEnd } from "./worker-fixtures.js"
+import { drain } from "./worker-fixtures.js"
 
 /** A record `{"n":i,"s":"é<i>"}` (a two-byte character: bytes and characters differ). */
 const recordOf = (i: number) =>
@@ -158,10 +158,7 @@ describe("RecordEncoder.Bytes in the engine", () => {
       yield* router.offer([ev(2)], 2, () => void completed.push(2))
       yield* router.offer([ev(3, false)], 2, () => void completed.push(3))
       yield* router.offer([ev(4)], 2, () => void completed.push(4))
-      yield* queue.end
-      const { rescue, rescued } = recordingRescue()
-      const replica = yield* replicaOf(sink, queue)
-      yield* runToEnd(replica, rescue, 3)
+      const { replica, rescued } = yield* drain(sink, queue, 3)
       expect(calls).toEqual([
         ["bytes", ["<{\"n\":0,\"s\":\"é0\"}>\n<{\"n\":1,\"s\":\"é1\"}>", "<{\"n\":2,\"s\":\"é2\"}>"]],
         ["str", ["p3"]],
@@ -178,9 +175,7 @@ describe("RecordEncoder.Bytes in the engine", () => {
       const retried = encodingSink(true, [refused])
       const queue = yield* SinkQueue.make({ events: 100, bytes: 10_000 })
       yield* (yield* routerOver([[queue, retried.sink.recordEncoder]])).offer([ev(0), ev(1)], 4, () => undefined)
-      yield* queue.end
-      const first = recordingRescue()
-      yield* runToEnd(yield* replicaOf(retried.sink, queue), first.rescue, 3)
+      const first = yield* drain(retried.sink, queue, 3)
       const both = "<{\"n\":0,\"s\":\"é0\"}>\n<{\"n\":1,\"s\":\"é1\"}>"
       expect(retried.calls).toEqual([["bytes", [both]], ["bytes", [both]]])
       expect(first.rescued).toEqual([])
@@ -188,10 +183,8 @@ describe("RecordEncoder.Bytes in the engine", () => {
       const broken = encodingSink(true, [refused, refused, refused])
       const queue2 = yield* SinkQueue.make({ events: 100, bytes: 10_000 })
       yield* (yield* routerOver([[queue2, broken.sink.recordEncoder]])).offer([ev(7), ev(8)], 4, () => undefined)
-      yield* queue2.end
-      const second = recordingRescue()
-      const replica = yield* replicaOf(broken.sink, queue2)
-      yield* runToEnd(replica, second.rescue, 2)
+      const second = yield* drain(broken.sink, queue2, 2)
+      const replica = second.replica
       expect(second.rescued).toEqual([["p7", "p8"]])
       expect(replica.stats.rescued).toBe(2)
     }))

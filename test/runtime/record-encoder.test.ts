@@ -12,7 +12,7 @@ import * as Filter from "../../src/runtime/filter.js"
 import * as Router from "../../src/runtime/router.js"
 import * as SinkQueue from "../../src/runtime/sink-queue.js"
 import * as RecordEncoder from "../../src/sink/record-encoder.js"
-import { recordingRescue, replicaOf, runToEnd } from "./worker-fixtures.js"
+import { drain } from "./worker-fixtures.js"
 
 const recordOf = (i: number) => DataRecord.make([DataRecord.field("n", Option.getOrThrow(DataRecord.digit(i)))])
 /** Event `i`: payload `p<i>`, with a record `{"n":i}` when `withRecord`. */
@@ -99,10 +99,7 @@ describe("RecordEncoder in the engine", () => {
       yield* router.offer([ev(2)], 2, () => void completed.push(2))
       yield* router.offer([ev(3, false), ev(4)], 4, () => void completed.push(3))
       yield* router.offer([ev(5, false)], 2, () => void completed.push(5))
-      yield* queue.end
-      const { rescue, rescued } = recordingRescue()
-      const replica = yield* replicaOf(sink, queue)
-      yield* runToEnd(replica, rescue, 3)
+      const { replica, rescued } = yield* drain(sink, queue, 3)
       expect(calls).toEqual([
         ["encoded", ["<{\"n\":0}>\n<{\"n\":1}>", "<{\"n\":2}>"]],
         ["str", ["p3"]],
@@ -120,19 +117,15 @@ describe("RecordEncoder in the engine", () => {
       const retried = encodingSink("\n", [refused])
       const queue = yield* SinkQueue.make({ events: 100, bytes: 10_000 })
       yield* (yield* routerOver(queue, retried.sink.recordEncoder)).offer([ev(0), ev(1)], 4, () => undefined)
-      yield* queue.end
-      const first = recordingRescue()
-      yield* runToEnd(yield* replicaOf(retried.sink, queue), first.rescue, 3)
+      const first = yield* drain(retried.sink, queue, 3)
       expect(retried.calls).toEqual([["encoded", ["<{\"n\":0}>\n<{\"n\":1}>"]], ["encoded", ["<{\"n\":0}>\n<{\"n\":1}>"]]])
       expect(first.rescued).toEqual([])
 
       const broken = encodingSink("\n", [refused, refused, refused])
       const queue2 = yield* SinkQueue.make({ events: 100, bytes: 10_000 })
       yield* (yield* routerOver(queue2, broken.sink.recordEncoder)).offer([ev(7), ev(8)], 4, () => undefined)
-      yield* queue2.end
-      const second = recordingRescue()
-      const replica = yield* replicaOf(broken.sink, queue2)
-      yield* runToEnd(replica, second.rescue, 2)
+      const second = yield* drain(broken.sink, queue2, 2)
+      const replica = second.replica
       expect(second.rescued).toEqual([["p7", "p8"]])
       expect(replica.stats.rescued).toBe(2)
     }))
@@ -161,10 +154,7 @@ describe("RecordEncoder in the engine", () => {
       expect(item.events.map((e) => e.record)).toEqual([undefined, recordOf(1), undefined])
       // back in the queue for the worker
       yield* queue.offer(item)
-      yield* queue.end
-      const { rescue, rescued } = recordingRescue()
-      const replica = yield* replicaOf(sink, queue)
-      yield* runToEnd(replica, rescue, 0)
+      const { replica, rescued } = yield* drain(sink, queue, 0)
       // the run of the declined record failed (not retryable: a data error): that run alone is rescued,
       // the runs before and after it are written once
       expect(rescued).toEqual([["p1"]])

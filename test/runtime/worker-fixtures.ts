@@ -48,3 +48,13 @@ export const runToEnd = (replica: SinkWorker.Replica, rescue: Rescue.Rescue, max
     while (Option.isNone(yield* Fiber.poll(fiber))) yield* TestClock.adjust(Duration.millis(50))
     return yield* Fiber.join(fiber)
   })
+
+/** Ends `queue`, runs `sink`'s worker over it to its end (`maxRetries` retries); its replica and what it rescued. */
+export const drain = (sink: AsyncSink.AsyncSink, queue: SinkQueue.SinkQueue, maxRetries: number) =>
+  Effect.gen(function*() {
+    yield* queue.end
+    const { rescue, rescued } = recordingRescue()
+    const replica = yield* replicaOf(sink, queue)
+    yield* runToEnd(replica, rescue, maxRetries)
+    return { replica, rescued }
+  })
